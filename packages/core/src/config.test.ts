@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { resolveTrainConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+function errorOf(input: unknown): ConfigError {
+  try {
+    resolveTrainConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveTrainConfig', () => {
+  it('fills defaults: seed data n=16, m = n/2 + 1, Adam, one instance', () => {
+    const c = resolveTrainConfig({});
+    expect(c.data).toEqual({ kind: 'half-split', n: 16 });
+    expect(c.model.n).toBe(16);
+    expect(c.model.m).toBe(9);
+    expect(c.model.weights).toEqual({ kind: 'tied' });
+    expect(c.model.l1).toEqual({ target: 'activations', lambda: 1e-3 });
+    expect(c.optimizer.kind).toBe('adam');
+    expect(c.instances).toEqual([{ seed: 0, lambda: 1e-3, lr: c.optimizer.lr }]);
+  });
+
+  it('expands an instance count to seeds seed, seed+1, … and keeps per-instance overrides', () => {
+    const c = resolveTrainConfig({ seed: 10, instances: 3 });
+    expect(c.instances.map((i) => i.seed)).toEqual([10, 11, 12]);
+    const d = resolveTrainConfig({ instances: [{ lambda: 0.1 }, { lr: 0.5, seed: 99 }] });
+    expect(d.instances[0]).toMatchObject({ seed: 0, lambda: 0.1 });
+    expect(d.instances[1]).toMatchObject({ seed: 99, lr: 0.5 });
+  });
+
+  it('accepts an optimizer object without kind as Adam, and untied weights default to unit-norm columns', () => {
+    const c = resolveTrainConfig({ optimizer: { lr: 0.01 }, model: { weights: { kind: 'untied' } } });
+    expect(c.optimizer).toMatchObject({ kind: 'adam', lr: 0.01 });
+    expect(c.model.weights).toEqual({ kind: 'untied', decoderNorm: 'unit-columns' });
+  });
+
+  it.each([
+    [{ data: { n: 10 } }, 'data.n', /multiple of 4/, '10'],
+    [{ data: { n: 0 } }, 'data.n', /multiple of 4/, '0'],
+    [{ model: { m: 0 } }, 'model.m', /m >= 1/, '0'],
+    [{ optimizer: { lr: 0 } }, 'optimizer.lr', /learning rate > 0/, '0'],
+    [{ optimizer: { lr: -1 } }, 'optimizer.lr', /learning rate > 0/, '-1'],
+    [{ optimizer: { lr: Number.NaN } }, 'optimizer.lr', /learning rate/, 'NaN'],
+    [{ model: { l1: { lambda: Number.POSITIVE_INFINITY } } }, 'model.l1.lambda', /finite lambda/, 'Infinity'],
+    [{ steps: 1.5 }, 'steps', /integer number of steps/, '1.5'],
+    [{ batchSize: 'big' }, 'batchSize', /positive integer batch size/, '"big"'],
+    [{ optimizer: { kind: 'rmsprop' } }, 'optimizer.kind', /"sgd" \| "adam" \| "adamw"/, '"rmsprop"'],
+  ])('rejects %j with a one-line error naming %s', (input, path, expected, received) => {
+    const e = errorOf(input);
+    expect(e.path).toBe(path);
+    expect(e.message).toMatch(expected);
+    expect(e.message).toContain(`received ${received}`);
+    expect(e.message).not.toContain('\n');
+  });
+
+  it('rejects unknown fields (typos) instead of ignoring them', () => {
+    const e = errorOf({ model: { lamda: 0.1 } });
+    expect(e.path).toBe('model');
+    expect(e.message).toContain('lamda');
+  });
+
+  it('rejects basis data whose batch is not the n basis vectors', () => {
+    expect(errorOf({ data: { kind: 'basis', n: 8 }, batchSize: 4 }).path).toBe('batchSize');
+    expect(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }).data.kind).toBe('basis');
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * Config types: `*Input` is what a user writes (every field optional), the plain names are the
+ * normalised configs with all defaults filled in. {@link resolveTrainConfig} turns one into the
+ * other and throws a one-line {@link ConfigError} for bad input.
+ */
+import type { z } from 'zod';
+import { ConfigError } from './errors.js';
+import type { ModelParams } from './params.js';
+import {
+  dataConfigSchema,
+  modelConfigSchema,
+  optimizerConfigSchema,
+  scheduleConfigSchema,
+  trainConfigSchema,
+} from './config-schema.js';
+
+export type DataConfig = z.output<typeof dataConfigSchema>;
+export type DataKind = DataConfig['kind'];
+export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;
+export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
+type ModelConfigParsed = z.output<typeof modelConfigSchema>;
+
+export type WeightsConfig = ModelConfigParsed['weights'];
+export type HiddenActivation = ModelConfigParsed['hiddenActivation'];
+export type OutputActivation = ModelConfigParsed['outputActivation'];
+export type HiddenNoiseConfig = ModelConfigParsed['hiddenNoise'];
+export type L1Config = ModelConfigParsed['l1'];
+export type InitConfig =
+  | { kind: 'normal'; std?: number | undefined }
+  | { kind: 'xavier' }
+  | { kind: 'given'; params: ModelParams; perturbation: number };
+
+/** The model's architecture and regulariser, normalised: `n` and `m` are always present. */
+export interface ModelConfig extends Omit<ModelConfigParsed, 'm' | 'init'> {
+  /** Features (input = output size); equals `data.n`. */
+  n: number;
+  /** Hidden neurons. */
+  m: number;
+  init: InitConfig;
+}
+
+/** One independent instance of a multi-instance run. */
+export interface InstanceSpec {
+  seed: number;
+  lambda: number;
+  lr: number;
+}
+
+/** A complete, validated training config. */
+export interface TrainConfig {
+  seed: number;
+  steps: number;
+  batchSize: number;
+  logEvery: number;
+  /** Always an explicit list after normalisation; instance i defaults to seed + i. */
+  instances: InstanceSpec[];
+  data: DataConfig;
+  model: ModelConfig;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+}
+
+/** What a user may write: every field optional, defaults from `defaults.ts`. */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/** Converts the first zod issue to a {@link ConfigError}. */
+function toConfigError(error: z.ZodError, root: string): ConfigError {
+  const issue = error.issues[0]!;
+  const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
+  const expected = issue.message.replace(/^[\w.]+: expected /, '');
+  let received = 'input' in issue ? issue.input : undefined;
+  // Discriminator errors report the whole object as input; show the offending field instead.
+  const last = issue.path[issue.path.length - 1];
+  if (received && typeof received === 'object' && typeof last === 'string' && last in received) {
+    received = (received as Record<string, unknown>)[last];
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return new ConfigError(path, `no unknown fields`, issue.keys.join(', '));
+  }
+  return new ConfigError(path, expected, received);
+}
+
+/**
+ * Validates a user config and fills every default.
+ *
+ * @param input - a partial config (e.g. parsed from JSON or CLI flags).
+ * @returns the normalised {@link TrainConfig}.
+ * @throws ConfigError naming the first bad field, e.g. `data.n: expected a positive multiple of 4…, received 10`.
+ * @example
+ * const cfg = resolveTrainConfig({ data: { n: 8 }, steps: 500 });
+ * cfg.model.m; // 5 (= n/2 + 1)
+ */
+export function resolveTrainConfig(input: unknown = {}): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error, '');
+  const p = parsed.data;
+  const n = p.data.n;
+  const m = p.model.m ?? Math.floor(n / 2) + 1;
+  const base: InstanceSpec = { seed: p.seed, lambda: p.model.l1.lambda, lr: p.optimizer.lr };
+  const instances: InstanceSpec[] =
+    typeof p.instances === 'number'
+      ? Array.from({ length: p.instances }, (_, i) => ({ ...base, seed: p.seed + i }))
+      : p.instances.map((o, i) => ({
+          seed: o.seed ?? p.seed + i,
+          lambda: o.lambda ?? base.lambda,
+          lr: o.lr ?? base.lr,
+        }));
+  if (p.data.kind === 'basis' && p.batchSize !== n) {
+    // The paper trains on all n basis vectors at once: the batch is the whole dataset.
+    throw new ConfigError('batchSize', `n = ${n} for basis data (the batch is all n basis vectors)`, p.batchSize);
+  }
+  const model: ModelConfig = { ...p.model, n, m, init: p.model.init as InitConfig };
+  if (model.init.kind === 'given') checkGivenParams(model.init.params, n, m);
+  return { ...p, instances, model };
+}
+
+function checkGivenParams(params: ModelParams, n: number, m: number): void {
+  if (params.n !== n || params.m !== m) {
+    throw new ConfigError('model.init.params', `parameters of shape n=${n}, m=${m}`, `n=${params.n}, m=${params.m}`);
+  }
+}
+
+/**
+ * Validates only a data config (for generators used on their own).
+ *
+ * @example
+ * resolveDataConfig({ kind: 'half-split', n: 16 });
+ */
+export function resolveDataConfig(input: unknown): DataConfig {
+  const parsed = dataConfigSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error, 'data');
+  return parsed.data;
+}
+
+/** Validates an optimizer config on its own. */
+export function resolveOptimizerConfig(input: unknown): OptimizerConfig {
+  const parsed = optimizerConfigSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error, 'optimizer');
+  return parsed.data;
+}
+
+/** Validates a schedule config on its own. */
+export function resolveScheduleConfig(input: unknown): ScheduleConfig {
+  const parsed = scheduleConfigSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error, 'schedule');
+  return parsed.data;
+}

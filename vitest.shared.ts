@@ -1,0 +1,16 @@
+// One shared vitest configuration; each package's vitest.config.ts only names its project.
+// The `@polytoy/source` condition makes workspace imports resolve to `src/*.ts`, so tests and
+// typecheck run without building dependencies first.
+import { defineConfig } from 'vitest/config';
+
+const conditions = ['@polytoy/source', 'module', 'node', 'import', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: [] } },
+  test: {
+    environment: 'node',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
