@@ -1,0 +1,145 @@
+/**
+ * `polytoy train` flags and their mapping onto a TrainConfigInput. A `--config file.json` is the
+ * base; flags given on the command line override its fields.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, PolytoyError } from '@polytoy/core';
+import type { FlagSpec, FlagValues } from './flags.js';
+
+export const TRAIN_FLAGS: FlagSpec[] = [
+  { name: 'config', type: 'string', placeholder: 'file.json', help: 'Read a training config (JSON) first; flags override it' },
+  { name: 'data', type: 'string', placeholder: 'kind', help: 'half-split | basis | sparse-uniform', defaultText: 'half-split' },
+  { name: 'n', type: 'number', help: 'Features (half-split: a multiple of 4)', defaultText: '16' },
+  { name: 'm', type: 'number', help: 'Hidden neurons', defaultText: 'n/2 + 1' },
+  { name: 'density', type: 'number', help: 'sparse-uniform: probability a feature is present', defaultText: '0.1' },
+  { name: 'importance-decay', type: 'number', help: 'sparse-uniform: importance of feature i is decay^i', defaultText: '1' },
+  { name: 'untied', type: 'boolean', help: 'Untied encoder/decoder (decoder columns kept at unit norm)' },
+  { name: 'decoder-norm', type: 'string', placeholder: 'unit-columns|none', help: 'Untied decoder constraint', defaultText: 'unit-columns' },
+  { name: 'hidden', type: 'string', placeholder: 'none|relu', help: 'Hidden activation', defaultText: 'none' },
+  { name: 'output', type: 'string', placeholder: 'relu|none', help: 'Output activation', defaultText: 'relu' },
+  { name: 'no-bias', type: 'boolean', help: 'No output bias' },
+  { name: 'lambda', type: 'number', help: 'L1 coefficient', defaultText: '1e-3' },
+  { name: 'l1', type: 'string', placeholder: 'activations|weights', help: 'What the L1 penalty acts on', defaultText: 'activations' },
+  { name: 'noise', type: 'string', placeholder: 'gaussian:STD|bernoulli:P', help: 'Hidden noise' },
+  { name: 'init', type: 'string', placeholder: 'normal[:STD]|xavier', help: 'Initialisation', defaultText: 'normal:1/sqrt(m)' },
+  { name: 'init-from', type: 'string', placeholder: 'run.json|construction', help: 'Start from saved params (a run.json) or "construction" (SPEC §2, c=1/2)' },
+  { name: 'perturb', type: 'number', help: 'Std of normal noise added to --init-from params', defaultText: '0' },
+  { name: 'optimizer', type: 'string', placeholder: 'adam|adamw|sgd', help: 'Optimizer', defaultText: 'adam' },
+  { name: 'lr', type: 'number', help: 'Learning rate', defaultText: '3e-3' },
+  { name: 'momentum', type: 'number', help: 'SGD momentum', defaultText: '0' },
+  { name: 'weight-decay', type: 'number', help: 'AdamW weight decay', defaultText: '0.01' },
+  { name: 'schedule', type: 'string', placeholder: 'constant|cosine', help: 'Learning-rate schedule', defaultText: 'constant' },
+  { name: 'warmup', type: 'number', help: 'Linear warm-up steps', defaultText: '0' },
+  { name: 'steps', type: 'number', help: 'Training steps', defaultText: '3000' },
+  { name: 'batch', type: 'number', help: 'Batch size (basis data: must be n)', defaultText: '256' },
+  { name: 'seed', type: 'number', help: 'Seed (instance i uses seed + i)', defaultText: '0' },
+  { name: 'instances', type: 'number', help: 'Independent instances trained together', defaultText: '1' },
+  { name: 'log-every', type: 'number', help: 'Record loss components every k steps', defaultText: '100' },
+  { name: 'out', type: 'string', placeholder: 'run.json', help: 'Write the run (config, params, history, analysis) as JSON' },
+  { name: 'log', type: 'string', placeholder: 'log.jsonl', help: 'Write loss components as JSON lines' },
+  { name: 'checkpoint', type: 'string', placeholder: 'ckpt.json', help: 'Write checkpoints to this file (atomically)' },
+  { name: 'checkpoint-every', type: 'number', help: 'Checkpoint interval in steps', defaultText: '1000' },
+  { name: 'resume', type: 'string', placeholder: 'ckpt.json', help: 'Resume from a checkpoint (other config flags are ignored)' },
+  { name: 'quiet', type: 'boolean', help: 'No progress bar' },
+];
+
+type Json = Record<string, unknown>;
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new PolytoyError(`${what}: cannot read file ${JSON.stringify(path)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PolytoyError(`${what}: ${JSON.stringify(path)} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export { readJsonFile };
+
+function obj(parent: Json, key: string): Json {
+  const v = parent[key];
+  if (v === undefined) {
+    const fresh: Json = {};
+    parent[key] = fresh;
+    return fresh;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(key, 'an object', v);
+  return v as Json;
+}
+
+/** Parses `kind:value` flags like `gaussian:0.1`. */
+function kindWithNumber(flag: string, raw: string, kinds: Record<string, string | null>): Json {
+  const [kind, value] = raw.split(':', 2) as [string, string | undefined];
+  if (!(kind in kinds)) throw new ConfigError(`--${flag}`, Object.keys(kinds).join(' | '), raw);
+  const field = kinds[kind];
+  if (field === null || field === undefined) return { kind };
+  if (value === undefined) {
+    if (flag === 'init') return { kind };
+    throw new ConfigError(`--${flag}`, `${kind}:<number>`, raw);
+  }
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw new ConfigError(`--${flag}`, `${kind}:<number>`, raw);
+  return { kind, [field]: v };
+}
+
+/**
+ * Builds the user config: the `--config` file (if any) with flags applied on top. Validation
+ * itself is `resolveTrainConfig`'s job.
+ */
+export function trainInputFromFlags(v: FlagValues, initParams?: unknown): Json {
+  const base = v.config ? readJsonFile(String(v.config), '--config') : {};
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) throw new ConfigError('--config', 'a JSON object', base);
+  const cfg = structuredClone(base) as Json;
+  const set = (target: Json, key: string, flag: string) => {
+    if (v[flag] !== undefined) target[key] = v[flag];
+  };
+  set(cfg, 'seed', 'seed');
+  set(cfg, 'steps', 'steps');
+  set(cfg, 'batchSize', 'batch');
+  set(cfg, 'logEvery', 'log-every');
+  set(cfg, 'instances', 'instances');
+  if (v.data !== undefined || v.n !== undefined || v.density !== undefined || v['importance-decay'] !== undefined) {
+    const data = obj(cfg, 'data');
+    set(data, 'kind', 'data');
+    set(data, 'n', 'n');
+    set(data, 'density', 'density');
+    set(data, 'importanceDecay', 'importance-decay');
+  }
+  const model = obj(cfg, 'model');
+  set(model, 'm', 'm');
+  if (v.untied || v['decoder-norm'] !== undefined) {
+    model.weights = { kind: 'untied', ...(v['decoder-norm'] !== undefined ? { decoderNorm: v['decoder-norm'] } : {}) };
+  }
+  set(model, 'hiddenActivation', 'hidden');
+  set(model, 'outputActivation', 'output');
+  if (v['no-bias']) model.outputBias = false;
+  if (v.lambda !== undefined || v.l1 !== undefined) {
+    const l1 = obj(model, 'l1');
+    set(l1, 'lambda', 'lambda');
+    set(l1, 'target', 'l1');
+  }
+  if (v.noise !== undefined) {
+    model.hiddenNoise = kindWithNumber('noise', String(v.noise), { none: null, gaussian: 'std', bernoulli: 'p' });
+  }
+  if (v.init !== undefined) model.init = kindWithNumber('init', String(v.init), { normal: 'std', xavier: null });
+  if (initParams !== undefined) model.init = { kind: 'given', params: initParams, perturbation: v.perturb ?? 0 };
+  if (Object.keys(model).length === 0) delete cfg.model;
+  if (v.optimizer !== undefined || v.lr !== undefined || v.momentum !== undefined || v['weight-decay'] !== undefined) {
+    const opt = obj(cfg, 'optimizer');
+    set(opt, 'kind', 'optimizer');
+    set(opt, 'lr', 'lr');
+    set(opt, 'momentum', 'momentum');
+    set(opt, 'weightDecay', 'weight-decay');
+  }
+  if (v.schedule !== undefined || v.warmup !== undefined) {
+    const s = obj(cfg, 'schedule');
+    set(s, 'kind', 'schedule');
+    set(s, 'warmupSteps', 'warmup');
+  }
+  return cfg;
+}
