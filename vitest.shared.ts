@@ -12,5 +12,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The JSON report feeds the repo-wide "N passed, N failed" line (tools/scripts/test.mjs).
+    reporters: ['default', ['json', { outputFile: '.test-results/vitest.json' }]],
   },
 });
