@@ -1,1 +1,12 @@
-export {};
+export { applyConstraints, hasConstraints, projectDecoderColumns } from './constraints.js';
+export { forward } from './forward.js';
+export type { ForwardTrace } from './forward.js';
+export { initParams } from './init.js';
+export { lossAndGradients } from './loss.js';
+export type { LossAndGradients, LossOptions } from './loss.js';
+export { sampleHiddenNoise } from './noise.js';
+export type { HiddenNoiseSample } from './noise.js';
+export { referenceForward, referenceLossAndGradients } from './reference.js';
+export type { ReferenceGradients, ReferenceLossAndGradients, ReferenceParams, ReferenceTrace } from './reference.js';
+export { disposeParams, paramsToTensors, tensorsToParams } from './tensors.js';
+export type { ParamTensors } from './tensors.js';
