@@ -1,0 +1,96 @@
+import { PolytoyError, resolveTrainConfig } from '@polytoy/core';
+import { describe, expect, it } from 'vitest';
+import { deserializeCheckpoint, memoryCheckpointSink, serializeCheckpoint } from './checkpoint.js';
+import type { Checkpoint, SerializedCheckpoint } from './checkpoint.js';
+
+function sample(): Checkpoint {
+  const config = resolveTrainConfig({ data: { n: 4 }, model: { m: 3 }, instances: 2 });
+  return {
+    format: 'polytoy.checkpoint/1',
+    config: JSON.parse(JSON.stringify(config)),
+    step: 7,
+    params: [
+      { kind: 'tied', n: 4, m: 3, W: Float32Array.from({ length: 12 }, (_, k) => k / 7 - 0.5), b: new Float32Array([0, -0, 1e-40, 3]) },
+      { kind: 'tied', n: 4, m: 3, W: Float32Array.from({ length: 12 }, (_, k) => -k / 3), b: new Float32Array(4) },
+    ],
+    optimizer: {
+      kind: 'adam',
+      step: 7,
+      slots: {
+        m: { W: { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, k) => k * 1e-3) }, b: { shape: [2, 4], data: new Float32Array(8) } },
+        v: { W: { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, k) => k * 1e-9) }, b: { shape: [2, 4], data: new Float32Array(8).fill(1e-44) } },
+      },
+    },
+    rngs: [
+      { init: [1, 2, 3, 4], data: [5, 6, 7, 8], noise: [4294967295, 0, 0, 1] },
+      { init: [9, 10, 11, 12], data: [13, 14, 15, 16], noise: [17, 18, 19, 20] },
+    ],
+    history: [
+      [{ step: 0, instance: 0, loss: 0.5, reconstruction: 0.49, l1: 10 }],
+      [{ step: 0, instance: 1, loss: 0.6, reconstruction: 0.59, l1: 10 }],
+    ],
+    wallSeconds: 1.5,
+  };
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+describe('checkpoint (de)serialisation', () => {
+  it('round-trips through JSON text bit for bit', () => {
+    const cp = sample();
+    const back = deserializeCheckpoint(JSON.parse(JSON.stringify(serializeCheckpoint(cp))));
+    expect(back.step).toBe(7);
+    expect(back.config).toEqual(cp.config);
+    expect(back.rngs).toEqual(cp.rngs);
+    expect(back.history).toEqual(cp.history);
+    expect(back.wallSeconds).toBe(1.5);
+    back.params.forEach((p, i) => {
+      const q = cp.params[i]!;
+      expect(p.kind === 'tied' && q.kind === 'tied').toBe(true);
+      if (p.kind === 'tied' && q.kind === 'tied') {
+        expect(bits(p.W)).toEqual(bits(q.W));
+        expect(bits(p.b)).toEqual(bits(q.b)); // keeps −0 and the denormal
+      }
+    });
+    for (const slot of ['m', 'v']) {
+      for (const name of ['W', 'b']) {
+        const a = back.optimizer.slots[slot]![name]!;
+        const b = cp.optimizer.slots[slot]![name]!;
+        expect(a.shape).toEqual(b.shape);
+        expect(bits(a.data)).toEqual(bits(b.data));
+      }
+    }
+  });
+
+  it('is JSON-safe: the serialised form survives stringify/parse unchanged', () => {
+    const s = serializeCheckpoint(sample());
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+
+  it('rejects other formats and names the first bad field', () => {
+    expect(() => deserializeCheckpoint({ format: 'polytoy.run/1' })).toThrow(PolytoyError);
+    expect(() => deserializeCheckpoint(null)).toThrow('not a polytoy checkpoint: expected format "polytoy.checkpoint/1", received null');
+    const s = serializeCheckpoint(sample());
+    const bad = (mutate: (o: SerializedCheckpoint) => void) => {
+      const o = JSON.parse(JSON.stringify(s)) as SerializedCheckpoint;
+      mutate(o);
+      return () => deserializeCheckpoint(o);
+    };
+    expect(bad((o) => (o.step = -1))).toThrow('checkpoint.step: expected an integer >= 0, received -1');
+    expect(bad((o) => (o.optimizer.step = 6))).toThrow('checkpoint.optimizer.step: expected 7 (checkpoint.step), received 6');
+    expect(bad((o) => ((o.params[1] as { W: { f32: string } }).W.f32 = 'AACAPw=='))).toThrow(/checkpoint\.params\[1\]\.W\.f32: expected base64 of 12 float32 values/);
+    expect(bad((o) => (o.optimizer.slots.m!.W!.shape = [3, 3, 4]))).toThrow('checkpoint.optimizer.slots.m.W.shape');
+    expect(bad((o) => (o.rngs[0]!.data = [0, 0, 0, 0]))).toThrow('checkpoint.rngs[0].data: expected four uint32 words, not all zero');
+    expect(bad((o) => o.history.pop())).toThrow('checkpoint.history: expected one array per instance (2)');
+    expect(bad((o) => ((o.history[0]![0] as unknown as { loss: null }).loss = null))).toThrow('checkpoint.history[0][0].loss: expected a finite number, received null');
+  });
+});
+
+describe('memoryCheckpointSink', () => {
+  it('collects checkpoints and validates its interval', () => {
+    const sink = memoryCheckpointSink(5);
+    void sink.write(sample());
+    expect(sink.checkpoints.map((c) => c.step)).toEqual([7]);
+    expect(() => memoryCheckpointSink(0)).toThrow('every: expected a positive integer, received 0');
+  });
+});
