@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '@polytoy/core';
 import { ConfigError } from '@polytoy/core';
 import type { HiddenNoiseSample } from './noise.js';
+import { bmm } from './products.js';
 import type { ParamTensors } from './tensors.js';
 
 /**
@@ -81,7 +82,7 @@ export function forward(
   const [I, B, , m] = checkShapes(params, x, noise, model);
   const trace = tf.tidy(() => {
     // [I, B, n] x [I, m, n]ᵀ → [I, B, m]
-    const hiddenPre = tf.matMul(x, params.kind === 'tied' ? params.W : params.E, false, true);
+    const hiddenPre = bmm(x, params.kind === 'tied' ? params.W : params.E, false, true);
     const hidden = model.hiddenActivation === 'relu' ? tf.relu(hiddenPre) : hiddenPre;
     let hiddenNoisy = hidden;
     if (noise) {
@@ -90,7 +91,7 @@ export function forward(
     }
     // tied: [I, B, m] x [I, m, n] → [I, B, n]; untied: [I, B, m] x [I, n, m]ᵀ → [I, B, n]
     let outputPre =
-      params.kind === 'tied' ? tf.matMul(hiddenNoisy, params.W) : tf.matMul(hiddenNoisy, params.D, false, true);
+      params.kind === 'tied' ? bmm(hiddenNoisy, params.W) : bmm(hiddenNoisy, params.D, false, true);
     if (model.outputBias) outputPre = tf.add(outputPre, tf.expandDims(params.b, 1));
     const output = model.outputActivation === 'relu' ? tf.relu(outputPre) : outputPre;
     return { hiddenPre, hidden, hiddenNoisy, outputPre, output };

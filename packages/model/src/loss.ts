@@ -13,6 +13,7 @@ import type { ModelConfig } from '@polytoy/core';
 import { ConfigError } from '@polytoy/core';
 import { forward } from './forward.js';
 import type { HiddenNoiseSample } from './noise.js';
+import { bmm } from './products.js';
 import type { ParamTensors } from './tensors.js';
 
 /** Per-instance loss components ([I] each) and gradients shaped like the parameters. */
@@ -84,10 +85,10 @@ export function lossAndGradients(
     // Back through the decoder to the (noisy) hidden layer, and the decoder's own gradient.
     const dec = params.kind === 'tied' ? params.W : params.D;
     // tied: [I, B, n] x [I, m, n]ᵀ → [I, B, m]; untied: [I, B, n] x [I, n, m] → [I, B, m]
-    let dh = params.kind === 'tied' ? tf.matMul(dz, dec, false, true) : tf.matMul(dz, dec);
+    let dh = params.kind === 'tied' ? bmm(dz, dec, false, true) : bmm(dz, dec);
     // tied: hᵀ dz: [I, B, m]ᵀ x [I, B, n] → [I, m, n]; untied: dzᵀ h: [I, n, m]
     const dDec =
-      params.kind === 'tied' ? tf.matMul(t.hiddenNoisy, dz, true, false) : tf.matMul(dz, t.hiddenNoisy, true, false);
+      params.kind === 'tied' ? bmm(t.hiddenNoisy, dz, true, false) : bmm(dz, t.hiddenNoisy, true, false);
     if (noise && noise.kind === 'bernoulli') {
       dh = tf.mul(dh, tf.tensor3d(noise.values, [I, B, model.m]));
     }
@@ -105,7 +106,7 @@ export function lossAndGradients(
     }
     if (model.hiddenActivation === 'relu') dh = tf.mul(dh, tf.step(t.hiddenPre));
     // Encoder: dhᵀ x: [I, B, m]ᵀ x [I, B, n] → [I, m, n]
-    let dEnc = tf.matMul(dh, x, true, false) as tf.Tensor3D;
+    let dEnc = bmm(dh, x, true, false) as tf.Tensor3D;
 
     const loss = tf.add(reconstruction, tf.mul(opts.lambda, l1)) as tf.Tensor1D;
     let grads: ParamTensors;
