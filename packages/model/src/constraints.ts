@@ -31,7 +31,12 @@ export function projectDecoderColumns(D: Float32Array, n: number, m: number): Fl
   return D;
 }
 
-/** True when the model has a constraint that {@link applyConstraints} enforces. */
+/**
+ * True when the model has a constraint that {@link applyConstraints} enforces.
+ *
+ * @example
+ * hasConstraints(resolveTrainConfig({ model: { weights: { kind: 'untied' } } }).model); // true
+ */
 export function hasConstraints(model: ModelConfig): boolean {
   return model.weights.kind === 'untied' && model.weights.decoderNorm === 'unit-columns';
 }

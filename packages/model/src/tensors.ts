@@ -91,7 +91,3 @@ export function disposeParams(t: ParamTensors): void {
   else tf.dispose([t.E, t.D, t.b]);
 }
 
-/** Encoder [I, m, n] (tied: W). */
-export function encoderTensor(t: ParamTensors): tf.Tensor3D {
-  return t.kind === 'tied' ? t.W : t.E;
-}
