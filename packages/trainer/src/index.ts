@@ -1,1 +1,33 @@
-export {};
+export { initBackend, verifyBackend } from './backend.js';
+export type { BackendOptions } from './backend.js';
+export {
+  CHECKPOINT_FORMAT,
+  deserializeCheckpoint,
+  jsonSafeConfig,
+  memoryCheckpointSink,
+  serializeCheckpoint,
+} from './checkpoint.js';
+export type {
+  Checkpoint,
+  CheckpointSink,
+  EncodedFloat32,
+  InstanceStreamStates,
+  OptimizerStateData,
+  SerializedCheckpoint,
+  TensorData,
+} from './checkpoint.js';
+export { TrainingAbortedError } from './errors.js';
+export { decodeFloat32, encodeFloat32 } from './float32-base64.js';
+export { jsonLinesLogger } from './logger.js';
+export {
+  createOptimizerState,
+  disposeOptimizerState,
+  optimizerSlotNames,
+  optimizerStep,
+} from './optimizer.js';
+export type { OptimizerState, OptimizerStepOptions, TensorMap } from './optimizer.js';
+export { learningRate, scheduleFactor } from './schedule.js';
+export { instanceStreams, STREAM_IDS } from './streams.js';
+export type { InstanceStreams } from './streams.js';
+export { train } from './train.js';
+export type { TrainOptions } from './train.js';
