@@ -37,6 +37,9 @@ export function checkShapes(
   noise: HiddenNoiseSample | null | undefined,
   model: ModelConfig,
 ): [number, number, number, number] {
+  if (params.kind !== model.weights.kind) {
+    throw new ConfigError('params.kind', `"${model.weights.kind}" (model.weights.kind)`, params.kind);
+  }
   const enc = params.kind === 'tied' ? params.W : params.E;
   const [I, m, n] = enc.shape;
   if (x.rank !== 3 || x.shape[0] !== I || x.shape[2] !== n) {

@@ -122,4 +122,46 @@ describe.each(BACKENDS)('lossAndGradients on %s matches referenceLossAndGradient
       }
     }
   });
+
+  it('rejects bad arguments with one-line ConfigErrors naming them', () => {
+    const model = modelConfig(n, m);
+    const params = paramsToTensors([randomParams(createPrng(1), model)]);
+    const xt = tf.zeros([1, B, n]) as tf.Tensor3D;
+    const lambda = tf.tensor1d([0.1, 0.2]);
+    expect(() => lossAndGradients(model, params, xt, { lambda })).toThrow(/^lambda: expected a tensor of shape \[1\], received \[2\]$/);
+    const lambda1 = tf.tensor1d([0.1]);
+    expect(() => lossAndGradients(model, params, xt, { lambda: lambda1, importance: new Float32Array(3) })).toThrow(
+      /^importance: expected a Float32Array of length 8, received "length 3"$/,
+    );
+    const untied = modelConfig(n, m, { weights: 'untied' });
+    expect(() => lossAndGradients(untied, params, xt, { lambda: lambda1 })).toThrow(/^params\.kind: expected "untied"/);
+    const noisy = modelConfig(n, m, { noise: { kind: 'gaussian', std: 0.1 } });
+    const noise = sampleHiddenNoise(noisy, [createPrng(0)], B)!;
+    expect(() => lossAndGradients(model, params, xt, { lambda: lambda1, noise })).toThrow(/^noise\.kind: expected "none"/);
+    expect(() => lossAndGradients(noisy, params, xt, { lambda: lambda1, noise: { ...noise, values: new Float32Array(5) } })).toThrow(
+      /^noise\.values: expected length I\*B\*m = 30, received 5$/,
+    );
+    tf.dispose([xt, lambda, lambda1]);
+    disposeParams(params);
+  });
+
+  it('all-zero inputs with lambda 0: zero L1, only the bias learns', () => {
+    const model = modelConfig(n, m, { hiddenActivation: 'relu' });
+    const p = randomParams(createPrng(2), model);
+    const params = paramsToTensors([p]);
+    const x = new Float32Array(B * n); // all-zero inputs: h = 0, sign(0) = 0, ReLU'(0) = 0
+    const xt = tf.tensor3d(x, [1, B, n]);
+    const lambda = tf.tensor1d([0]);
+    const out = lossAndGradients(model, params, xt, { lambda });
+    const ref = referenceLossAndGradients(model, p, x, B, 0);
+    expect(out.l1.dataSync()[0]).toBe(0);
+    expectClose([out.loss.dataSync()[0]!], [ref.loss], TOL, 'loss');
+    // Only the bias gets a gradient: W never sees a non-zero input or hidden activation.
+    const g = gradArrays(out.grads);
+    expect(Array.from(g.W!).every((v) => v === 0)).toBe(true);
+    expectClose(g.b!, ref.grads.b, TOL, 'db');
+    tf.dispose([xt, lambda, out.loss, out.reconstruction, out.l1]);
+    disposeParams(out.grads);
+    disposeParams(params);
+  });
 });
