@@ -12,7 +12,8 @@ import type { ParamTensors } from './tensors.js';
 
 /**
  * Every intermediate of the forward pass under a stable name (metrics and reports refer to
- * these). All [I, B, ·].
+ * these). All [I, B, ·]. With an identity activation `hidden` is the same tensor as
+ * `hiddenPre` (and `output` as `outputPre`); disposing a tensor twice is harmless in tfjs.
  */
 export interface ForwardTrace {
   /** `W x` (untied: `E x`), [I, B, m]. */
