@@ -96,6 +96,8 @@ const initSchema = withKind(
 );
 
 export const modelConfigSchema = z.strictObject({
+  /** Optional; always equals `data.n` (present in normalised configs, so resolving is idempotent). */
+  n: positiveInt('a positive integer equal to data.n').optional(),
   /** Hidden neurons `m`; defaults to n/2 + 1 (the seed construction's size). */
   m: positiveInt('a positive integer number of hidden neurons (m >= 1)').optional(),
   weights: weightsSchema.prefault({}),

@@ -57,6 +57,12 @@ describe('resolveTrainConfig', () => {
     expect(e.message).not.toContain('\n');
   });
 
+  it('is idempotent: a normalised config resolves to itself (checkpoints store normalised configs)', () => {
+    const c = resolveTrainConfig({ data: { n: 8 }, instances: 2, model: { weights: { kind: 'untied' } } });
+    expect(resolveTrainConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
+    expect(errorOf({ data: { n: 8 }, model: { n: 12 } }).path).toBe('model.n');
+  });
+
   it('rejects unknown fields (typos) instead of ignoring them', () => {
     const e = errorOf({ model: { lamda: 0.1 } });
     expect(e.path).toBe('model');

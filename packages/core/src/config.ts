@@ -109,6 +109,7 @@ export function resolveTrainConfig(input: unknown = {}): TrainConfig {
     // The paper trains on all n basis vectors at once: the batch is the whole dataset.
     throw new ConfigError('batchSize', `n = ${n} for basis data (the batch is all n basis vectors)`, p.batchSize);
   }
+  if (p.model.n !== undefined && p.model.n !== n) throw new ConfigError('model.n', `data.n = ${n}`, p.model.n);
   const model: ModelConfig = { ...p.model, n, m, init: p.model.init as InitConfig };
   if (model.init.kind === 'given') checkGivenParams(model.init.params, n, m);
   return { ...p, instances, model };

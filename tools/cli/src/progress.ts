@@ -42,7 +42,8 @@ export function createProgressBar(total: number, label: string, stream: NodeJS.W
     },
     finish(info = '') {
       if (quiet) return;
-      stream.write(tty ? `\r\x1b[2K${line(total, info)}\n` : `${line(total, info)}\n`);
+      if (tty) stream.write(`\r\x1b[2K${line(total, info)}\n`);
+      else if (lastDecile < 10) stream.write(`${line(total, info)}\n`);
     },
   };
 }

@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { trainCommand } from './train.js';
+
+/** Every `polytoy` command, in the order `--help` lists them. */
+export const COMMANDS: Command[] = [trainCommand];

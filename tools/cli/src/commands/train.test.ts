@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRunRecord } from '@polytoy/core';
+import { analyzeModel } from '@polytoy/metrics';
+import { describe, expect, it } from 'vitest';
+import { interruptCli, runCli } from '../../test/cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'polytoy-cli-'));
+
+describe('polytoy train (bundled CLI)', () => {
+  it('trains, prints a summary, and writes a run.json that metrics can read back', () => {
+    const dir = tmp();
+    const out = join(dir, 'run.json');
+    const r = runCli(['train', '--n', '8', '--steps', '300', '--batch', '64', '--lr', '0.01', '--out', out, '--log', join(dir, 'log.jsonl')]);
+    expect(r.stderr).toContain('backend wasm (SIMD on)');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/final loss/);
+    expect(r.stdout).toMatch(/exact loss/);
+    const run = parseRunRecord(JSON.parse(readFileSync(out, 'utf8')));
+    expect(run.params[0]!.n).toBe(8);
+    expect(run.params[0]!.m).toBe(5);
+    const metrics = analyzeModel(run.params[0]!, { hiddenActivation: 'none' });
+    expect(typeof metrics.classification.label).toBe('string');
+    const summary = (run.record.analysis as { summary: { instances: { label: string }[] } }).summary;
+    expect(summary.instances[0]!.label).toBe(metrics.classification.label);
+    const log = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.length).toBeGreaterThanOrEqual(3);
+    expect(log.at(-1).step).toBe(300);
+    expect(log[0].loss).toBeGreaterThan(log.at(-1).loss);
+  });
+
+  it.each([
+    [['--n', '10'], /data\.n: expected a positive multiple of 4.*received 10/],
+    [['--lr', '0'], /optimizer\.lr: expected a learning rate > 0, received 0/],
+    [['--m', '0'], /model\.m: expected .*m >= 1.*received 0/],
+    [['--lambda', 'abc'], /--lambda: expected a finite number, received "abc"/],
+    [['--hidden', 'tanh'], /model\.hiddenActivation: expected "none" \| "relu", received "tanh"/],
+    [['--bogus'], /arguments: expected known flags/],
+  ])('rejects %j with one clear line and exit code 2', (args, message) => {
+    const r = runCli(['train', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports a bad field in a --config file on one line', () => {
+    const dir = tmp();
+    const file = join(dir, 'cfg.json');
+    writeFileSync(file, JSON.stringify({ steps: 10, model: { l1: { lambda: -1 } } }));
+    const r = runCli(['train', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('polytoy train: model.l1.lambda: expected a finite lambda >= 0, received -1');
+    writeFileSync(file, '{ not json');
+    const r2 = runCli(['train', '--config', file]);
+    expect(r2.code).not.toBe(0);
+    expect(r2.stderr).toMatch(/is not valid JSON/);
+  });
+
+  it('--help lists the flags', () => {
+    const r = runCli(['train', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--n', '--m', '--lambda', '--lr', '--instances', '--resume', '--config', '--out']) expect(r.stdout).toContain(flag);
+  });
+
+  it('Ctrl-C writes a checkpoint, and --resume finishes with the same parameters as an uninterrupted run', async () => {
+    const dir = tmp();
+    const common = ['--n', '8', '--steps', '4000', '--batch', '32', '--seed', '5', '--log-every', '50'];
+    const straight = runCli(['train', ...common, '--quiet', '--out', join(dir, 'straight.json')]);
+    expect(straight.code).toBe(0);
+    const ckpt = join(dir, 'ckpt.json');
+    const stopped = await interruptCli(['train', ...common, '--checkpoint', ckpt, '--checkpoint-every', '100000'], /[1-9]\d*0\/4000/, dir);
+    expect(stopped.stderr).toMatch(/interrupted/);
+    expect(stopped.code).toBe(130);
+    const step = Number(/stopped after step (\d+)/.exec(stopped.stderr)?.[1]);
+    expect(step).toBeGreaterThan(0);
+    expect(step).toBeLessThan(4000);
+    const resumed = runCli(['train', '--resume', ckpt, '--quiet', '--out', join(dir, 'resumed.json')]);
+    expect(resumed.code).toBe(0);
+    const a = parseRunRecord(JSON.parse(readFileSync(join(dir, 'straight.json'), 'utf8')));
+    const b = parseRunRecord(JSON.parse(readFileSync(join(dir, 'resumed.json'), 'utf8')));
+    expect(b.params[0]).toEqual(a.params[0]);
+  });
+});

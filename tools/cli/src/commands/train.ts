@@ -1,0 +1,106 @@
+/**
+ * `polytoy train`: train one or many instances, show progress, print a one-screen summary,
+ * optionally write the run as JSON (`--out`), loss logs (`--log`) and checkpoints.
+ */
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { parseRunRecord, PolytoyError, resolveTrainConfig, toRunRecord } from '@polytoy/core';
+import type { LossRecord, TrainConfig } from '@polytoy/core';
+import { sameSignConstruction } from '@polytoy/analytic';
+import { jsonLinesLogger, serializeCheckpoint, train, TrainingAbortedError } from '@polytoy/trainer';
+import { fileCheckpointSink, initNodeBackend, interruptSignal, readCheckpoint, writeFileAtomic } from '@polytoy/trainer/node';
+import type { Command } from '../command.js';
+import { formatHelp, parseFlags } from '../flags.js';
+import { createProgressBar } from '../progress.js';
+import { analyseRun, formatSummary } from '../summary.js';
+import { readJsonFile, TRAIN_FLAGS, trainInputFromFlags } from '../train-flags.js';
+
+const USAGE = 'polytoy train [options]';
+const DEFAULT_INTERRUPT_CHECKPOINT = 'polytoy-interrupted.checkpoint.json';
+const SUMMARY = "Train the toy autoencoder (defaults: the seed's model, n=16, m=n/2+1, Adam, lambda 1e-3).";
+
+/** Resolves `--init-from`: a run.json (its first instance's params) or "construction". */
+function initParamsFrom(source: string, n: number | undefined, m: number | undefined): unknown {
+  if (source === 'construction') {
+    const nn = n ?? 16;
+    return sameSignConstruction({ n: nn, m: m ?? nn / 2 + 1 });
+  }
+  return parseRunRecord(readJsonFile(source, '--init-from')).params[0];
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a model and print a summary (--help for options)',
+  async run(argv) {
+    const { values } = parseFlags(argv, TRAIN_FLAGS);
+    if (values.help) {
+      process.stdout.write(formatHelp(USAGE, SUMMARY, TRAIN_FLAGS));
+      return 0;
+    }
+    const resume = values.resume ? await readCheckpoint(String(values.resume)) : undefined;
+    let config: TrainConfig;
+    if (resume) {
+      config = resolveTrainConfig(resume.config);
+    } else {
+      const init = values['init-from'] !== undefined
+        ? initParamsFrom(String(values['init-from']), values.n as number | undefined, values.m as number | undefined)
+        : undefined;
+      config = resolveTrainConfig(trainInputFromFlags(values, init));
+    }
+
+    const runtime = await initNodeBackend();
+    const quiet = Boolean(values.quiet);
+    const I = config.instances.length;
+    if (!quiet) {
+      process.stderr.write(
+        `polytoy train: n=${config.model.n} m=${config.model.m} ${config.model.weights.kind} ` +
+          `hidden=${config.model.hiddenActivation} lambda=${config.model.l1.lambda} ${config.optimizer.kind} lr=${config.optimizer.lr} ` +
+          `steps=${config.steps} batch=${config.batchSize} instances=${I} · backend ${runtime.backend} (SIMD ${runtime.simd ? 'on' : 'off'})\n`,
+      );
+    }
+
+    const logStream = values.log ? createWriteStream(String(values.log), { flags: resume ? 'a' : 'w' }) : undefined;
+    const toLog = logStream ? jsonLinesLogger((line) => logStream.write(`${line}\n`)) : undefined;
+    const bar = createProgressBar(config.steps, 'train', process.stderr, quiet);
+    let latest: LossRecord | undefined;
+    const interrupt = interruptSignal();
+    interrupt.signal.addEventListener('abort', () => {
+      process.stderr.write('\npolytoy train: interrupted; saving a last checkpoint (Ctrl-C again to quit now)\n');
+    });
+    try {
+      const checkpoint = values.checkpoint
+        ? fileCheckpointSink(String(values.checkpoint), Number(values['checkpoint-every'] ?? 1000))
+        : undefined;
+      const result = await train(config, {
+        onProgress: (p) => bar.update(p.done, p.loss !== undefined ? `loss ${p.loss.toPrecision(4)}` : ''),
+        onLog: (r) => {
+          latest = r;
+          toLog?.(r);
+        },
+        signal: interrupt.signal,
+        ...(checkpoint ? { checkpoint } : {}),
+        ...(resume ? { resumeFrom: resume } : {}),
+      });
+      bar.finish(latest ? `loss ${latest.loss.toPrecision(4)}` : '');
+      const analysis = analyseRun(result);
+      process.stdout.write(formatSummary(result, analysis));
+      if (values.out) {
+        writeFileSync(String(values.out), `${JSON.stringify(toRunRecord(result, { summary: analysis }))}\n`);
+        process.stdout.write(`wrote ${values.out}\n`);
+      }
+      return 0;
+    } catch (e) {
+      if (e instanceof TrainingAbortedError) {
+        // Ctrl-C always leaves a checkpoint: the --checkpoint file, or a default one.
+        const path = values.checkpoint ? String(values.checkpoint) : DEFAULT_INTERRUPT_CHECKPOINT;
+        if (!e.written) await writeFileAtomic(path, JSON.stringify(serializeCheckpoint(e.checkpoint)));
+        process.stderr.write(`polytoy train: stopped after step ${e.step}; resume with: polytoy train --resume ${path}\n`);
+        return 130;
+      }
+      if (e instanceof PolytoyError) process.stderr.write('\n');
+      throw e;
+    } finally {
+      interrupt.dispose();
+      logStream?.end();
+    }
+  },
+};

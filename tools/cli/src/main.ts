@@ -1,0 +1,54 @@
+/**
+ * `polytoy` entry point. Errors that polytoy raises on purpose (bad config, bad files, backend
+ * problems, divergence) print one line and exit non-zero; only genuine bugs show a stack trace.
+ */
+import { PolytoyError } from '@polytoy/core';
+import type { Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'Usage: polytoy <command> [options]',
+    '',
+    'Toy models of polysemanticity: train, analyse and explain.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'polytoy <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 1;
+  }
+  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`polytoy: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof PolytoyError) {
+      process.stderr.write(`polytoy ${name}: ${e.message}\n`);
+      return e.name === 'ConfigError' ? 2 : 1;
+    }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`polytoy: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 70;
+  },
+);
