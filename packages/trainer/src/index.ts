@@ -22,6 +22,8 @@ export { jsonLinesLogger } from './logger.js';
 export {
   createOptimizerState,
   disposeOptimizerState,
+  FLUSH_THRESHOLD,
+  flushTinyMoments,
   optimizerSlotNames,
   optimizerStep,
 } from './optimizer.js';
@@ -29,5 +31,5 @@ export type { OptimizerState, OptimizerStepOptions, TensorMap } from './optimize
 export { learningRate, scheduleFactor } from './schedule.js';
 export { instanceStreams, STREAM_IDS } from './streams.js';
 export type { InstanceStreams } from './streams.js';
-export { train } from './train.js';
+export { FLUSH_EVERY, train } from './train.js';
 export type { TrainOptions } from './train.js';

@@ -3,7 +3,13 @@ import type { OptimizerConfig } from '@polytoy/core';
 import { resolveOptimizerConfig } from '@polytoy/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from './node.js';
-import { createOptimizerState, disposeOptimizerState, optimizerSlotNames, optimizerStep } from './optimizer.js';
+import {
+  createOptimizerState,
+  disposeOptimizerState,
+  flushTinyMoments,
+  optimizerSlotNames,
+  optimizerStep,
+} from './optimizer.js';
 import type { OptimizerState, TensorMap } from './optimizer.js';
 
 beforeAll(async () => {
@@ -195,5 +201,25 @@ describe('optimizerStep', () => {
     expect(read(params)).toEqual({ W: both[2]!.W.slice(2), b: both[2]!.b.slice(2) });
     tf.dispose(Object.values(params));
     disposeOptimizerState(state);
+  });
+});
+
+describe('flushTinyMoments', () => {
+  it('zeroes moments with |x| <= 1e-30 (denormals included), keeps the rest and NaN', () => {
+    const values = [1e-40, -1e-45, 1e-30, -5e-31, 0, 1e-29, -2e-29, 0.5, NaN, -Infinity];
+    const state: OptimizerState = {
+      kind: 'adam',
+      step: 100,
+      slots: { m: { W: tf.tensor3d(values, [1, 2, 5]) }, v: { W: tf.tensor3d(values.map(Math.abs), [1, 2, 5]) } },
+    };
+    const flushed = flushTinyMoments(state);
+    expect(flushed.step).toBe(100);
+    const f32 = Math.fround;
+    expect(Array.from(flushed.slots.m!.W!.dataSync()).map((v) => Math.abs(v))).toEqual(
+      [0, 0, 0, 0, 0, f32(1e-29), f32(2e-29), 0.5, NaN, Infinity],
+    );
+    expect(Array.from(flushed.slots.v!.W!.dataSync())).toEqual([0, 0, 0, 0, 0, f32(1e-29), f32(2e-29), 0.5, NaN, Infinity]);
+    disposeOptimizerState(state);
+    disposeOptimizerState(flushed);
   });
 });

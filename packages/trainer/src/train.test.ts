@@ -104,13 +104,20 @@ describe('train', () => {
       model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.1 } },
       optimizer: { kind: 'sgd', momentum: 0.9 },
     }],
+    ['sizes past tfjs-wasm\'s 48-wide matmul blocks (n = 64, m = 52, batch 64)', {
+      data: { n: 64 },
+      model: { m: 52 },
+      batchSize: 64,
+      steps: 5,
+    }],
   ] as const)('three instances in one batch equal three separate runs bit for bit (%s)', async (_name, extra) => {
     const instances = [
       { seed: 11, lambda: 1e-3, lr: 1e-2 },
       { seed: 22, lambda: 3e-2, lr: 3e-3 },
       { seed: 33, lambda: 0, lr: 2e-2 },
     ];
-    const base: TrainConfigInput = { ...small, ...extra, steps: 30 };
+    // 110 steps: past the first flush of tiny optimizer moments (every FLUSH_EVERY = 100 updates).
+    const base: TrainConfigInput = { ...small, steps: 110, ...extra };
     const together = await train({ ...base, instances });
     const alone = await Promise.all(instances.map((spec) => train({ ...base, instances: [spec] })));
     together.instances.forEach((r, i) => {
@@ -146,32 +153,36 @@ describe('train', () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     await train(
-      { ...small, steps: 60, instances: 2, model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.2 } } },
+      // 120 steps: includes the moment flush at update 100 and checkpoints every 15.
+      { ...small, steps: 120, logEvery: 20, instances: 2, model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.2 } } },
       { onLog: (r) => r.instance === 0 && counts.push(tf.memory().numTensors), checkpoint: memoryCheckpointSink(15) },
     );
-    expect(counts.length).toBe(7); // steps 0, 10, …, 50 and the final evaluation (60)
+    expect(counts.length).toBe(7); // steps 0, 20, …, 100 and the final evaluation (120)
     expect(new Set(counts.slice(0, -1)).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
 
 describe('checkpoints and resume', () => {
+  // 120 steps, so that the flush of tiny moments at update 100 happens after the resume.
   const cfg: TrainConfigInput = {
     ...small,
+    steps: 120,
+    logEvery: 30,
     instances: [{ seed: 3 }, { seed: 4, lr: 3e-3 }],
     model: { m: 9, hiddenNoise: { kind: 'gaussian', std: 0.05 } },
     schedule: { kind: 'cosine', warmupSteps: 4, minFactor: 0.2 },
   };
 
-  it('20 steps + checkpoint + 20 resumed steps equal 40 straight steps, bit for bit', async () => {
-    const sink = memoryCheckpointSink(20);
+  it('60 steps + checkpoint + 60 resumed steps equal 120 straight steps, bit for bit', async () => {
+    const sink = memoryCheckpointSink(60);
     const straight = await train(cfg, { checkpoint: sink });
-    expect(sink.checkpoints.map((c) => c.step)).toEqual([20, 40]);
-    const at20 = viaJson(sink.checkpoints[0]!);
-    expect(at20.history[0]!.map((r) => r.step)).toEqual([0, 10]);
-    const resumed = await train(at20.config as TrainConfigInput, { resumeFrom: at20 });
+    expect(sink.checkpoints.map((c) => c.step)).toEqual([60, 120]);
+    const at60 = viaJson(sink.checkpoints[0]!);
+    expect(at60.history[0]!.map((r) => r.step)).toEqual([0, 30]);
+    const resumed = await train(at60.config as TrainConfigInput, { resumeFrom: at60 });
     expectIdentical(resumed, straight);
-    expect(resumed.wallSeconds).toBeGreaterThan(at20.wallSeconds);
+    expect(resumed.wallSeconds).toBeGreaterThan(at60.wallSeconds);
   });
 
   it('an aborted run throws TrainingAbortedError with a checkpoint that resumes bit-identically', async () => {
@@ -181,25 +192,25 @@ describe('checkpoints and resume', () => {
     const error = await train(cfg, {
       signal: controller.signal,
       checkpoint: sink,
-      onLog: (r) => r.step === 20 && controller.abort(),
+      onLog: (r) => r.step === 60 && controller.abort(),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainingAbortedError);
     const aborted = error as TrainingAbortedError;
-    // Update 20 completes; the signal is seen before update 21.
-    expect(aborted.step).toBe(21);
+    // Update 60 completes; the signal is seen before update 61.
+    expect(aborted.step).toBe(61);
     expect(aborted.written).toBe(true);
-    expect(aborted.message).toBe('training aborted after step 21; checkpoint written');
-    expect(sink.checkpoints.map((c) => c.step)).toEqual([21]);
+    expect(aborted.message).toBe('training aborted after step 61; checkpoint written');
+    expect(sink.checkpoints.map((c) => c.step)).toEqual([61]);
     expectIdentical(await train(cfg, { resumeFrom: viaJson(aborted.checkpoint) }), straight);
   });
 
   it('a run may be extended: resuming the final checkpoint with more steps (constant lr) equals a longer run', async () => {
-    const constant: TrainConfigInput = { ...cfg, schedule: { kind: 'constant' }, steps: 20 };
-    const sink = memoryCheckpointSink(100);
+    const constant: TrainConfigInput = { ...cfg, schedule: { kind: 'constant' }, steps: 90 };
+    const sink = memoryCheckpointSink(1000);
     await train(constant, { checkpoint: sink });
     const end = sink.checkpoints.at(-1)!;
-    expect(end.step).toBe(20);
-    expectIdentical(await train({ ...constant, steps: 40 }, { resumeFrom: end }), await train({ ...constant, steps: 40 }));
+    expect(end.step).toBe(90);
+    expectIdentical(await train({ ...constant, steps: 110 }, { resumeFrom: end }), await train({ ...constant, steps: 110 }));
   });
 
   it('refuses to resume with a different config', async () => {
