@@ -7,7 +7,7 @@
  * These bypass tfjs's engine: they are not differentiable and not recorded on a tape. The
  * out-of-place ones return tensors tracked by `tf.tidy`; the optimizer updates write their
  * tensors in place and therefore require tensors that own their data (not shared with a
- * `clone()`).
+ * `tf.reshape` view or the initial value of a `tf.variable`).
  */
 import { PolytoyError } from '@polytoy/core';
 import type { Tensor } from '@tensorflow/tfjs-core';

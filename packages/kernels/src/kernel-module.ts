@@ -38,7 +38,12 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** The embedded bytes of one variant (fresh copy). */
+/**
+ * The embedded bytes of one variant (a fresh copy).
+ *
+ * @example
+ * WebAssembly.validate(kernelBinary('plain')); // true on engines with SIMD
+ */
 export function kernelBinary(variant: KernelVariant): Uint8Array<ArrayBuffer> {
   return decodeBase64(variant === 'shared' ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
 }
@@ -62,10 +67,10 @@ function compileSync(variant: KernelVariant): WebAssembly.Module {
 }
 
 /**
- * Compiles both kernel variants asynchronously. Optional: the first kernel call compiles
- * synchronously otherwise (the module is < 4 KiB, under browsers' main-thread limit for
- * synchronous compilation); call this first where that limit is lower or to move the compile
- * off the first training step.
+ * Compiles both kernel variants asynchronously. Optional: otherwise the first kernel call
+ * compiles synchronously (the module is about 4 KB; current Chrome allows synchronous
+ * compilation of up to 8 MB on the main thread, older versions only 4 KB). Call this first
+ * where that limit bites, or to move the compile off the first training step.
  *
  * @example
  * await preloadPolytoyKernels();
@@ -93,6 +98,10 @@ function isShared(memory: WebAssembly.Memory): boolean {
  * The kernels instantiated on `memory` (cached per memory). The module has no data segments
  * and no globals, so importing a memory that emscripten manages cannot clobber anything; all
  * scratch is passed in by the caller.
+ *
+ * @example
+ * const k = kernelsFor(new WebAssembly.Memory({ initial: 1 }));
+ * k.gemmScratchBytes(4, 8, 16); // bytes of scratch a [4x16]·[16x8] product needs
  */
 export function kernelsFor(memory: WebAssembly.Memory): KernelExports {
   let k = instances.get(memory);

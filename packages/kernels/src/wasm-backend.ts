@@ -98,7 +98,7 @@ export function offsetOf(ctx: WasmContext, t: TensorInfo & { isDisposed?: boolea
 
 /**
  * Offset of a tensor the caller wants to overwrite in place: besides {@link offsetOf}'s
- * checks, its data must not be shared with another tensor (e.g. a `clone()`), which would
+ * checks, its data must not be shared with another tensor (e.g. a `tf.reshape` view), which would
  * silently change too.
  */
 export function ownedOffsetOf(ctx: WasmContext, t: TensorInfo & { isDisposed?: boolean }, name: string, caller: string): number {
