@@ -1,1 +1,13 @@
-export {};
+export * from './params64.js';
+export * from './construction.js';
+export * from './population-loss.js';
+export * from './reduced.js';
+export * from './minimize.js';
+export * from './jacobi.js';
+export * from './local-analysis.js';
+export * from './gradient-flow.js';
+export * from './structure.js';
+export * from './untied.js';
+export * from './theory.js';
+export * from './constructions-table.js';
+export * from './analysis.js';

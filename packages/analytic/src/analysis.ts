@@ -1,0 +1,324 @@
+/**
+ * `analyzeConstruction`: the answer to the seed's question "is the construction stable under
+ * the L1 pressure?" for one (n, lambda), with its evidence, as a JSON-serialisable report, and
+ * `formatAnalysisReport`, its compact terminal page (`polytoy analyze`).
+ *
+ * Pipeline: exact losses of every construction → the reduced one-parameter optimum c* (SPEC §2)
+ * → the relaxed point: where the gradient flow from the construction settles inside the
+ * symmetric family → local analysis (gradient, kinks, Hessian on smooth + critical coordinates)
+ * at the construction and at the relaxed point → gradient flow of the full model from the
+ * (slightly perturbed) construction → verdict.
+ */
+import { ConfigError } from '@polytoy/core';
+import type { ConstructionRow } from './constructions-table.js';
+import { constructionsTable } from './constructions-table.js';
+import { constructionLayout, reluTwoNeuronConstructionF64, sameSignConstructionF64 } from './construction.js';
+import type { FlowTracePoint } from './gradient-flow.js';
+import { gradientFlow } from './gradient-flow.js';
+import type { LocalAnalysis, LocalVerdict, NamedValue } from './local-analysis.js';
+import { localAnalysis } from './local-analysis.js';
+import { flattenParams } from './params64.js';
+import type { ModelOptions, PopulationLoss } from './population-loss.js';
+import { exactPopulationLoss, MAX_EXACT_N } from './population-loss.js';
+import type { ReducedOptimum, SymmetricOptimum } from './reduced.js';
+import { reducedOptimum, symmetricFamilyParams, symmetricOptimum } from './reduced.js';
+import type { StructureSummary } from './structure.js';
+import { describeStructure } from './structure.js';
+
+/** Options of {@link analyzeConstruction}. */
+export interface AnalysisOptions {
+  /** Features (multiple of 4, at most 32). */
+  n: number;
+  /** L1 coefficient (activation L1). */
+  lambda: number;
+  /** Hidden neurons (default: the construction's minimum; extra neurons are zero rows). */
+  m?: number;
+  /** Disambiguation strength of the starting construction (default 1/2). */
+  c?: number;
+  /** 'none' (default): the seed's same-sign construction; 'relu': the two-neuron construction. */
+  hiddenActivation?: 'none' | 'relu';
+  /** Compute Hessians (default n <= 16). */
+  hessian?: boolean;
+  /** Gradient flow of the full model; `false` skips it (default: on for n <= 16). */
+  flow?: false | { time?: number; dt?: number; perturbation?: number; seed?: number };
+}
+
+/** {@link LocalAnalysis} without its long arrays. */
+export interface LocalAnalysisSummary {
+  verdict: LocalVerdict;
+  reason: string;
+  loss: PopulationLoss;
+  gradientNorm: number;
+  smoothGradientNorm: number;
+  largestGradient: NamedValue[];
+  coordinates: LocalAnalysis['coordinates'];
+  pinning: LocalAnalysis['pinning'];
+  certificate: LocalAnalysis['certificate'];
+  hessian?: Omit<NonNullable<LocalAnalysis['hessian']>, 'eigenvalues'> & { lowest: number[] };
+  descent?: { curvature: number; largest: NamedValue[]; lossChange: { step: number; change: number }[] };
+}
+
+/** The flow part of the report. */
+export interface FlowSummary {
+  time: number;
+  dt: number;
+  perturbation: number;
+  seed: number;
+  steps: number;
+  final: PopulationLoss;
+  gradientNorm: number;
+  structure: StructureSummary;
+  /** Max-norm distance of the end point from the relaxed point. */
+  distanceFromRelaxed: number;
+  /** Loss at the relaxed point minus the final loss (> 0: the flow went lower). */
+  lossDropBelowRelaxed: number;
+  trace: FlowTracePoint[];
+}
+
+/** JSON-serialisable result of {@link analyzeConstruction}. */
+export interface AnalysisReport {
+  format: 'polytoy.analysis/1';
+  n: number;
+  m: number;
+  lambda: number;
+  c: number;
+  hiddenActivation: 'none' | 'relu';
+  construction: { name: string; eps: number; bias: number; loss: PopulationLoss };
+  /** Every construction for this n, exact. */
+  table: ConstructionRow[];
+  /** SPEC §2's one-parameter optimum. */
+  reduced: ReducedOptimum;
+  /** Where the flow from the construction settles inside the symmetric family. */
+  relaxed: SymmetricOptimum;
+  atConstruction: LocalAnalysisSummary;
+  atRelaxed: LocalAnalysisSummary;
+  /** Escape time from the relaxed point, ln(1/perturbation)/|curvature|, when it is a saddle. */
+  escapeTimeEstimate?: number;
+  flow?: FlowSummary;
+  verdict: {
+    answer: 'stable' | 'unstable' | 'inconclusive';
+    summary: string;
+    evidence: string[];
+  };
+}
+
+function summarize(a: LocalAnalysis): LocalAnalysisSummary {
+  const out: LocalAnalysisSummary = {
+    verdict: a.verdict,
+    reason: a.reason,
+    loss: a.loss,
+    gradientNorm: a.gradientNorm,
+    smoothGradientNorm: a.smoothGradientNorm,
+    largestGradient: a.largestGradient,
+    coordinates: a.coordinates,
+    pinning: a.pinning,
+    certificate: a.certificate,
+  };
+  if (a.hessian) {
+    const { eigenvalues, ...rest } = a.hessian;
+    out.hessian = { ...rest, lowest: eigenvalues.slice(0, 5) };
+  }
+  if (a.descentDirection) {
+    out.descent = {
+      curvature: a.descentDirection.curvature,
+      largest: a.descentDirection.largest,
+      lossChange: (a.lossChangeAlongEvidence ?? []).map(({ step, change }) => ({ step, change })),
+    };
+  }
+  return out;
+}
+
+/**
+ * Analyses the stability of the same-sign construction (or, for a ReLU hidden layer, the
+ * two-neuron construction) under activation L1 for one (n, lambda).
+ *
+ * @throws ConfigError for n not a multiple of 4, n > 32, lambda < 0.
+ * @example
+ * const report = analyzeConstruction({ n: 8, lambda: 0.1 });
+ * report.verdict.answer; // 'unstable'
+ * console.log(formatAnalysisReport(report));
+ */
+export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
+  const { n, lambda } = opts;
+  if (!Number.isSafeInteger(n) || n < 4 || n % 4 !== 0 || n > MAX_EXACT_N) {
+    throw new ConfigError('n', `a multiple of 4 between 4 and ${MAX_EXACT_N} (exact enumeration)`, n);
+  }
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  const hidden = opts.hiddenActivation ?? 'none';
+  const c = opts.c ?? 0.5;
+  const o: ModelOptions = { hiddenActivation: hidden, lambda };
+  const base = { n, c, ...(opts.m === undefined ? {} : { m: opts.m }) };
+  const kind = hidden === 'relu' ? 'relu-two-neuron' : 'same-sign';
+  const p0 = hidden === 'relu' ? reluTwoNeuronConstructionF64(base) : sameSignConstructionF64(base);
+  const layout = constructionLayout(kind, base);
+  const wantHessian = opts.hessian ?? n <= 16;
+
+  const table = constructionsTable(n, lambda, c);
+  const reduced = reducedOptimum(n, lambda);
+  const relaxed = symmetricOptimum(n, lambda, { w: 1, eps: Math.sqrt((4 * c) / n), b: -c });
+  const relaxedParams = symmetricFamilyParams(n, relaxed, p0.m, kind);
+  const atConstruction = localAnalysis(p0, o, { hessian: wantHessian });
+  const atRelaxedFull = localAnalysis(relaxedParams, o, { hessian: wantHessian });
+  const atRelaxed = summarize(atRelaxedFull);
+
+  const flowOpts = opts.flow === undefined ? (n <= 16 ? {} : false) : opts.flow;
+  const perturbation = flowOpts === false ? 0 : (flowOpts.perturbation ?? 1e-6);
+  const curvature = atRelaxedFull.descentDirection?.curvature;
+  const escapeTimeEstimate =
+    atRelaxedFull.verdict === 'saddle' && curvature !== undefined && perturbation > 0
+      ? Math.log(1 / perturbation) / Math.abs(curvature)
+      : undefined;
+
+  let flow: FlowSummary | undefined;
+  if (flowOpts !== false) {
+    const dt = flowOpts.dt ?? 0.1;
+    const time = flowOpts.time ?? 2000;
+    const seed = flowOpts.seed ?? 0;
+    const r = gradientFlow(p0, o, { dt, time, perturbation, seed, tracePoints: 11 });
+    const end = flattenParams(r.params), rel = flattenParams(relaxedParams);
+    let dist = 0;
+    for (let t = 0; t < end.length; t++) dist = Math.max(dist, Math.abs(end[t]! - rel[t]!));
+    flow = {
+      time: r.time, dt, perturbation, seed, steps: r.steps,
+      final: r.final,
+      gradientNorm: r.gradientNorm,
+      structure: describeStructure(r.params, layout),
+      distanceFromRelaxed: dist,
+      lossDropBelowRelaxed: atRelaxedFull.loss.loss - r.final.loss,
+      trace: r.trace,
+    };
+  }
+
+  const evidence: string[] = [];
+  const cons = atConstruction;
+  evidence.push(
+    lambda > 0
+      ? `construction: ${cons.verdict}, |grad| = ${cons.gradientNorm.toExponential(3)} (smooth part ${cons.smoothGradientNorm.toExponential(3)} = (lambda/4)·sqrt(2n) for the same-sign construction): L1 shrinks the pair weights and eps at once`
+      : `construction at lambda = 0: ${cons.verdict} (${cons.reason})`,
+  );
+  evidence.push(
+    `relaxed point (symmetric family): w = ${relaxed.w.toFixed(6)}, c = ${relaxed.c.toFixed(6)}, b = ${relaxed.b.toFixed(6)}, ` +
+      `loss ${relaxed.loss.toExponential(6)} (one-parameter c* = ${reduced.c.toFixed(6)}, L(c*) = ${reduced.loss.toExponential(6)})`,
+  );
+  evidence.push(`relaxed point: ${atRelaxed.verdict}: ${atRelaxed.reason}`);
+  if (escapeTimeEstimate !== undefined) evidence.push(`escape time from the relaxed point ≈ ln(1/${perturbation})/|curvature| = ${escapeTimeEstimate.toFixed(0)}`);
+  if (flow) {
+    const s = flow.structure;
+    evidence.push(
+      `flow (t = ${flow.time.toFixed(0)}, dt = ${flow.dt}, start perturbed by ${flow.perturbation}): loss ${flow.final.loss.toExponential(6)} ` +
+        `(${flow.lossDropBelowRelaxed > 1e-9 ? `${flow.lossDropBelowRelaxed.toExponential(3)} below` : 'not below'} the relaxed point), ` +
+        `pairs same/opposite/broken ${s.sameSignPairs}/${s.oppositeSignPairs}/${s.brokenPairs}, ` +
+        `neurons ${Object.entries(s.census).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ')}, ` +
+        `distance from the relaxed point ${flow.distanceFromRelaxed.toExponential(2)}`,
+    );
+  }
+
+  let answer: AnalysisReport['verdict']['answer'];
+  let summary: string;
+  const left = flow !== undefined && (flow.lossDropBelowRelaxed > 1e-6 || !flow.structure.structureSurvives);
+  if (atRelaxed.verdict === 'saddle' || atRelaxed.verdict === 'descent-direction' || left) {
+    answer = 'unstable';
+    summary =
+      `No: under L1 (lambda = ${lambda}) the construction first relaxes to a nearby point of the same shape (c = ${relaxed.c.toFixed(4)}), ` +
+      `which is ${atRelaxed.verdict === 'saddle' ? `a saddle (negative curvature ${atRelaxed.descent?.curvature.toExponential(2)} along a kink-respecting direction)` : `not a local minimum (${atRelaxed.verdict})`}` +
+      (flow
+        ? left
+          ? `; the flow leaves it and ends ${flow.lossDropBelowRelaxed.toExponential(2)} lower, with ${flow.structure.structureSurvives ? 'the pair structure intact' : 'the pair structure gone'}` +
+            `${flow.structure.towardOppositeSign ? ' and opposite-sign pairs' : ', no opposite-sign pairs'}.`
+          : `; within t = ${flow.time.toFixed(0)} the flow has not left it yet${escapeTimeEstimate ? ` (escape expected after t ≈ ${escapeTimeEstimate.toFixed(0)})` : ''}.`
+        : '.');
+  } else if (atRelaxed.verdict === 'strict-local-min' && (!flow || flow.structure.structureSurvives)) {
+    answer = 'stable';
+    summary = `Yes, up to relaxation: the construction moves to the nearby strict local minimum c = ${relaxed.c.toFixed(4)} and stays there.`;
+  } else {
+    answer = 'inconclusive';
+    summary = `Inconclusive at the relaxed point (${atRelaxed.verdict}: ${atRelaxed.reason}).`;
+  }
+
+  const report: AnalysisReport = {
+    format: 'polytoy.analysis/1',
+    n, m: p0.m, lambda, c, hiddenActivation: hidden,
+    construction: {
+      name: kind === 'same-sign' ? `same-sign c=${c}` : `relu two-neuron c=${c}`,
+      eps: layout.eps,
+      bias: -c,
+      loss: exactPopulationLoss(p0, o),
+    },
+    table,
+    reduced,
+    relaxed,
+    atConstruction: summarize(atConstruction),
+    atRelaxed,
+    verdict: { answer, summary, evidence },
+  };
+  if (escapeTimeEstimate !== undefined) report.escapeTimeEstimate = escapeTimeEstimate;
+  if (flow) report.flow = flow;
+  return report;
+}
+
+function num(v: number, d = 6): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(d) : v.toExponential(3);
+}
+
+/**
+ * A compact terminal page for {@link AnalysisReport}: the constructions' losses, c*, the
+ * stability verdict and its evidence.
+ *
+ * @example
+ * console.log(formatAnalysisReport(analyzeConstruction({ n: 8, lambda: 0.1 })));
+ */
+export function formatAnalysisReport(r: AnalysisReport): string {
+  const lines: string[] = [];
+  lines.push(`polytoy analyze — n = ${r.n}, m = ${r.m}, lambda = ${r.lambda}, hidden ${r.hiddenActivation}, tied, activation L1 (exact, ${r.construction.loss.supportSize} support points)`);
+  lines.push('');
+  lines.push('Constructions                 m   hidden  reconstruction  L1/sample    loss');
+  for (const t of r.table) {
+    lines.push(`  ${t.name.padEnd(27)} ${String(t.m).padStart(3)}   ${t.hiddenActivation.padEnd(6)}  ${num(t.reconstruction).padStart(14)}  ${num(t.l1).padStart(9)}  ${num(t.loss).padStart(9)}`);
+  }
+  lines.push('');
+  const red = r.reduced;
+  lines.push(
+    `Reduced family (pair weights 1, b = -c): c* = ${num(red.c, 8)}, 1 - 2c* = ${num(red.gap)} (≈ lambda/(2·sqrt(2n)) = ${num(red.gapApprox)}), L(c*) = ${num(red.loss)}`,
+  );
+  const x = r.relaxed;
+  lines.push(`Relaxed point (flow inside the symmetric family): w = ${num(x.w)}, eps = ${num(x.eps)} (c = ${num(x.c)}), b = ${num(x.b)}, loss = ${num(x.loss)}`);
+  lines.push('');
+  const la = (label: string, a: LocalAnalysisSummary) => {
+    lines.push(`${label}: ${a.verdict.toUpperCase()}`);
+    lines.push(`  ${a.reason}`);
+    lines.push(
+      `  |grad| = ${num(a.gradientNorm)}; coordinates: ${a.coordinates.smooth} smooth, ${a.coordinates.absKink} at |h| kinks (${a.coordinates.critical} critical), ${a.coordinates.otherKink} other kinks`,
+    );
+    if (a.hessian) {
+      lines.push(
+        `  Hessian (dim ${a.hessian.dimension}): eigenvalues ${a.hessian.lowest.map((v) => num(v, 4)).join(', ')}, … ${num(a.hessian.max, 4)}; smooth block [${num(a.hessian.smoothMin, 4)}, ${num(a.hessian.smoothMax, 4)}]`,
+      );
+    }
+    if (a.descent) {
+      lines.push(
+        `  descent direction (curvature ${num(a.descent.curvature)}): ${a.descent.largest.slice(0, 4).map((v) => `${v.name} ${v.value.toFixed(3)}`).join(', ')}; ` +
+          `loss change ${a.descent.lossChange.map((e) => `${num(e.change)} at ${e.step}`).join(', ')}`,
+      );
+    }
+  };
+  la('At the construction', r.atConstruction);
+  la('At the relaxed point', r.atRelaxed);
+  if (r.flow) {
+    const f = r.flow, s = f.structure;
+    lines.push('');
+    lines.push(`Gradient flow from the construction (dt ${f.dt}, t = ${num(f.time, 0)}, start perturbed by ${f.perturbation}, seed ${f.seed}):`);
+    lines.push(`  loss ${f.trace.map((q) => num(q.loss, 5)).join(' → ')}`);
+    lines.push(
+      `  end: loss ${num(f.final.loss)} (reconstruction ${num(f.final.reconstruction)}, L1 ${num(f.final.l1)}), eps ${num(s.eps.mean)}, c ${num(s.c)}, bias ${num(s.bias.mean)}`,
+    );
+    lines.push(
+      `  pairs same/opposite/broken ${s.sameSignPairs}/${s.oppositeSignPairs}/${s.brokenPairs}, off-structure max ${num(s.offStructureMax)}, neurons: ` +
+        Object.entries(s.census).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', '),
+    );
+  }
+  lines.push('');
+  lines.push(`Verdict: ${r.verdict.answer.toUpperCase()} — ${r.verdict.summary}`);
+  return lines.join('\n');
+}
