@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
+import { analyzeCommand } from './analyze.js';
 import { trainCommand } from './train.js';
 
 /** Every `polytoy` command, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [trainCommand];
+export const COMMANDS: Command[] = [trainCommand, analyzeCommand];

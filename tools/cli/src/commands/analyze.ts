@@ -1,0 +1,48 @@
+/**
+ * `polytoy analyze`: the exact analysis of the seed's construction for one (n, lambda): its
+ * losses beside the competitors', the reduced optimum c*, the local (gradient/Hessian) analysis,
+ * where gradient flow from it goes, and the stability verdict.
+ */
+import { writeFileSync } from 'node:fs';
+import { analyzeConstruction, formatAnalysisReport } from '@polytoy/analytic';
+import { ConfigError } from '@polytoy/core';
+import type { Command } from '../command.js';
+import type { FlagSpec } from '../flags.js';
+import { formatHelp, parseFlags } from '../flags.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'n', type: 'number', help: 'Features (a multiple of 4, at most 32: exact enumeration)', defaultText: '16' },
+  { name: 'lambda', type: 'number', help: 'L1 coefficient on activations', defaultText: '1e-3' },
+  { name: 'm', type: 'number', help: 'Hidden neurons (extra ones start at zero)', defaultText: 'the construction minimum' },
+  { name: 'c', type: 'number', help: 'Construction constant c (>= 1/2); bias -c', defaultText: '0.5' },
+  { name: 'hidden', type: 'string', placeholder: 'none|relu', help: 'Hidden activation (relu analyses the two-neuron construction)', defaultText: 'none' },
+  { name: 'no-flow', type: 'boolean', help: 'Skip the gradient-flow simulation' },
+  { name: 'json', type: 'boolean', help: 'Print the report as JSON instead of text' },
+  { name: 'out', type: 'string', placeholder: 'analysis.json', help: 'Also write the JSON report to a file' },
+];
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: "Exact stability analysis of the seed's construction under L1",
+  async run(argv) {
+    const { values } = parseFlags(argv, FLAGS);
+    if (values.help) {
+      process.stdout.write(formatHelp('polytoy analyze [options]', this.summary, FLAGS));
+      return 0;
+    }
+    const hidden = values.hidden ?? 'none';
+    if (hidden !== 'none' && hidden !== 'relu') throw new ConfigError('--hidden', '"none" | "relu"', hidden);
+    const report = analyzeConstruction({
+      n: (values.n as number | undefined) ?? 16,
+      lambda: (values.lambda as number | undefined) ?? 1e-3,
+      ...(values.c !== undefined ? { c: values.c as number } : {}),
+      hiddenActivation: hidden,
+      ...(values.m !== undefined ? { m: values.m as number } : {}),
+      ...(values['no-flow'] ? { flow: false as const } : {}),
+    });
+    const json = `${JSON.stringify(report, null, 1)}\n`;
+    if (values.out) writeFileSync(String(values.out), json);
+    process.stdout.write(values.json ? json : `${formatAnalysisReport(report)}\n`);
+    return 0;
+  },
+};
