@@ -1,8 +1,8 @@
+import { sameSignConstruction, untiedCounterpart } from '@polytoy/analytic';
 import { createPrng } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import { analyzeModel } from './analyze.js';
 import { rescaledUntied } from './test-utils/constructions.js';
-import { sameSignConstruction, untiedCounterpart } from './test-utils/local-constructions.js';
 
 describe('analyzeModel', () => {
   it('collects classification, assignment, paper count and distances of a tied model', () => {
@@ -16,6 +16,8 @@ describe('analyzeModel', () => {
     expect(r.encoder.assignment.features[0]!.dominant).toEqual({ neuron: 1, weight: 1, sign: 1 });
     expect(r.paper.polysemantic).toBe(4); // the four pair neurons
     expect(analyzeModel(p, { distances: false }).distances).toBeNull();
+    expect(r.functional!.label).toBe('same-sign+disambiguation');
+    expect(analyzeModel(p, { hiddenActivation: 'relu' }).functional).toBeNull();
   });
 
   it('reports the encoder and decoder of an untied model separately', () => {

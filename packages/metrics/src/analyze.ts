@@ -13,6 +13,8 @@ import type { DisambiguationReport } from './disambiguation.js';
 import { findDisambiguation } from './disambiguation.js';
 import type { ConstructionDistances } from './distance.js';
 import { constructionDistances } from './distance.js';
+import type { FunctionalClassification } from './functional.js';
+import { classifyFunction } from './functional.js';
 import type { PaperCount, PaperCountOptions } from './paper-count.js';
 import { paperPolysemanticCount } from './paper-count.js';
 import { resolveThresholds } from './thresholds.js';
@@ -29,7 +31,13 @@ export interface ModelMetrics {
   n: number;
   m: number;
   hiddenActivation: 'none' | 'relu';
+  /** Per-neuron classification (reads the neuron basis). */
   classification: SolutionClassification;
+  /**
+   * What the model computes, from (WᵀW or D E, b): independent of rotations of the hidden space,
+   * which a linear hidden layer cannot see. Null for a ReLU hidden layer (no such symmetry) or odd n.
+   */
+  functional: FunctionalClassification | null;
   /** Encoder rows E (tied: W). */
   encoder: ViewReport;
   /** Decoder as neuron rows Dᵀ (tied: W, the same object as `encoder`). */
@@ -69,8 +77,9 @@ export function analyzeModel(params: ModelParams, options: AnalyzeOptions = {}):
   const hiddenActivation = options.hiddenActivation ?? 'none';
   const encoder = viewReport(encoderOf(params), params, options);
   const decoder = params.kind === 'tied' ? encoder : viewReport(decoderRowsOf(params), params, options);
+  const even = params.n % 2 === 0 && params.n >= 2;
   const distances =
-    options.distances !== false && params.n % 2 === 0 && params.n >= 2
+    options.distances !== false && even
       ? constructionDistances(params, {
           hiddenActivation,
           ...(options.exhaustiveLimit !== undefined ? { exhaustiveLimit: options.exhaustiveLimit } : {}),
@@ -82,6 +91,7 @@ export function analyzeModel(params: ModelParams, options: AnalyzeOptions = {}):
     m: params.m,
     hiddenActivation,
     classification: classifySolution(params, options),
+    functional: hiddenActivation === 'none' && even ? classifyFunction(params, options.thresholds) : null,
     encoder,
     decoder,
     paper: paperPolysemanticCount(params, options.paper),

@@ -1,16 +1,16 @@
-import type { TiedParams } from '@polytoy/core';
-import { createPrng } from '@polytoy/core';
-import { describe, expect, it } from 'vitest';
-import type { SolutionLabel } from './classify.js';
-import { analyzeWeights, classifySolution } from './classify.js';
-import { identityModel, rescaledUntied, tiedFromRows, withNoise } from './test-utils/constructions.js';
 import {
   mixedConstruction,
   oppositeSignConstruction,
   reluTwoNeuronConstruction,
   sameSignConstruction,
   untiedCounterpart,
-} from './test-utils/local-constructions.js';
+} from '@polytoy/analytic';
+import type { TiedParams } from '@polytoy/core';
+import { createPrng } from '@polytoy/core';
+import { describe, expect, it } from 'vitest';
+import type { SolutionLabel } from './classify.js';
+import { analyzeWeights, classifySolution } from './classify.js';
+import { identityModel, rescaledUntied, tiedFromRows, withNoise } from './test-utils/constructions.js';
 
 interface Case {
   name: string;

@@ -1,16 +1,17 @@
+import {
+  constructionLayout,
+  mixedConstruction,
+  oppositeSignConstruction,
+  reluTwoNeuronConstruction,
+  sameSignConstruction,
+  untiedCounterpart,
+} from '@polytoy/analytic';
 import type { ModelParams, TiedParams } from '@polytoy/core';
 import { createPrng } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import type { ConstructionFamily } from './distance.js';
 import { constructionDistances, distanceToFamily } from './distance.js';
 import { rescaledUntied, tiedFromRows, withNoise } from './test-utils/constructions.js';
-import {
-  mixedConstruction,
-  oppositeSignConstruction,
-  reluTwoNeuronConstruction,
-  sameSignConstruction,
-  untiedCounterpart,
-} from './test-utils/local-constructions.js';
 import { allPermutations } from './test-utils/permutations.js';
 
 const FLOAT32 = 1e-6;
@@ -62,9 +63,10 @@ describe('constructionDistances', () => {
         const fit = distanceToFamily(p, cs.family, { hiddenActivation: cs.act });
         expect(fit.pairingSearch).toBe(n === 8 ? 'exhaustive' : 'alternating');
         expect(fit.pairing).toEqual(layout.pairing);
-        // Canonical row r was placed at neuronOrder[r].
-        const K = cs.family === 'opposite-sign' ? 0 : cs.family === 'relu-two-neuron' ? 2 : 1;
-        expect(fit.rowOfSlot.slice(0, K + n / 2)).toEqual(layout.neuronOrder.slice(0, K + n / 2));
+        const kind = cs.family;
+        const where = constructionLayout(kind, { n, ...layout, ...(kind === 'mixed' ? { oppositePairs: 1 } : {}) });
+        const K = where.disambiguation.length;
+        expect(fit.rowOfSlot.slice(0, K + n / 2)).toEqual([...where.disambiguation, ...where.pairs.map((s) => s.neuron)]);
       }
     }
   });

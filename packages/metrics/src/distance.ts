@@ -42,9 +42,9 @@ export interface FamilyFit {
   /** Per A feature k: whether its pair is same-sign or opposite-sign in θ*. */
   pairTypes: Array<'same' | 'opposite'>;
   /**
-   * Model neuron matched to each canonical row: disambiguation row(s) first (same-sign and
-   * mixed: 1; two-neuron: D_A then D_B), then pair k = 0 .. n/2−1, then zero rows; −1 marks a
-   * neuron the model lacks (it has fewer than the construction needs).
+   * Model neuron matched to each nonzero canonical row: disambiguation row(s) first (same-sign
+   * and mixed: 1; two-neuron: D_A then D_B), then pair k = 0 .. n/2−1; the neurons not listed
+   * are matched to zero rows; −1 marks a neuron the model lacks (it has fewer than needed).
    */
   rowOfSlot: number[];
   pairingSearch: 'exhaustive' | 'alternating';
@@ -147,101 +147,97 @@ function oriented(ctx: Ctx, r: number, orientation: 1 | -1): number {
   return ctx.flips ? Math.abs(d) : d;
 }
 
+/**
+ * Exact solve for a fixed pairing. Assignment is slots × neurons (rectangular, O(S² R) with
+ * S = K + n/2 construction rows and R = max(m, S) model rows, padded with zero rows): the cost of
+ * giving row r to a slot is counted relative to leaving r on a zero row (`cost − ||r||²`), and
+ * `Σ ||r||²` is added back.
+ */
 function solveForPairing(ctx: Ctx, family: ConstructionFamily, pairing: number[]): Solution {
   const { h, m, V } = ctx;
   const K = disSlots(family);
-  const N = Math.max(m, h + K);
-  const norm = (r: number): number => (r < m ? ctx.rowNorm2[r]! : 0);
-  const cost = new Float64Array(N * N);
-  const fillPairs = (): void => {
-    for (let r = 0; r < N; r++) {
-      for (let s = K; s < N; s++) {
-        const k = s - K;
-        cost[r * N + s] = k < h ? norm(r) + 2 * V - 2 * pairGain(ctx, family, r, k, pairing[k]!) : norm(r);
-      }
-    }
-  };
-  fillPairs();
+  const S = K + h;
+  const R = Math.max(m, S);
+  let norms = 0;
+  for (let r = 0; r < m; r++) norms += ctx.rowNorm2[r]!;
+  // Marginal costs [S, R]; pair slot k: ||r − s||² − ||r||² = 2V − 2 gain.
+  const cost = new Float64Array(S * R);
+  for (let k = 0; k < h; k++) {
+    for (let r = 0; r < R; r++) cost[(K + k) * R + r] = 2 * V - 2 * pairGain(ctx, family, r, k, pairing[k]!);
+  }
+  const rowsOf = (slotToCol: Int32Array): Int32Array => slotToCol.map((c) => (c < m ? c : -1));
   if (K === 0) {
-    const a = hungarian(cost, N, N);
-    return { total: a.cost + ctx.bNorm2, eps: 0, rowOfSlot: invert(a.rowToCol, N, m), pairing };
+    const a = hungarian(cost, S, R);
+    return { total: norms + a.cost + ctx.bNorm2, eps: 0, rowOfSlot: rowsOf(a.rowToCol), pairing };
   }
   if (K === 1) {
-    for (let r = 0; r < N; r++) cost[r * N] = norm(r) + fitEps(ctx, V, oriented(ctx, r, 1)).phi;
-    const a = hungarian(cost, N, N);
-    const rowOfSlot = invert(a.rowToCol, N, m);
-    const r0 = rowOfSlot[0]! < 0 ? m : rowOfSlot[0]!;
-    return { total: a.cost + ctx.bNorm2, eps: fitEps(ctx, V, oriented(ctx, r0, 1)).eps, rowOfSlot, pairing };
+    for (let r = 0; r < R; r++) cost[r] = fitEps(ctx, V, oriented(ctx, r, 1)).phi;
+    const a = hungarian(cost, S, R);
+    const r0 = a.rowToCol[0]!;
+    return { total: norms + a.cost + ctx.bNorm2, eps: fitEps(ctx, V, oriented(ctx, r0, 1)).eps, rowOfSlot: rowsOf(a.rowToCol), pairing };
   }
-  if (N <= EXACT_TWO_ROW_LIMIT) return solveTwoRowsExactly(ctx, cost, N, pairing);
-  // Two mirrored rows sharing c: start from per-row eps without the bias, then alternate.
+  if (R <= EXACT_TWO_ROW_LIMIT) return solveTwoRowsExactly(ctx, cost, S, R, norms, pairing);
+  // Two mirrored rows sharing c: start from per-row eps without the bias, then alternate
+  // (Hungarian with c fixed, least-squares c with the rows fixed); never increases the total.
   const Vn = V * ctx.n;
-  for (let r = 0; r < N; r++) {
-    cost[r * N] = norm(r) - Math.max(0, oriented(ctx, r, 1)) ** 2 / Vn;
-    cost[r * N + 1] = norm(r) - Math.max(0, oriented(ctx, r, -1)) ** 2 / Vn;
+  for (let r = 0; r < R; r++) {
+    cost[r] = -(Math.max(0, oriented(ctx, r, 1)) ** 2) / Vn;
+    cost[R + r] = -(Math.max(0, oriented(ctx, r, -1)) ** 2) / Vn;
   }
-  let a = hungarian(cost, N, N);
+  let a = hungarian(cost, S, R);
   let best: Solution | null = null;
   for (let iter = 0; iter < 50; iter++) {
-    const rowOfSlot = invert(a.rowToCol, N, m);
-    const rowA = rowOfSlot[0]! < 0 ? m : rowOfSlot[0]!;
-    const rowB = rowOfSlot[1]! < 0 ? m : rowOfSlot[1]!;
+    const rowA = a.rowToCol[0]!;
+    const rowB = a.rowToCol[1]!;
     const fit = fitEps(ctx, 2 * V, oriented(ctx, rowA, 1) + oriented(ctx, rowB, -1));
-    const total = a.cost - (cost[a.rowToCol.indexOf(0) * N]! + cost[a.rowToCol.indexOf(1) * N + 1]!) +
-      norm(rowA) + norm(rowB) + fit.phi + ctx.bNorm2;
+    const total = norms + a.cost - cost[rowA]! - cost[R + rowB]! + fit.phi + ctx.bNorm2;
     if (best && total >= best.total - 1e-12 * (1 + Math.abs(best.total))) break;
-    best = { total, eps: fit.eps, rowOfSlot, pairing };
+    best = { total, eps: fit.eps, rowOfSlot: rowsOf(a.rowToCol), pairing };
     const e = fit.eps;
-    for (let r = 0; r < N; r++) {
-      cost[r * N] = norm(r) - 2 * e * oriented(ctx, r, 1) + Vn * e * e;
-      cost[r * N + 1] = norm(r) - 2 * e * oriented(ctx, r, -1) + Vn * e * e;
+    for (let r = 0; r < R; r++) {
+      cost[r] = -2 * e * oriented(ctx, r, 1) + Vn * e * e;
+      cost[R + r] = -2 * e * oriented(ctx, r, -1) + Vn * e * e;
     }
-    a = hungarian(cost, N, N);
+    a = hungarian(cost, S, R);
   }
   return best!;
 }
 
-/** Largest padded size for which the two-neuron family enumerates its two disambiguation rows. */
+/** Largest padded neuron count for which the two-neuron family enumerates its two disambiguation rows. */
 const EXACT_TWO_ROW_LIMIT = 24;
 
 /**
  * Two-neuron family, exact: for every ordered pair of rows (D_A, D_B) the shared c has a closed
- * form and the remaining rows are a Hungarian over the pair and zero slots.
+ * form and the pair slots are a Hungarian over the remaining rows.
  */
-function solveTwoRowsExactly(ctx: Ctx, cost: Float64Array, N: number, pairing: number[]): Solution {
+function solveTwoRowsExactly(ctx: Ctx, cost: Float64Array, S: number, R: number, norms: number, pairing: number[]): Solution {
   const { m, V } = ctx;
-  const norm = (r: number): number => (r < m ? ctx.rowNorm2[r]! : 0);
-  const sub = new Float64Array((N - 2) * (N - 2));
-  const rest = new Int32Array(N - 2);
+  const P = S - 2;
+  const sub = new Float64Array(P * (R - 2));
+  const rest = new Int32Array(R - 2);
   let best: Solution | null = null;
-  for (let ra = 0; ra < N; ra++) {
-    for (let rb = 0; rb < N; rb++) {
+  for (let ra = 0; ra < R; ra++) {
+    for (let rb = 0; rb < R; rb++) {
       if (ra === rb || (ra >= m && rb >= m && rb < ra)) continue; // padding rows are interchangeable
       const fit = fitEps(ctx, 2 * V, oriented(ctx, ra, 1) + oriented(ctx, rb, -1));
-      const fixed = norm(ra) + norm(rb) + fit.phi + ctx.bNorm2;
-      if (best && fixed >= best.total) continue; // the rest costs >= 0
       let k = 0;
-      for (let r = 0; r < N; r++) if (r !== ra && r !== rb) rest[k++] = r;
-      for (let x = 0; x < N - 2; x++) for (let s = 0; s < N - 2; s++) sub[x * (N - 2) + s] = cost[rest[x]! * N + s + 2]!;
-      const a = hungarian(sub, N - 2, N - 2);
-      const total = fixed + a.cost;
+      for (let r = 0; r < R; r++) if (r !== ra && r !== rb) rest[k++] = r;
+      for (let x = 0; x < P; x++) for (let y = 0; y < R - 2; y++) sub[x * (R - 2) + y] = cost[(x + 2) * R + rest[y]!]!;
+      const a = hungarian(sub, P, R - 2);
+      const total = norms + fit.phi + ctx.bNorm2 + a.cost;
       if (!best || total < best.total) {
-        const rowOfSlot = new Int32Array(N);
+        const rowOfSlot = new Int32Array(S);
         rowOfSlot[0] = ra < m ? ra : -1;
         rowOfSlot[1] = rb < m ? rb : -1;
-        for (let x = 0; x < N - 2; x++) rowOfSlot[a.rowToCol[x]! + 2] = rest[x]! < m ? rest[x]! : -1;
+        for (let x = 0; x < P; x++) {
+          const r = rest[a.rowToCol[x]!]!;
+          rowOfSlot[x + 2] = r < m ? r : -1;
+        }
         best = { total, eps: fit.eps, rowOfSlot, pairing };
       }
     }
   }
   return best!;
-}
-
-/** rowToCol (over N padded rows) → rowOfSlot (model row per slot, −1 for padding rows). */
-function invert(rowToCol: Int32Array, N: number, m: number): Int32Array {
-  const out = new Int32Array(N);
-  for (let r = 0; r < N; r++) out[rowToCol[r]!] = r < m ? r : -1;
-  return out;
 }
 
 function* permutations(k: number): Generator<number[]> {

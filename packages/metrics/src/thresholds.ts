@@ -22,6 +22,8 @@ export interface MetricThresholds {
   minC: number;
   /** Mirrored pair (SPEC §2c): largest ratio between the two neurons' eps. */
   maxMirrorRatio: number;
+  /** Functional classification: largest relative distance of (WᵀW, b) to the nearest family member. */
+  functionalTolerance: number;
 }
 
 /**
@@ -31,7 +33,9 @@ export interface MetricThresholds {
  * target (construction features have gain 1); minSignAgreement 0.85: one stray weight per half
  * is tolerated from n = 16 up (7/8), none below; maxCv 0.35: a noisy `±eps` row passes, a
  * random row (folded-normal CV ≈ 0.76) does not; minC 0.1: a fifth of the
- * seed's c = 1/2; maxMirrorRatio 1.5.
+ * seed's c = 1/2; maxMirrorRatio 1.5; functionalTolerance 0.2: ±0.02 weight noise moves
+ * (WᵀW, b) by a few percent, while the reflection solution (zero loss, outside the families)
+ * stays 0.24–0.54 away for n = 8..64.
  */
 export const DEFAULT_THRESHOLDS: Readonly<MetricThresholds> = Object.freeze({
   relativeThreshold: 0.5,
@@ -41,6 +45,7 @@ export const DEFAULT_THRESHOLDS: Readonly<MetricThresholds> = Object.freeze({
   maxCv: 0.35,
   minC: 0.1,
   maxMirrorRatio: 1.5,
+  functionalTolerance: 0.2,
 });
 
 /**
@@ -63,5 +68,6 @@ export function resolveThresholds(partial: Partial<MetricThresholds> = {}): Metr
   check('maxCv', (v) => v >= 0, 'a number >= 0');
   check('minC', (v) => v >= 0, 'a number >= 0');
   check('maxMirrorRatio', (v) => v >= 1, 'a number >= 1');
+  check('functionalTolerance', (v) => v >= 0, 'a number >= 0');
   return t;
 }

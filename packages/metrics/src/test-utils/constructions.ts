@@ -43,3 +43,48 @@ export function identityModel(n: number, m: number, scale = 1): TiedParams {
   for (let i = 0; i < Math.min(n, m); i++) W[i * n + i] = scale;
   return { kind: 'tied', n, m, W, b: new Float32Array(n) };
 }
+
+/** A random m x m orthogonal matrix (Gram–Schmidt on Gaussian columns), row-major. */
+export function randomOrthogonal(m: number, rng: Prng): Float64Array {
+  const Q = new Float64Array(m * m);
+  for (let c = 0; c < m; c++) {
+    const v = Array.from({ length: m }, () => rng.normal());
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let r = 0; r < m; r++) dot += v[r]! * Q[r * m + p]!;
+      for (let r = 0; r < m; r++) v[r]! -= dot * Q[r * m + p]!;
+    }
+    const norm = Math.hypot(...v);
+    for (let r = 0; r < m; r++) Q[r * m + c] = v[r]! / norm;
+  }
+  return Q;
+}
+
+/** `W → Q W`: the same function for a linear hidden layer, in a rotated (dense) neuron basis. */
+export function rotated(p: TiedParams, Q: Float64Array): TiedParams {
+  const { n, m } = p;
+  const W = new Float32Array(m * n);
+  for (let r = 0; r < m; r++) {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += Q[r * m + j]! * p.W[j * n + i]!;
+      W[r * n + i] = s;
+    }
+  }
+  return { ...p, W, b: p.b.slice() };
+}
+
+/**
+ * The zero-loss solution training found at n = 8 (not one of SPEC §2–2c): A feature k alone on
+ * neuron k, B features as the columns of the reflection `Q = I − (2/h) J` (h = n/2), biases 0.
+ * Rows: neuron k = e_k (A) + row k of Q (B).
+ */
+export function reflectionSolution(n: number): TiedParams {
+  const h = n / 2;
+  const W = new Float32Array(h * n);
+  for (let k = 0; k < h; k++) {
+    W[k * n + k] = 1;
+    for (let q = 0; q < h; q++) W[k * n + h + q] = (k === q ? 1 : 0) - 2 / h;
+  }
+  return { kind: 'tied', n, m: h, W, b: new Float32Array(n) };
+}

@@ -1,0 +1,111 @@
+/**
+ * Metrics of every instance of a saved run (`polytoy.run/1`, what `polytoy train --out` writes).
+ */
+import type { LossRecord } from '@polytoy/core';
+import { ConfigError, DEFAULTS, parseRunRecord } from '@polytoy/core';
+import type { AnalyzeOptions, ModelMetrics } from './analyze.js';
+import { analyzeModel } from './analyze.js';
+import type { ExactLoss, ExactLossModel } from './exact-loss.js';
+import { exactLossOf } from './exact-loss.js';
+
+/** The settings of the run that the metrics depend on, read from its config. */
+export interface RunSettings {
+  dataKind: string;
+  n: number;
+  weights: 'tied' | 'untied';
+  hiddenActivation: 'none' | 'relu';
+  outputActivation: 'relu' | 'none';
+  l1Target: 'activations' | 'weights';
+  /** The config's lambda (each instance may override it). */
+  lambda: number;
+}
+
+export interface InstanceMetrics {
+  instance: number;
+  seed: number;
+  lambda: number;
+  lr: number;
+  /** The last logged loss of training (a batch estimate). */
+  finalLoss: LossRecord;
+  metrics: ModelMetrics;
+  /** Exact population loss for half-split data with n <= 32; null otherwise or when disabled. */
+  exactLoss: ExactLoss | null;
+}
+
+export interface RunMetrics {
+  createdAt: string;
+  settings: RunSettings;
+  instances: InstanceMetrics[];
+}
+
+export interface ReadRunOptions extends Omit<AnalyzeOptions, 'hiddenActivation'> {
+  /** Compute the exact population loss when possible (default true). */
+  exactLoss?: boolean;
+}
+
+function field(obj: unknown, key: string): unknown {
+  return obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+function oneOf<T extends string>(value: unknown, options: readonly T[], fallback: T, path: string): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(path, options.map((o) => `"${o}"`).join(' | '), value);
+}
+
+/** Reads the metric-relevant settings from a run record's (normalised) config. */
+function runSettings(config: unknown, n: number): RunSettings {
+  const data = field(config, 'data');
+  const model = field(config, 'model');
+  const l1 = field(model, 'l1');
+  const lambda = field(l1, 'lambda') ?? DEFAULTS.model.lambda;
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda)) throw new ConfigError('config.model.l1.lambda', 'a finite number', lambda);
+  const dataKind = field(data, 'kind') ?? DEFAULTS.data.kind;
+  if (typeof dataKind !== 'string') throw new ConfigError('config.data.kind', 'a data kind', dataKind);
+  return {
+    dataKind,
+    n,
+    weights: oneOf(field(field(model, 'weights'), 'kind'), ['tied', 'untied'], 'tied', 'config.model.weights.kind'),
+    hiddenActivation: oneOf(field(model, 'hiddenActivation'), ['none', 'relu'], DEFAULTS.model.hiddenActivation, 'config.model.hiddenActivation'),
+    outputActivation: oneOf(field(model, 'outputActivation'), ['relu', 'none'], DEFAULTS.model.outputActivation, 'config.model.outputActivation'),
+    l1Target: oneOf(field(l1, 'target'), ['activations', 'weights'], 'activations', 'config.model.l1.target'),
+    lambda,
+  };
+}
+
+/**
+ * Parses a run record and computes the metrics of every instance: classification, assignment,
+ * paper count, construction distances and (half-split, n <= 32) the exact population loss with
+ * the instance's own lambda.
+ *
+ * @param json - the parsed JSON of a `polytoy.run/1` record, or its text.
+ * @param options - thresholds, paper band, distances and exact loss on/off.
+ * @throws PolytoyError if it is not a run record; ConfigError for invalid parameters or settings.
+ * @example
+ * const run = readRunMetrics(fs.readFileSync('run.json', 'utf8'));
+ * run.instances.map((r) => r.metrics.classification.label);
+ */
+export function readRunMetrics(json: unknown, options: ReadRunOptions = {}): RunMetrics {
+  const { record, params } = parseRunRecord(typeof json === 'string' ? (JSON.parse(json) as unknown) : json);
+  const settings = runSettings(record.config, params[0]!.n);
+  const model = (lambda: number): ExactLossModel => ({
+    hiddenActivation: settings.hiddenActivation,
+    outputActivation: settings.outputActivation,
+    l1: { target: settings.l1Target, lambda },
+  });
+  const exactPossible = settings.dataKind === 'half-split' && settings.n <= 32 && settings.n % 4 === 0;
+  const instances = record.instances.map((inst, k): InstanceMetrics => {
+    const p = params[k]!;
+    const lambda = typeof inst.lambda === 'number' ? inst.lambda : settings.lambda;
+    return {
+      instance: inst.instance,
+      seed: inst.seed,
+      lambda,
+      lr: inst.lr,
+      finalLoss: inst.finalLoss,
+      metrics: analyzeModel(p, { ...options, hiddenActivation: settings.hiddenActivation }),
+      exactLoss: options.exactLoss !== false && exactPossible ? exactLossOf(p, model(lambda)) : null,
+    };
+  });
+  return { createdAt: record.createdAt, settings, instances };
+}
