@@ -1,1 +1,60 @@
-export {};
+export { analyseRun, disambiguationUse, startAnalysis, USE_THRESHOLD } from './analyse.js';
+export { EXPERIMENT_SIZES, instanceOf } from './definition.js';
+export type {
+  CellCoordinates,
+  CellFilter,
+  ExperimentDefinition,
+  ExperimentGrid,
+  ExperimentSize,
+  MSpec,
+  OptimizerChoice,
+  ParamsStorage,
+  RunSpec,
+  StartSpec,
+  WeightsChoice,
+} from './definition.js';
+export {
+  cellKeyOf,
+  expandGrid,
+  groupKeyOf,
+  groupRuns,
+  inShard,
+  matchesFilter,
+  mergeDeep,
+  optimizerLabel,
+  parseShard,
+  resolveM,
+  runIdOf,
+  startLabel,
+} from './grid.js';
+export type { RunGroup, Shard } from './grid.js';
+export { canonicalJson, sha256Hex } from './hash.js';
+export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
+export {
+  checkResultLine,
+  compactHistory,
+  compactParams,
+  HISTORY_DIGITS,
+  HISTORY_POINTS,
+  PARAMS_DIGITS,
+  parseResultLine,
+  RESULT_FORMAT,
+  roundTo,
+} from './result.js';
+export type { CompactHistory, DisambiguationUse, ExactLoss, ResultLine, RunAnalysis, RunDetails, StartAnalysis } from './result.js';
+export { groupConfig, runExperiment } from './runner.js';
+export { startParams } from './start.js';
+export type { ExperimentProgress, ExperimentRunReport, RunExperimentOptions, TrainFunction } from './runner.js';
+export { memoryStore } from './store.js';
+export type { MemoryStore, ResultStore } from './store.js';
+export {
+  COORDINATES,
+  dedupeResults,
+  DIVERGED_LABEL,
+  labelOf,
+  labelsOf,
+  reconstructionOf,
+  summarise,
+  UNCLASSIFIED_LABEL,
+} from './summary.js';
+export type { CellSummary, CoordinateName, Stat, SummariseOptions } from './summary.js';

@@ -1,1 +1,13 @@
-export {};
+export { cellLabel, coordinateText, modelPanel, varyingCoordinates } from './cells.js';
+export { collisionData, collisionRuns, collisionsSpec } from './collisions.js';
+export { displayOrder, matricesOf, weightHeatmapSpec } from './heatmap.js';
+export type { MatrixView } from './heatmap.js';
+export { escapeHtml, formatNumber, formatPercent, htmlTable } from './html.js';
+export { DISAMBIGUATION_LABELS, LABEL_COLOURS, labelScale } from './labels.js';
+export { lossCurveData, lossCurvesSpec } from './loss-curves.js';
+export { renderReport, renderReportWithInfo, representativeRuns } from './report.js';
+export type { ReportOptions, SectionInfo } from './report.js';
+export { disambiguationRate, labelBarsSpec, rateHeatmapSpec } from './solutions.js';
+export { driftData, driftSpec } from './stability.js';
+export { shiftHistogramSpec, useFractionSpec } from './untied.js';
+export { renderVegaLite } from './vega.js';

@@ -1,0 +1,51 @@
+import type { ExperimentDefinition } from '../definition.js';
+
+/**
+ * SPEC §3 questions 1 and 3: from random init, which zero-loss solution does training find
+ * (same-sign pairs + disambiguation neuron, opposite-sign pairs, a mixture, something else),
+ * how often, and at what loss — as a function of n, m, lambda, lr, tied/untied, hidden
+ * activation.
+ */
+export const findsSolution: ExperimentDefinition = {
+  name: 'finds-solution',
+  version: 1,
+  description:
+    'Random init, seed data, activation L1: how often training finds each kind of solution (SPEC §2-2c), and with what loss.',
+  question: 'SPEC §3.1 and §3.3: does training find the disambiguation solution, opposite-sign pairs, a mixture, or something else?',
+  defaults: {
+    data: { kind: 'half-split' },
+    model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },
+    schedule: { kind: 'constant' },
+    logEvery: 100,
+  },
+  sizes: {
+    small: {
+      n: [8, 16],
+      m: [{ perHalf: 0 }, { perHalf: 1 }, { perHalf: 2 }],
+      lambda: [1e-3, 1e-2],
+      lr: [1e-2],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['tied', 'untied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [{ kind: 'random' }],
+      seeds: 16,
+      steps: 3000,
+      batchSize: 256,
+      params: 'all',
+    },
+    full: {
+      n: [8, 16, 32, 64],
+      m: [{ perHalf: 0 }, { perHalf: 1 }, { perHalf: 2 }, { ratio: 0.75 }, { ratio: 1 }],
+      lambda: [1e-4, 1e-3, 1e-2],
+      lr: [1e-3, 1e-2],
+      optimizer: [{ kind: 'adam' }, { kind: 'sgd', momentum: 0.9 }],
+      weights: ['tied', 'untied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [{ kind: 'random' }],
+      seeds: 16,
+      steps: 10000,
+      batchSize: 256,
+      params: 'first-seed',
+    },
+  },
+};

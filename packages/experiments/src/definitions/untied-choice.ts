@@ -1,0 +1,55 @@
+import type { ExperimentDefinition } from '../definition.js';
+
+/**
+ * SPEC §3 question 4: with untied weights (unit-norm decoder columns), does each output read
+ * the disambiguation neuron? From random init (does it appear at all?) and from the
+ * construction (do outputs keep using it?).
+ */
+export const untiedChoice: ExperimentDefinition = {
+  name: 'untied-choice',
+  version: 1,
+  description: 'Untied weights: per output, does the decoder use the disambiguation neuron(s)?',
+  question: 'SPEC §3.4: with untied weights, does each output individually choose to use the disambiguation neuron?',
+  defaults: {
+    data: { kind: 'half-split' },
+    model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },
+    schedule: { kind: 'constant' },
+    logEvery: 100,
+  },
+  sizes: {
+    small: {
+      n: [8, 16],
+      m: [{ perHalf: 1 }, { perHalf: 2 }],
+      lambda: [1e-3, 1e-2],
+      lr: [3e-3],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['untied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [{ kind: 'random' }, { kind: 'construction', c: 0.5, perturbation: 0.01 }],
+      seeds: 8,
+      steps: 3000,
+      batchSize: 256,
+      params: 'all',
+      exclude: [{ hiddenActivation: 'relu', m: { perHalf: 1 }, startKind: 'construction' }],
+    },
+    full: {
+      n: [8, 16, 32],
+      m: [{ perHalf: 1 }, { perHalf: 2 }, { perHalf: 4 }],
+      lambda: [1e-4, 1e-3, 1e-2],
+      lr: [1e-3, 3e-3],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['untied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [
+        { kind: 'random' },
+        { kind: 'construction', c: 0.5, perturbation: 0.01 },
+        { kind: 'construction', c: 1, perturbation: 0.01 },
+      ],
+      seeds: 16,
+      steps: 10000,
+      batchSize: 256,
+      params: 'first-seed',
+      exclude: [{ hiddenActivation: 'relu', m: { perHalf: 1 }, startKind: 'construction' }],
+    },
+  },
+};

@@ -1,0 +1,176 @@
+import { ConfigError } from '@polytoy/core';
+import { describe, expect, it } from 'vitest';
+import type { ExperimentDefinition, RunSpec } from './definition.js';
+import { expandGrid, groupKeyOf, groupRuns, inShard, parseShard, resolveM, runIdOf } from './grid.js';
+import { EXPERIMENTS, getExperiment } from './registry.js';
+
+const tiny: ExperimentDefinition = {
+  name: 'tiny',
+  version: 1,
+  description: 'test grid',
+  question: 'none',
+  defaults: { data: { kind: 'half-split' }, logEvery: 10 },
+  sizes: {
+    small: {
+      n: [8, 16],
+      m: [{ perHalf: 0 }, { perHalf: 1 }, 5],
+      lambda: [1e-3, 1e-2],
+      lr: [1e-2],
+      optimizer: [{ kind: 'adam' }, { kind: 'sgd', momentum: 0.9 }],
+      weights: ['tied', 'untied'],
+      hiddenActivation: ['none'],
+      start: [{ kind: 'random' }],
+      seeds: 3,
+      steps: 20,
+      batchSize: 32,
+      params: 'first-seed',
+    },
+    full: {
+      n: [8], m: [4], lambda: [0], lr: [1], optimizer: [{ kind: 'adam' }], weights: ['tied'],
+      hiddenActivation: ['none'], start: [{ kind: 'random' }], seeds: 1, steps: 1, batchSize: 8, params: 'none',
+    },
+  },
+};
+
+describe('expandGrid', () => {
+  it('is complete: every combination of the axes exactly once, duplicate m values merged', () => {
+    const specs = expandGrid(tiny, 'small');
+    // n=8: m ∈ {4, 5} (perHalf 1 and the literal 5 coincide); n=16: m ∈ {8, 9, 5}.
+    const expected = (2 + 3) * 2 /* lambda */ * 2 /* optimizer */ * 2 /* weights */ * 3 /* seeds */;
+    expect(specs).toHaveLength(expected);
+    const keys = new Set(specs.map((s) => `${s.cellKey}#${s.seed}`));
+    expect(keys.size).toBe(expected);
+    const ms = (n: number) => [...new Set(specs.filter((s) => s.cell.n === n).map((s) => s.cell.m))];
+    expect(ms(8)).toEqual([4, 5]);
+    expect(ms(16)).toEqual([8, 9, 5]);
+    for (const s of specs) {
+      expect(s.config.instances).toEqual([{ seed: s.seed, lambda: s.cell.lambda, lr: s.cell.lr }]);
+      expect(s.config.model.m).toBe(s.cell.m);
+      expect(s.config.data.n).toBe(s.cell.n);
+      expect(s.config.optimizer.kind).toBe(s.cell.optimizer.split('(')[0]);
+      expect(s.config.model.weights.kind).toBe(s.cell.weights);
+      expect(s.keepParams).toBe(s.seed === 0);
+    }
+  });
+
+  it('is deterministic, with the seed innermost and n outermost', () => {
+    const a = expandGrid(tiny, 'small');
+    expect(expandGrid(tiny, 'small')).toEqual(a);
+    expect(a.slice(0, 3).map((s) => s.seed)).toEqual([0, 1, 2]);
+    expect(new Set(a.slice(0, 3).map((s) => s.cellKey)).size).toBe(1);
+    const firstN16 = a.findIndex((s) => s.cell.n === 16);
+    expect(a.slice(firstN16).every((s) => s.cell.n === 16)).toBe(true);
+  });
+
+  it('resolves relative hidden sizes', () => {
+    expect(resolveM({ perHalf: 2 }, 16)).toBe(10);
+    expect(resolveM({ ratio: 4 }, 64)).toBe(256);
+    expect(resolveM(7, 64)).toBe(7);
+  });
+
+  it('drops excluded cells', () => {
+    const def = getExperiment('stability');
+    const specs = expandGrid(def, 'small');
+    for (const s of specs) expect(s.cell.m).toBe(s.cell.n / 2 + (s.cell.hiddenActivation === 'relu' ? 2 : 1));
+    // 2 n × 1 m per activation × 2 activations × 6 starts × 2 lambda × 4 seeds
+    expect(specs).toHaveLength(2 * 2 * 6 * 2 * 4);
+  });
+
+  it('rejects empty axes, bad seed counts and invalid configs with one-line ConfigErrors', () => {
+    const bad = (patch: Partial<ExperimentDefinition['sizes']['small']>) =>
+      () => expandGrid({ ...tiny, sizes: { ...tiny.sizes, small: { ...tiny.sizes.small, ...patch } } }, 'small');
+    expect(bad({ lambda: [] })).toThrow(/tiny\.sizes\.small\.lambda: expected a non-empty array/);
+    expect(bad({ seeds: 0 })).toThrow(ConfigError);
+    expect(bad({ n: [10] })).toThrow(/data\.n: expected a positive multiple of 4/);
+    expect(() => getExperiment('nope')).toThrow(/experiment: expected "finds-solution"/);
+  });
+
+  it('expands every built-in experiment at both sizes into distinct run ids (a small run is the same run in full)', () => {
+    const owner = new Map<string, string>();
+    for (const def of Object.values(EXPERIMENTS)) {
+      const small = expandGrid(def, 'small').map(runIdOf);
+      const full = expandGrid(def, 'full').map(runIdOf);
+      for (const ids of [small, full]) {
+        expect(ids.length).toBeGreaterThan(0);
+        expect(new Set(ids).size).toBe(ids.length);
+      }
+      for (const id of [...small, ...full]) {
+        expect(owner.get(id) ?? def.name).toBe(def.name);
+        owner.set(id, def.name);
+      }
+    }
+    // collisions' small grid (n = 64) is part of its full grid: resuming full reuses it.
+    const fullIds = new Set(expandGrid(EXPERIMENTS.collisions!, 'full').map(runIdOf));
+    expect(expandGrid(EXPERIMENTS.collisions!, 'small').every((s) => fullIds.has(runIdOf(s)))).toBe(true);
+  });
+});
+
+describe('runIdOf', () => {
+  const spec = expandGrid(tiny, 'small')[0]!;
+
+  it('is pinned: the id of a known run never changes silently', () => {
+    expect(runIdOf(spec)).toMatch(/^[0-9a-f]{16}$/);
+    expect(runIdOf(spec)).toBe('8f1375f574c47896');
+  });
+
+  it('ignores key order and JSON round trips, and changes with anything that changes the run', () => {
+    const reordered = JSON.parse(JSON.stringify({ start: spec.start, config: spec.config, version: 1, experiment: 'tiny' }));
+    expect(runIdOf(reordered)).toBe(runIdOf(spec));
+    const id = runIdOf(spec);
+    const variant = (f: (s: RunSpec) => void) => {
+      const s = structuredClone(spec);
+      f(s);
+      return runIdOf(s);
+    };
+    expect(variant((s) => { s.version = 2; })).not.toBe(id);
+    expect(variant((s) => { s.config.instances[0]!.seed = 99; })).not.toBe(id);
+    expect(variant((s) => { s.config.instances[0]!.lambda = 0.5; })).not.toBe(id);
+    expect(variant((s) => { s.config.steps = 21; })).not.toBe(id);
+    expect(variant((s) => { s.start = { kind: 'construction', c: 0.5, perturbation: 0 }; })).not.toBe(id);
+    // Storage choices are not part of the run.
+    expect(variant((s) => { s.keepParams = !s.keepParams; })).toBe(id);
+  });
+});
+
+describe('groupRuns', () => {
+  const specs = expandGrid(tiny, 'small');
+
+  it('batches exactly the runs that differ only in seed, lambda and lr', () => {
+    const groups = groupRuns(specs, 64);
+    // cells without lambda: 5 (n, m) × 2 optimizers × 2 weights = 20 groups of 2 lambda × 3 seeds
+    expect(groups).toHaveLength(20);
+    expect(groups.map((g) => g.index)).toEqual(groups.map((_, i) => i));
+    for (const g of groups) {
+      expect(g.specs).toHaveLength(6);
+      const key = groupKeyOf(g.specs[0]!);
+      for (const s of g.specs) {
+        expect(groupKeyOf(s)).toBe(key);
+        expect(s.cell.n).toBe(g.specs[0]!.cell.n);
+        expect(s.cell.m).toBe(g.specs[0]!.cell.m);
+        expect(s.cell.optimizer).toBe(g.specs[0]!.cell.optimizer);
+      }
+    }
+    expect(groups.flatMap((g) => g.specs)).toHaveLength(specs.length);
+  });
+
+  it('chunks groups to at most maxInstances runs', () => {
+    const groups = groupRuns(specs, 4);
+    expect(groups).toHaveLength(40);
+    expect(groups.every((g) => g.specs.length <= 4)).toBe(true);
+    expect(new Set(groups.flatMap((g) => g.specs.map(runIdOf))).size).toBe(specs.length);
+  });
+});
+
+describe('shards', () => {
+  it('parses i/N (1-based) and rejects anything else', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    for (const bad of ['0/2', '3/2', '1', 'a/b', '1/0']) expect(() => parseShard(bad)).toThrow(/shard: expected "i\/N"/);
+  });
+
+  it('partitions the groups: every group in exactly one shard', () => {
+    const groups = groupRuns(expandGrid(tiny, 'small'), 4);
+    const counts = groups.map((g) => [1, 2, 3].filter((i) => inShard(g, { index: i, count: 3 })).length);
+    expect(counts.every((c) => c === 1)).toBe(true);
+    expect(groups.every((g) => inShard(g, undefined))).toBe(true);
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * One JSON line per run: what was run (spec), how it ended (losses, parameters, history) and
+ * what it is (the metrics' classification and evidence, exact population loss).
+ */
+import type { LossRecord, ModelParams, RuntimeInfo, SerializedParams } from '@polytoy/core';
+import { PolytoyError } from '@polytoy/core';
+import type { RunSpec } from './definition.js';
+
+/** Format tag of a result line; readers reject other formats. */
+export const RESULT_FORMAT = 'polytoy.experiment-result/1' as const;
+
+/** Exact population loss components (enumerated support; half-split data, n <= 32). */
+export interface ExactLoss {
+  loss: number;
+  reconstruction: number;
+  l1: number;
+}
+
+/**
+ * Per-output use of the disambiguation neurons (untied models): output i "uses" them when the
+ * decoder weights from the disambiguation neurons shift it up when its own half is on and
+ * down when the other half is on, by at least a fraction of the fitted `c`.
+ */
+export interface DisambiguationUse {
+  /** Rows of the disambiguation neurons found in the encoder. */
+  neurons: number[];
+  /** Per output i: the decoder's net shift `c_i` (same units as c, positive = helps). */
+  shift: number[];
+  /** Per output i: shift >= threshold. */
+  uses: boolean[];
+  /** Fraction of outputs that use it. */
+  fraction: number;
+}
+
+/** Numbers about a run's final parameters beyond its classification. */
+export interface RunDetails {
+  /** Disambiguation strength `c` fitted from the weights, or null without a disambiguation neuron. */
+  c: number | null;
+  /** Mean output bias. */
+  biasMean: number;
+  /** The paper's polysemantic-neuron count (neurons with > 1 weight of |w| in [0.8, 1.2]). */
+  polysemanticCount: number;
+  /** `n^2 / (4m)`, the paper's prediction for basis data; null for other data. */
+  expectedPolysemanticCount: number | null;
+  /** Untied: per-output use of the disambiguation neurons; null for tied models. */
+  disambiguationUse: DisambiguationUse | null;
+  /** Construction starts: what the analytic package says about the start point; else null. */
+  start?: StartAnalysis | null;
+}
+
+/** Analytic facts about a construction start (the unperturbed construction). */
+export interface StartAnalysis {
+  /** The start's c. */
+  c: number;
+  /** Exact population loss at the start. */
+  exactLoss: ExactLoss;
+  /** `localAnalysis` verdict at the start (e.g. 'not-stationary', 'strict-local-min'). */
+  verdict: string;
+  gradientNorm: number;
+  /**
+   * Tied, linear hidden layer: the end of the gradient flow restricted to the symmetric family
+   * (`symmetricOptimum`), i.e. where training from the exact construction should go; else null.
+   */
+  predicted: { c: number; w: number; b: number; loss: number; reconstruction: number } | null;
+}
+
+/** What the metrics and the analytic package say about a run's final parameters. */
+export interface RunAnalysis {
+  /** Exact population loss with the run's lambda, or null (not half-split, or n > 32). */
+  exactLoss: ExactLoss | null;
+  /** The solution label (SPEC §2–2c), or null when the data kind has no classifier. */
+  classification: string | null;
+  /** The classifier's evidence (JSON). */
+  evidence: unknown;
+  details: RunDetails;
+}
+
+/** One line of a results file. */
+export interface ResultLine {
+  format: typeof RESULT_FORMAT;
+  experiment: string;
+  version: number;
+  runId: string;
+  spec: RunSpec;
+  /** `ok`, or `diverged` (then the losses are null and `divergedAtStep` says when). */
+  status: 'ok' | 'diverged';
+  divergedAtStep: number | null;
+  /** Loss, reconstruction and L1 of the final evaluation batch (trainer's last record). */
+  finalLoss: number | null;
+  reconstruction: number | null;
+  l1: number | null;
+  exactLoss: ExactLoss | null;
+  classification: string | null;
+  evidence: unknown;
+  /** Further numbers (null for diverged runs). */
+  analysis: RunDetails | null;
+  /** Final parameters, or null when the experiment does not keep them for this run. */
+  params: SerializedParams | null;
+  /** Subsampled loss history (at most `HISTORY_POINTS` records, first and last kept), by column. */
+  history: CompactHistory;
+  /** The training call's wall time divided by the instances it trained. */
+  wallSeconds: number;
+  /** Instances trained in the same call. */
+  groupSize: number;
+  runtime: RuntimeInfo | null;
+  createdAt: string;
+}
+
+/** How many history records a line keeps. */
+export const HISTORY_POINTS = 40;
+
+/** Significant digits kept for losses in histories and for stored parameters. */
+export const HISTORY_DIGITS = 5;
+export const PARAMS_DIGITS = 6;
+
+/** A loss history by column (much shorter JSON than one object per record). */
+export interface CompactHistory {
+  step: number[];
+  loss: number[];
+  reconstruction: number[];
+  l1: number[];
+}
+
+/** Rounds to `digits` significant digits (keeps 0, NaN and infinities as they are). */
+export function roundTo(x: number, digits: number): number {
+  return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x;
+}
+
+/**
+ * Keeps about `points` evenly spaced records (always the first and the last), by column, with
+ * values rounded to {@link HISTORY_DIGITS} significant digits.
+ *
+ * @example
+ * compactHistory(result.instances[0].history, 3).step; // [0, middle step, last step]
+ */
+export function compactHistory(history: readonly LossRecord[], points = HISTORY_POINTS): CompactHistory {
+  const out: CompactHistory = { step: [], loss: [], reconstruction: [], l1: [] };
+  let last = -1;
+  const count = Math.min(points, history.length);
+  for (let k = 0; k < count; k++) {
+    const idx = count === 1 ? history.length - 1 : Math.round((k * (history.length - 1)) / (count - 1));
+    if (idx === last) continue;
+    last = idx;
+    const r = history[idx]!;
+    out.step.push(r.step);
+    out.loss.push(roundTo(r.loss, HISTORY_DIGITS));
+    out.reconstruction.push(roundTo(r.reconstruction, HISTORY_DIGITS));
+    out.l1.push(roundTo(r.l1, HISTORY_DIGITS));
+  }
+  return out;
+}
+
+/**
+ * Serialises parameters with values rounded to {@link PARAMS_DIGITS} significant digits
+ * (enough for heat maps and re-analysis, a third of the JSON of exact float32 values).
+ */
+export function compactParams(p: ModelParams): SerializedParams {
+  const r = (a: Float32Array): number[] => Array.from(a, (x) => roundTo(x, PARAMS_DIGITS));
+  return p.kind === 'tied'
+    ? { kind: 'tied', n: p.n, m: p.m, W: r(p.W), b: r(p.b) }
+    : { kind: 'untied', n: p.n, m: p.m, E: r(p.E), D: r(p.D), b: r(p.b) };
+}
+
+/**
+ * Parses one results line and checks its format tag and the fields readers rely on.
+ *
+ * @throws PolytoyError naming the line (when given) and what is wrong.
+ * @example
+ * const line = parseResultLine(text.split('\n')[0]);
+ */
+export function parseResultLine(text: string, where = 'result line'): ResultLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new PolytoyError(`${where}: not JSON (${(e as Error).message})`);
+  }
+  return checkResultLine(value, where);
+}
+
+/** Validates an already parsed result line (see {@link parseResultLine}). */
+export function checkResultLine(value: unknown, where = 'result line'): ResultLine {
+  const v = value as Partial<ResultLine> | null;
+  if (!v || typeof v !== 'object' || v.format !== RESULT_FORMAT) {
+    throw new PolytoyError(`${where}: expected format "${RESULT_FORMAT}", received ${JSON.stringify(v?.format)}`);
+  }
+  for (const key of ['experiment', 'runId'] as const) {
+    if (typeof v[key] !== 'string') throw new PolytoyError(`${where}: expected a string ${key}, received ${JSON.stringify(v[key])}`);
+  }
+  if (!v.spec || typeof v.spec !== 'object' || typeof v.spec.cellKey !== 'string') {
+    throw new PolytoyError(`${where}: expected a run spec with a cellKey`);
+  }
+  return v as ResultLine;
+}

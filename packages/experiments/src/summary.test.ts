@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { CellCoordinates } from './definition.js';
+import type { ResultLine } from './result.js';
+import { RESULT_FORMAT } from './result.js';
+import { dedupeResults, labelsOf, summarise } from './summary.js';
+
+let counter = 0;
+function line(cell: Partial<CellCoordinates>, o: {
+  label?: string | null; recon?: number; exact?: number | null; c?: number | null; diverged?: boolean; poly?: number; runId?: string;
+}): ResultLine {
+  const full: CellCoordinates = {
+    n: 8, m: 5, hiddenActivation: 'none', weights: 'tied', optimizer: 'adam', start: 'random', lambda: 1e-3, lr: 1e-2, ...cell,
+  };
+  const diverged = o.diverged ?? false;
+  return {
+    format: RESULT_FORMAT, experiment: 'e', version: 1, runId: o.runId ?? `r${counter++}`,
+    spec: { cell: full, cellKey: JSON.stringify(full) } as ResultLine['spec'],
+    status: diverged ? 'diverged' : 'ok', divergedAtStep: diverged ? 3 : null,
+    finalLoss: diverged ? null : (o.recon ?? 0) + 0.01, reconstruction: diverged ? null : (o.recon ?? 0), l1: diverged ? null : 1,
+    exactLoss: o.exact == null ? null : { loss: o.exact + 0.01, reconstruction: o.exact, l1: 1 },
+    classification: diverged ? null : (o.label === undefined ? 'opposite-sign' : o.label), evidence: null,
+    analysis: diverged ? null : {
+      c: o.c ?? null, biasMean: 0, polysemanticCount: o.poly ?? 0, expectedPolysemanticCount: null, disambiguationUse: null,
+    },
+    params: null, history: { step: [], loss: [], reconstruction: [], l1: [] },
+    wallSeconds: 2, groupSize: 1, runtime: null, createdAt: '',
+  };
+}
+
+describe('summarise', () => {
+  const lines = [
+    line({ m: 5 }, { label: 'same-sign+disambiguation', recon: 0, exact: 0.001, c: 0.5 }),
+    line({ m: 5 }, { label: 'same-sign+disambiguation', recon: 0.2, exact: 0.01, c: 0.7 }), // exact wins: success
+    line({ m: 5 }, { label: 'opposite-sign', recon: 0.01, exact: 0.3 }), // exact wins: failure
+    line({ m: 5 }, { diverged: true }),
+    line({ m: 4 }, { label: null, recon: 0.04 }),
+    line({ m: 4, lambda: 1e-2 }, { label: 'opposite-sign', recon: 0.5, poly: 3 }),
+  ];
+
+  it('counts labels per cell, treats diverged runs as failures, prefers the exact reconstruction', () => {
+    const s = summarise(lines);
+    expect(s.map((c) => [c.coordinates.m, c.coordinates.lambda, c.runs])).toEqual([[4, 1e-3, 1], [4, 1e-2, 1], [5, 1e-3, 4]]);
+    const m5 = s[2]!;
+    expect(m5.labels).toEqual({ 'same-sign+disambiguation': 2, 'opposite-sign': 1, diverged: 1 });
+    expect(m5.successRate).toBe(2 / 4);
+    expect(m5.reconstruction!.mean).toBeCloseTo((0.001 + 0.01 + 0.3) / 3, 12);
+    expect(m5.reconstruction!.count).toBe(3);
+    expect(m5.c).toMatchObject({ mean: 0.6, min: 0.5, max: 0.7, count: 2 });
+    expect(m5.c!.std).toBeCloseTo(0.1, 12);
+    expect(m5.loss!.mean).toBeCloseTo((0.011 + 0.02 + 0.31) / 3, 12);
+    expect(s[0]!.labels).toEqual({ unclassified: 1 });
+    expect(s[0]!.successRate).toBe(1); // 0.04 <= 0.05
+    expect(s[0]!.c).toBeNull();
+    expect(s[1]!.polysemanticCount!.mean).toBe(3);
+  });
+
+  it('pools over the coordinates left out of `by`, with a custom tolerance', () => {
+    const s = summarise(lines, { by: ['n'], successTolerance: 0.02 });
+    expect(s).toHaveLength(1);
+    expect(s[0]!.runs).toBe(6);
+    expect(s[0]!.coordinates).toEqual({ n: 8 });
+    expect(s[0]!.successRate).toBe(2 / 6);
+  });
+
+  it('counts a run id once, the last line winning', () => {
+    const a = line({}, { label: 'opposite-sign', runId: 'same' });
+    const b = line({}, { label: 'mixture', runId: 'same' });
+    expect(dedupeResults([a, b])).toEqual([b]);
+    expect(summarise([a, b])[0]!.labels).toEqual({ mixture: 1 });
+  });
+
+  it('lists labels most frequent first', () => {
+    expect(labelsOf(summarise(lines))).toEqual(['opposite-sign', 'same-sign+disambiguation', 'diverged', 'unclassified']);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Summaries of result lines per grid cell (or per any subset of the cell's coordinates): how
+ * often each solution label occurs, success rates, loss statistics, fitted c, polysemantic
+ * counts. The report and docs/FINDINGS.md are built from these.
+ */
+import type { CellCoordinates } from './definition.js';
+import type { ResultLine } from './result.js';
+
+/** A cell coordinate name. */
+export type CoordinateName = keyof CellCoordinates;
+
+/** Every coordinate, in grid-expansion order (also the sort order of summaries). */
+export const COORDINATES: readonly CoordinateName[] = [
+  'n', 'm', 'hiddenActivation', 'weights', 'optimizer', 'start', 'lambda', 'lr',
+];
+
+/** Label used for diverged runs and for runs without a classification. */
+export const DIVERGED_LABEL = 'diverged';
+export const UNCLASSIFIED_LABEL = 'unclassified';
+
+/** Mean and spread of a quantity over the runs of a cell (runs where it is defined). */
+export interface Stat {
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Runs that had the quantity. */
+  count: number;
+}
+
+/** The summary of one cell (or one group of cells sharing the chosen coordinates). */
+export interface CellSummary {
+  experiment: string;
+  version: number;
+  /** Values of the grouping coordinates. */
+  coordinates: Partial<CellCoordinates>;
+  /** Canonical key of `coordinates`. */
+  key: string;
+  runs: number;
+  /** Runs per solution label (diverged and unclassified runs included under their labels). */
+  labels: Record<string, number>;
+  /** Fraction of all runs (diverged ones count as failures) whose reconstruction is <= the tolerance. */
+  successRate: number;
+  /** Reconstruction per sample: exact when known, else the final evaluation batch's. */
+  reconstruction: Stat | null;
+  /** Total loss (exact when known, else final batch). */
+  loss: Stat | null;
+  /** Fitted disambiguation strength c. */
+  c: Stat | null;
+  polysemanticCount: Stat | null;
+  /** The paper's n^2/(4m) (the same for every run of a cell). */
+  expectedPolysemanticCount: number | null;
+  /** Untied: fraction of outputs using the disambiguation neuron(s). */
+  disambiguationUse: Stat | null;
+  wallSeconds: Stat | null;
+}
+
+/** Options of {@link summarise}. */
+export interface SummariseOptions {
+  /** Group by these coordinates (default: all, i.e. one summary per grid cell). */
+  by?: readonly CoordinateName[];
+  /** A run succeeds when its reconstruction per sample is <= this (default 0.05). */
+  successTolerance?: number;
+}
+
+function stat(values: number[]): Stat | null {
+  const xs = values.filter((v) => Number.isFinite(v));
+  if (xs.length === 0) return null;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { mean, std, min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
+}
+
+/** The label of a run: its classification, or `diverged` / `unclassified`. */
+export function labelOf(line: ResultLine): string {
+  if (line.status === 'diverged') return DIVERGED_LABEL;
+  return line.classification ?? UNCLASSIFIED_LABEL;
+}
+
+/** Reconstruction per sample used for success: exact population value when known. */
+export function reconstructionOf(line: ResultLine): number {
+  if (line.status === 'diverged') return Number.POSITIVE_INFINITY;
+  return line.exactLoss?.reconstruction ?? line.reconstruction ?? Number.POSITIVE_INFINITY;
+}
+
+function compareValues(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b));
+}
+
+/**
+ * Keeps the last line of each run id (a rerun or an overlapping shard replaces older lines).
+ *
+ * @example
+ * dedupeResults([...fileA, ...fileB]);
+ */
+export function dedupeResults(results: readonly ResultLine[]): ResultLine[] {
+  const byId = new Map<string, ResultLine>();
+  for (const r of results) {
+    byId.delete(r.runId);
+    byId.set(r.runId, r);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Summarises result lines per cell (or per the coordinates in `by`), per experiment and
+ * version, sorted by experiment, then by the coordinates in grid order. Duplicate run ids count
+ * once (the last line wins).
+ *
+ * @example
+ * summarise(lines); // one CellSummary per grid cell
+ * summarise(lines, { by: ['n', 'weights', 'hiddenActivation'] }); // pooled over m, lambda, lr
+ */
+export function summarise(results: readonly ResultLine[], opts: SummariseOptions = {}): CellSummary[] {
+  const by = opts.by ?? COORDINATES;
+  const tol = opts.successTolerance ?? 0.05;
+  const groups = new Map<string, { lines: ResultLine[]; coordinates: Partial<CellCoordinates> }>();
+  for (const line of dedupeResults(results)) {
+    const coordinates: Partial<CellCoordinates> = {};
+    for (const k of by) (coordinates as Record<string, unknown>)[k] = line.spec.cell[k];
+    const key = JSON.stringify([line.experiment, line.version, ...by.map((k) => line.spec.cell[k])]);
+    const g = groups.get(key);
+    if (g) g.lines.push(line);
+    else groups.set(key, { lines: [line], coordinates });
+  }
+  const out: CellSummary[] = [];
+  for (const [key, { lines, coordinates }] of groups) {
+    const first = lines[0]!;
+    const labels: Record<string, number> = {};
+    for (const l of lines) labels[labelOf(l)] = (labels[labelOf(l)] ?? 0) + 1;
+    const ok = lines.filter((l) => l.status !== 'diverged');
+    const expected = ok.map((l) => l.analysis?.expectedPolysemanticCount).find((v) => v != null);
+    out.push({
+      experiment: first.experiment,
+      version: first.version,
+      coordinates,
+      key,
+      runs: lines.length,
+      labels,
+      successRate: lines.filter((l) => reconstructionOf(l) <= tol).length / lines.length,
+      reconstruction: stat(ok.map(reconstructionOf)),
+      loss: stat(ok.map((l) => l.exactLoss?.loss ?? l.finalLoss ?? Number.NaN)),
+      c: stat(ok.map((l) => l.analysis?.c ?? Number.NaN)),
+      polysemanticCount: stat(ok.map((l) => l.analysis?.polysemanticCount ?? Number.NaN)),
+      expectedPolysemanticCount: expected ?? null,
+      disambiguationUse: stat(ok.map((l) => l.analysis?.disambiguationUse?.fraction ?? Number.NaN)),
+      wallSeconds: stat(lines.map((l) => l.wallSeconds)),
+    });
+  }
+  out.sort((a, b) => {
+    if (a.experiment !== b.experiment) return a.experiment.localeCompare(b.experiment);
+    if (a.version !== b.version) return a.version - b.version;
+    for (const k of by) {
+      const d = compareValues(a.coordinates[k], b.coordinates[k]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  return out;
+}
+
+/**
+ * Every label seen in the summaries, most frequent first (ties alphabetical): the columns of
+ * a success table.
+ */
+export function labelsOf(summaries: readonly CellSummary[]): string[] {
+  const total = new Map<string, number>();
+  for (const s of summaries) for (const [k, v] of Object.entries(s.labels)) total.set(k, (total.get(k) ?? 0) + v);
+  return [...total.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
+}
