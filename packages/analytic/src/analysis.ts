@@ -20,8 +20,8 @@ import { localAnalysis } from './local-analysis.js';
 import { flattenParams } from './params64.js';
 import type { ModelOptions, PopulationLoss } from './population-loss.js';
 import { exactPopulationLoss, MAX_EXACT_N } from './population-loss.js';
-import type { ReducedOptimum, SymmetricOptimum } from './reduced.js';
-import { reducedOptimum, symmetricFamilyParams, symmetricOptimum } from './reduced.js';
+import type { OppositeSignRelaxed, ReducedOptimum, SymmetricOptimum } from './reduced.js';
+import { oppositeSignFamilyParams, oppositeSignRelaxed, reducedOptimum, symmetricFamilyParams, symmetricOptimum } from './reduced.js';
 import type { StructureSummary } from './structure.js';
 import { describeStructure } from './structure.js';
 
@@ -92,6 +92,8 @@ export interface AnalysisReport {
   relaxed: SymmetricOptimum;
   atConstruction: LocalAnalysisSummary;
   atRelaxed: LocalAnalysisSummary;
+  /** The competitor: opposite-sign pairs relaxed under the same L1, and their local verdict (linear hidden layer only). */
+  oppositeRelaxed?: OppositeSignRelaxed & { verdict: LocalVerdict; reason: string };
   /** Escape time from the relaxed point, ln(1/perturbation)/|curvature|, when it is a saddle. */
   escapeTimeEstimate?: number;
   flow?: FlowSummary;
@@ -160,6 +162,12 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
   const atConstruction = localAnalysis(p0, o, { hessian: wantHessian });
   const atRelaxedFull = localAnalysis(relaxedParams, o, { hessian: wantHessian });
   const atRelaxed = summarize(atRelaxedFull);
+  let oppositeRelaxed: AnalysisReport['oppositeRelaxed'];
+  if (hidden === 'none' && lambda <= 1) {
+    const opp = oppositeSignRelaxed(n, lambda);
+    const oppAnalysis = localAnalysis(oppositeSignFamilyParams(n, opp.w, opp.b), o, { hessian: wantHessian, gradientTolerance: 1e-7 });
+    oppositeRelaxed = { ...opp, verdict: oppAnalysis.verdict, reason: oppAnalysis.reason };
+  }
 
   const flowOpts = opts.flow === undefined ? (n <= 16 ? {} : false) : opts.flow;
   const perturbation = flowOpts === false ? 0 : (flowOpts.perturbation ?? 1e-6);
@@ -201,6 +209,11 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
       `loss ${relaxed.loss.toExponential(6)} (one-parameter c* = ${reduced.c.toFixed(6)}, L(c*) = ${reduced.loss.toExponential(6)})`,
   );
   evidence.push(`relaxed point: ${atRelaxed.verdict}: ${atRelaxed.reason}`);
+  if (oppositeRelaxed) {
+    evidence.push(
+      `competitor: opposite-sign pairs relax to w = ${oppositeRelaxed.w.toFixed(6)}, b = ${oppositeRelaxed.b.toFixed(6)}, loss ${oppositeRelaxed.loss.toExponential(6)}: ${oppositeRelaxed.verdict}`,
+    );
+  }
   if (escapeTimeEstimate !== undefined) evidence.push(`escape time from the relaxed point ≈ ln(1/${perturbation})/|curvature| = ${escapeTimeEstimate.toFixed(0)}`);
   if (flow) {
     const s = flow.structure;
@@ -251,6 +264,7 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
     atRelaxed,
     verdict: { answer, summary, evidence },
   };
+  if (oppositeRelaxed) report.oppositeRelaxed = oppositeRelaxed;
   if (escapeTimeEstimate !== undefined) report.escapeTimeEstimate = escapeTimeEstimate;
   if (flow) report.flow = flow;
   return report;
@@ -305,6 +319,10 @@ export function formatAnalysisReport(r: AnalysisReport): string {
   };
   la('At the construction', r.atConstruction);
   la('At the relaxed point', r.atRelaxed);
+  if (r.oppositeRelaxed) {
+    const q = r.oppositeRelaxed;
+    lines.push(`Competitor, opposite-sign pairs relaxed: w = ${num(q.w)}, b = ${num(q.b)}, loss = ${num(q.loss)}: ${q.verdict.toUpperCase()}`);
+  }
   if (r.flow) {
     const f = r.flow, s = f.structure;
     lines.push('');

@@ -446,7 +446,9 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
     reason = `${otherK.length} coordinate(s) at hidden-ReLU or target-1 output kinks (no certificate for those)`;
   } else if (certified < rows || !consistent) {
     verdict = 'inconclusive';
-    reason = `${rows - certified} of ${rows} kinked neuron rows without a dual certificate (max multiplier ${maxMultiplier.toFixed(6)})`;
+    reason =
+      `${rows - certified} of ${rows} kinked neuron rows without a dual certificate (max multiplier ${maxMultiplier.toFixed(6)}` +
+      `${degenerate > 0 ? `; ${degenerate} with a singular kink system, i.e. a kink-free direction where only second order decides` : ''})`;
   } else {
     verdict = 'strict-local-min';
     reason =

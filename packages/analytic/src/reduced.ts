@@ -28,7 +28,7 @@
  * term: with R(z2) = 0, the optimal bias b = -c - (1 - 2c)/2 gives (n/8)(1 - 2c)².
  */
 import { ConfigError } from '@polytoy/core';
-import { reluTwoNeuronConstructionF64, sameSignConstructionF64 } from './construction.js';
+import { oppositeSignConstructionF64, reluTwoNeuronConstructionF64, sameSignConstructionF64 } from './construction.js';
 import { nelderMead } from './minimize.js';
 import type { TiedParamsF64 } from './params64.js';
 import { exactPopulationLoss } from './population-loss.js';
@@ -322,4 +322,60 @@ export function solveSmall(A: number[][], rhs: number[]): number[] | null {
     out[r] = s / M[r]![r]!;
   }
   return out;
+}
+
+/** The relaxed opposite-sign point (see {@link oppositeSignRelaxed}). */
+export interface OppositeSignRelaxed {
+  n: number;
+  lambda: number;
+  /** Magnitude of both pair weights (+w on the A feature, −w on its B partner). */
+  w: number;
+  /** Common bias. */
+  b: number;
+  reconstruction: number;
+  l1: number;
+  loss: number;
+}
+
+/**
+ * Where L1 moves the opposite-sign construction inside its symmetric family (pair weights ±w,
+ * one bias b, everything else 0). Per sample, with R(z) = max(z, 0) and b >= 0 small, the
+ * n/4 active outputs sit at w² + b, the n/4 + n/4 inactive ones at b, and the partners at
+ * b − w² < 0, so loss = (n/4)·[(1 − w² − b)² + 2b² + lambda·w]. Stationarity in b gives
+ * b = (1 − w²)/3, and in w then (8/3)·w·(1 − w²) = lambda, solved here by bisection on
+ * w ∈ [1/sqrt(3), 1] (a solution exists for lambda <= 16/(9·sqrt(3)) ≈ 1.026).
+ * Unlike the same-sign relaxed point, this one is a strict local minimum of the full model
+ * (`localAnalysis` certifies it).
+ *
+ * @example
+ * oppositeSignRelaxed(16, 0.01); // { w: 0.998120, b: 0.001252, … }
+ */
+export function oppositeSignRelaxed(n: number, lambda: number): OppositeSignRelaxed {
+  checkNLambda(n, lambda);
+  if (lambda > 16 / (9 * Math.sqrt(3))) throw new ConfigError('lambda', 'lambda <= 16/(9·sqrt(3)) ≈ 1.026 (no relaxed opposite-sign point beyond)', lambda);
+  let lo = 1 / Math.sqrt(3), hi = 1; // (8/3) w (1 - w²) decreases from its maximum to 0 on this interval
+  for (let it = 0; it < 200; it++) {
+    const mid = 0.5 * (lo + hi);
+    if ((8 / 3) * mid * (1 - mid * mid) > lambda) lo = mid;
+    else hi = mid;
+  }
+  const w = 0.5 * (lo + hi);
+  const b = (1 - w * w) / 3;
+  const q = n / 4;
+  const reconstruction = q * ((1 - w * w - b) ** 2 + 2 * b * b);
+  const l1 = q * w;
+  return { n, lambda, w, b, reconstruction, l1, loss: reconstruction + lambda * l1 };
+}
+
+/**
+ * Tied parameters of the opposite-sign family: ±w on every pair, bias b (canonical pairing).
+ *
+ * @example
+ * oppositeSignFamilyParams(8, 1, 0); // = oppositeSignConstructionF64({ n: 8 })
+ */
+export function oppositeSignFamilyParams(n: number, w: number, b: number): TiedParamsF64 {
+  const p = oppositeSignConstructionF64({ n });
+  for (let t = 0; t < p.W.length; t++) p.W[t] = p.W[t]! * w;
+  p.b.fill(b);
+  return p;
 }

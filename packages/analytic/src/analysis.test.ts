@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeConstruction, formatAnalysisReport } from './analysis.js';
+
+describe('analyzeConstruction', () => {
+  it('n=8 lambda=0.1: unstable, with the evidence; JSON-serialisable; a terminal page', () => {
+    const r = analyzeConstruction({ n: 8, lambda: 0.1, flow: { time: 1500 } });
+    expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+    expect(r.format).toBe('polytoy.analysis/1');
+    expect(r.m).toBe(5);
+    expect(r.construction.loss.loss).toBeCloseTo(0.3, 12);
+    expect(r.atConstruction.verdict).toBe('not-stationary');
+    expect(r.atRelaxed.verdict).toBe('saddle');
+    expect(r.oppositeRelaxed!.verdict).toBe('strict-local-min');
+    expect(r.flow!.lossDropBelowRelaxed).toBeGreaterThan(0.09);
+    expect(r.flow!.structure.structureSurvives).toBe(false);
+    expect(r.verdict.answer).toBe('unstable');
+    expect(r.escapeTimeEstimate).toBeGreaterThan(100);
+    const page = formatAnalysisReport(r);
+    expect(page).toContain('Verdict: UNSTABLE');
+    expect(page).toContain('c* = 0.49371031');
+    expect(page).toContain('At the relaxed point: SADDLE');
+    expect(page.split('\n').length).toBeLessThan(45);
+  });
+
+  it('n=16 without flow and Hessian is quick and still names the relaxed point', () => {
+    const r = analyzeConstruction({ n: 16, lambda: 1e-3, flow: false, hessian: false });
+    expect(r.flow).toBeUndefined();
+    expect(r.relaxed.c).toBeLessThan(0.5);
+    expect(r.reduced.c).toBeCloseTo(0.4999558, 6);
+    expect(r.verdict.answer).toBe('inconclusive');
+  });
+
+  it('rejects n outside the enumerable range', () => {
+    expect(() => analyzeConstruction({ n: 36, lambda: 0.1 })).toThrow(/between 4 and 32/);
+  });
+});
