@@ -17,7 +17,10 @@ export interface InstanceSummary {
   l1: number;
   /** Exact population loss by enumerating the data support (half-split data, n <= 32). */
   exact: { loss: number; reconstruction: number; l1: number } | null;
+  /** Per-neuron label (reads the weights; a rotated solution reads as 'other'). */
   label: string;
+  /** Rotation-independent label from WᵀW and b (linear hidden layer only), else null. */
+  functionLabel: string | null;
   reason: string;
   disambiguationNeurons: number;
   c: number | null;
@@ -63,7 +66,10 @@ export function analyseRun(result: TrainResult): RunSummary {
         l1: r.finalLoss.l1,
         exact: exactFor(config, r),
         label: metrics.classification.label,
-        reason: metrics.classification.reason,
+        functionLabel: metrics.functional?.label ?? null,
+        reason: metrics.functional && metrics.classification.label === 'other'
+          ? `${metrics.classification.reason} Function: ${metrics.functional.reason}`
+          : metrics.classification.reason,
         disambiguationNeurons: ev.disambiguationNeurons.length,
         c: ev.c,
         sameSignPairs: ev.sameSignPairs,
@@ -85,10 +91,10 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
   lines.push(`polytoy train — ${c.data.kind} n=${c.model.n}, m=${c.model.m}, ${c.model.weights.kind}, hidden ${c.model.hiddenActivation}, ` +
     `${c.steps} steps in ${result.wallSeconds.toFixed(1)} s (${result.runtime.backend}${result.runtime.simd ? '+SIMD' : ''})`);
   lines.push('');
-  const header = ['inst', 'seed', 'lambda', 'lr', 'final loss', 'recon', 'exact loss', 'solution', 'disamb.', 'c', 'same/opp pairs', 'polysem.'];
+  const header = ['inst', 'seed', 'lambda', 'lr', 'final loss', 'recon', 'exact loss', 'neurons', 'function', 'disamb.', 'c', 'same/opp pairs', 'polysem.'];
   const rows = summary.instances.map((s) => [
     String(s.instance), String(s.seed), fmt(s.lambda, 2), fmt(s.lr, 2), fmt(s.finalLoss), fmt(s.reconstruction),
-    s.exact ? fmt(s.exact.loss) : 'n/a', s.label, s.disambiguationNeurons > 0 ? `yes (${s.disambiguationNeurons})` : 'no',
+    s.exact ? fmt(s.exact.loss) : 'n/a', s.label, s.functionLabel ?? 'n/a', s.disambiguationNeurons > 0 ? `yes (${s.disambiguationNeurons})` : 'no',
     fmt(s.c, 3), `${s.sameSignPairs}/${s.oppositeSignPairs}`, String(s.polysemanticCount),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -102,7 +108,10 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
     lines.push(`  ${summary.instances[0]!.reason}`);
   } else {
     const counts = new Map<string, number>();
-    for (const s of summary.instances) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
+    for (const s of summary.instances) {
+      const key = s.functionLabel && s.functionLabel !== s.label ? `${s.label} (function: ${s.functionLabel})` : s.label;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
     lines.push('');
     lines.push(`  solutions: ${[...counts].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   }
