@@ -9,12 +9,14 @@
 // SIMD, no reassociation. K-blocking keeps the order because the partial sum is stored in C
 // and loaded back into the accumulator, which is exact.
 //
-// Structure (GotoBLAS-style, one core): a block of op(B) is packed into zero-padded panels of
-// NR = 8 columns, k-major, so B's layout only matters while packing. A is read in place with
-// byte strides (v128.load32_splat broadcasts one element per row), so op(A) costs nothing
-// extra in either layout; only the last M % 4 rows are copied into a zero-padded panel. One
-// register-blocked 4x8 microkernel (eight f32x4 accumulators) does the work, a 4x4 one serves
-// narrow edge panels; partial tiles run on a small scratch tile and copy the valid part back.
+// Structure (GotoBLAS-style, one core): for each block of op(B) (KC x NC) and op(A) (MC x KC),
+// both operands are packed k-major into zero-padded panels, B into panels of NR = 8 columns and
+// A into panels of MR = 4 rows (4x4 SIMD transposes for a plain A, straight vector copies for a
+// transposed one), so the layouts only matter while packing and the microkernel reads both
+// sequentially. One register-blocked 4x8 microkernel (eight f32x4 accumulators, one
+// v128.load32_splat per row) does the work, a 4x4 one serves narrow edge panels; partial tiles
+// run on a small scratch tile and copy the valid part back. (Measured on V8: larger tiles
+// (6x8, 4x12) and unrolling k by 2 are slower, the extra registers spill.)
 //
 // Memory: this module has no data segment, no globals and no heap. All scratch comes from the
 // caller (`scratch`, at least `gemmScratchBytes(m, n, k)` bytes, any alignment).
@@ -46,17 +48,19 @@ export function gemmScratchBytes(m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
   const kc = min(k, KC);
   const nc = roundUp(min(n, NC), NR);
-  // Packed B block, one zero-padded A edge panel, one C edge tile; +16 to align the base.
-  return (kc * nc + kc * MR + MR * NR) * 4 + 16;
+  const mc = min(m & ~(MR - 1), MC);
+  // Packed B block, packed A block, one zero-padded A edge panel,
+  // one C edge tile; +16 to align the base.
+  return (kc * nc + mc * kc + kc * MR + MR * NR) * 4 + 16;
 }
 
 /**
- * The 4x8 microkernel: C[0:4, 0:8] (+)= A[0:4, 0:kc] · Bp[0:kc, 0:8].
- * A is read in place: row r, step p at `a + r·rsA + p·ksA` (byte strides). `bp` holds kc
- * groups of NR column values; `ldc` is C's row stride in elements. With `accumulate`, C's
- * current values are the starting partial sums.
+ * The 4x8 microkernel: C[0:4, 0:8] (+)= Ap[0:4, 0:kc] · Bp[0:kc, 0:8].
+ * `ap` holds kc groups of MR row values, `bp` kc groups of NR column values (both packed);
+ * `ldc` is C's row stride in elements. With `accumulate`, C's current values are the starting
+ * partial sums.
  */
-function micro8(a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
+function micro8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
   const ldcb = byteOffset(ldc);
   const c1 = c + ldcb;
   const c2 = c1 + ldcb;
@@ -79,29 +83,22 @@ function micro8(a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, 
     c30 = v128.load(c3);
     c31 = v128.load(c3, 16);
   }
-  let a0 = a;
-  let a1 = a + rsA;
-  let a2 = a1 + rsA;
-  let a3 = a2 + rsA;
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    let av = v128.load32_splat(a0);
+    let av = v128.load32_splat(ap);
     c00 = f32x4.add(c00, f32x4.mul(av, b0));
     c01 = f32x4.add(c01, f32x4.mul(av, b1));
-    av = v128.load32_splat(a1);
+    av = v128.load32_splat(ap, 4);
     c10 = f32x4.add(c10, f32x4.mul(av, b0));
     c11 = f32x4.add(c11, f32x4.mul(av, b1));
-    av = v128.load32_splat(a2);
+    av = v128.load32_splat(ap, 8);
     c20 = f32x4.add(c20, f32x4.mul(av, b0));
     c21 = f32x4.add(c21, f32x4.mul(av, b1));
-    av = v128.load32_splat(a3);
+    av = v128.load32_splat(ap, 12);
     c30 = f32x4.add(c30, f32x4.mul(av, b0));
     c31 = f32x4.add(c31, f32x4.mul(av, b1));
-    a0 += ksA;
-    a1 += ksA;
-    a2 += ksA;
-    a3 += ksA;
+    ap += MR * 4;
     bp += NR * 4;
   }
   v128.store(c, c00);
@@ -115,7 +112,7 @@ function micro8(a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, 
 }
 
 /** The 4x4 microkernel for narrow edge panels: `micro8` on the first 4 panel columns. */
-function micro4(a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
+function micro4(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
   const ldcb = byteOffset(ldc);
   const c1 = c + ldcb;
   const c2 = c1 + ldcb;
@@ -130,20 +127,13 @@ function micro4(a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, 
     c20 = v128.load(c2);
     c30 = v128.load(c3);
   }
-  let a0 = a;
-  let a1 = a + rsA;
-  let a2 = a1 + rsA;
-  let a3 = a2 + rsA;
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
-    c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(a0), b0));
-    c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(a1), b0));
-    c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(a2), b0));
-    c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(a3), b0));
-    a0 += ksA;
-    a1 += ksA;
-    a2 += ksA;
-    a3 += ksA;
+    c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(ap), b0));
+    c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(ap, 4), b0));
+    c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(ap, 8), b0));
+    c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(ap, 12), b0));
+    ap += MR * 4;
     bp += NR * 4;
   }
   v128.store(c, c00);
@@ -158,16 +148,15 @@ function micro4(a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, 
  * C is read or written.
  */
 function tile4x8(
-  a: usize, rsA: usize, ksA: usize, bp: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32,
-  accumulate: bool, tile: usize,
+  ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, mr: i32, nr: i32, accumulate: bool, tile: usize,
 ): void {
   if (mr == MR) {
     if (nr == NR) {
-      micro8(a, rsA, ksA, bp, kc, c, ldc, accumulate);
+      micro8(ap, bp, kc, c, ldc, accumulate);
       return;
     }
     if (nr == 4) {
-      micro4(a, rsA, ksA, bp, kc, c, ldc, accumulate);
+      micro4(ap, bp, kc, c, ldc, accumulate);
       return;
     }
   }
@@ -179,11 +168,69 @@ function tile4x8(
       }
     }
   }
-  if (nr <= 4) micro4(a, rsA, ksA, bp, kc, tile, NR, accumulate);
-  else micro8(a, rsA, ksA, bp, kc, tile, NR, accumulate);
+  if (nr <= 4) micro4(ap, bp, kc, tile, NR, accumulate);
+  else micro8(ap, bp, kc, tile, NR, accumulate);
   for (let r = 0; r < mr; r++) {
     for (let j = 0; j < nr; j++) {
       store<f32>(c + byteOffset(r * ldc + j), load<f32>(tile + byteOffset(r * NR + j)));
+    }
+  }
+}
+
+/**
+ * Packs the transposed-A block op(A)[ic : ic+mc, pc : pc+kc] (mc a multiple of 4) into panels
+ * of 4 rows, k-major: panel p, step kk, row r at ap[p*4*kc + kk*4 + r]. In a transposed A the 4
+ * rows of a panel are 16 contiguous bytes, but consecutive k are a whole row of A apart (often
+ * a page), so reading in place would miss the TLB on every step; packed, the microkernel reads
+ * sequentially.
+ */
+function packTransposedA(a: usize, ap: usize, m: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const step = byteOffset(m);
+  for (let ir = 0; ir < mc; ir += MR) {
+    let src = a + byteOffset(pc * m + ic + ir);
+    let dst = ap + byteOffset(ir * kc);
+    for (let kk = 0; kk < kc; kk++) {
+      v128.store(dst, v128.load(src));
+      src += step;
+      dst += MR * 4;
+    }
+  }
+}
+
+/** Packs a plain-A block into 4-row panels (as packTransposedA), with 4x4 SIMD transposes. */
+function packPlainA(a: usize, ap: usize, k: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const rowStep = byteOffset(k);
+  const kc4 = kc & ~3;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const s0 = a + byteOffset((ic + ir) * k + pc);
+    const s1 = s0 + rowStep;
+    const s2 = s1 + rowStep;
+    const s3 = s2 + rowStep;
+    const dst = ap + byteOffset(ir * kc);
+    let kk = 0;
+    for (; kk < kc4; kk += 4) {
+      const o = byteOffset(kk);
+      const r0 = v128.load(s0 + o);
+      const r1 = v128.load(s1 + o);
+      const r2 = v128.load(s2 + o);
+      const r3 = v128.load(s3 + o);
+      const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+      const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+      const d = dst + byteOffset(kk * MR);
+      v128.store(d, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+      v128.store(d, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7), 16);
+      v128.store(d, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), 32);
+      v128.store(d, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7), 48);
+    }
+    for (; kk < kc; kk++) {
+      const o = byteOffset(kk);
+      const d = dst + byteOffset(kk * MR);
+      store<f32>(d, load<f32>(s0 + o));
+      store<f32>(d, load<f32>(s1 + o), 4);
+      store<f32>(d, load<f32>(s2 + o), 8);
+      store<f32>(d, load<f32>(s3 + o), 12);
     }
   }
 }
@@ -269,13 +316,12 @@ export function gemm(
   }
   const kcMax = min(k, KC);
   const ncMax = roundUp(min(n, NC), NR);
-  const bp = (scratch + 15) & ~(<usize>15);
-  const ap = bp + byteOffset(kcMax * ncMax);
-  const tile = ap + byteOffset(kcMax * MR);
-  // Byte strides of op(A) between rows and between steps of k.
-  const rsA = transA ? byteOffset(1) : byteOffset(k);
-  const ksA = transA ? byteOffset(m) : byteOffset(1);
   const mFull = m & ~(MR - 1);
+  const mcMax = min(mFull, MC);
+  const bp = (scratch + 15) & ~(<usize>15);
+  const apBlock = bp + byteOffset(kcMax * ncMax);
+  const ap = apBlock + byteOffset(mcMax * kcMax);
+  const tile = ap + byteOffset(kcMax * MR);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -284,14 +330,14 @@ export function gemm(
       packB(b, bp, transB, n, k, pc, kc, jc, nc);
       for (let ic = 0; ic < mFull; ic += MC) {
         const mc = min(MC, mFull - ic);
+        if (transA) packTransposedA(a, apBlock, m, ic, mc, pc, kc);
+        else packPlainA(a, apBlock, k, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const bPanel = bp + byteOffset(jr * kc);
           for (let ir = 0; ir < mc; ir += MR) {
-            const i = ic + ir;
-            const aTile = a + (transA ? byteOffset(pc * m + i) : byteOffset(i * k + pc));
-            const cTile = c + byteOffset(i * n + jc + jr);
-            tile4x8(aTile, rsA, ksA, bPanel, kc, cTile, n, MR, nr, accumulate, tile);
+            const cTile = c + byteOffset((ic + ir) * n + jc + jr);
+            tile4x8(apBlock + byteOffset(ir * kc), bPanel, kc, cTile, n, MR, nr, accumulate, tile);
           }
         }
       }
@@ -301,7 +347,7 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           const cTile = c + byteOffset(mFull * n + jc + jr);
-          tile4x8(ap, 4, MR * 4, bp + byteOffset(jr * kc), kc, cTile, n, mr, nr, accumulate, tile);
+          tile4x8(ap, bp + byteOffset(jr * kc), kc, cTile, n, mr, nr, accumulate, tile);
         }
       }
     }

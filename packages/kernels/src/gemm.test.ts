@@ -19,7 +19,7 @@ function runGemm(a: Float32Array, b: Float32Array, s: GemmShape, heap = new RawH
   return heap.get(pc, s.m * s.n);
 }
 
-// Sizes around the 4x8 tile, the 4x4 edge kernel, K-blocks of 256 and N-blocks of 512.
+// Sizes around the 4x8 tile, the 4x4 edge kernel and the blocks (K: 256, M: 128, N: 512).
 const SIZES: Array<[number, number, number]> = [
   [1, 1, 1],
   [3, 3, 3],
@@ -35,6 +35,8 @@ const SIZES: Array<[number, number, number]> = [
   [33, 33, 64],
   [6, 515, 300],
   [130, 20, 513],
+  [261, 9, 20],
+  [133, 520, 33],
 ];
 
 describe('gemm kernel (raw, on its own memory)', () => {
