@@ -11,9 +11,11 @@ import { wasmAssets } from './harness/wasm-assets.js';
 
 export default defineConfig({
   resolve: { conditions: ['@polytoy/source', ...defaultClientConditions] },
-  // Pre-bundling tfjs separately for the page and the worker can give two tfjs-core instances
-  // (one without the wasm backend registered); the ESM builds need no pre-bundling.
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'] },
+  // Dev server: tfjs-backend-wasm ships CommonJS glue (wasm-out/*.js), so it must be pre-bundled,
+  // and tfjs-core in the same pass, so that both share one tfjs-core instance (two instances
+  // would leave the wasm backend registered in the other one: "backend not found"). Listed
+  // explicitly because only the worker imports them, which the dependency scan finds late.
+  optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm'] },
   worker: { format: 'es' },
   plugins: [wasmAssets()],
   build: {
