@@ -194,7 +194,7 @@ export function tarballProblems(manifest, files, readmeText) {
   for (const entry of new Set(entries.map((e) => e.replace(/^\.\//, '')))) {
     if (!have.has(entry)) problems.push(`entry point ${entry} is not in the tarball (not built?)`);
   }
-  const leaked = files.filter((f) => f.startsWith('src/') || /\.test\.[cm]?[jt]sx?$/.test(f));
+  const leaked = files.filter((f) => f.startsWith('src/') || /(^|\/)test-utils\/|\.test\.[cm]?[jt]sx?$/.test(f));
   if (leaked.length > 0) problems.push(`ships sources or tests: ${leaked.slice(0, 5).join(', ')}`);
   if (!manifest.license) problems.push('no license field');
   if (readmeText !== undefined && !have.has('README.md')) problems.push('README.md is not in the tarball');

@@ -3,8 +3,9 @@
 //   1. `changeset version`: consume .changeset/*.md, bump each package independently, write
 //      its CHANGELOG.md, update internal dependency ranges; then sync package-lock.json.
 //   2. Build every public package from a clean dist/ (no nx cache).
-//   3. Check each package as packed: entry points present, no sources/tests, license, README
-//      with an install line and an example.
+//   3. Check each package: publishing fields (tools/scripts/release-manifests.mjs: license,
+//      engines, publishConfig, files, tfjs peer ranges) and the packed tarball (entry points
+//      present, no sources/tests, README with an install line and an example).
 //   4. `npm publish --dry-run` for each public package (no registry writes).
 //
 // `--dry-run-only` skips step 1 (what CI runs: build + pack checks + publish --dry-run).
@@ -13,6 +14,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAll, publicPackages, readReadme, repoRoot, sh, tarballProblems } from '../consumer-tests/lib.mjs';
+import { manifestProblems } from './release-manifests.mjs';
 
 const dryRunOnly = process.argv.includes('--dry-run-only');
 const step = (title) => console.log(`\n== ${title}`);
@@ -49,7 +51,7 @@ const tarballs = await packAll(packages, packDir);
 let bad = 0;
 for (const p of packages) {
   const t = tarballs.get(p.name);
-  const problems = tarballProblems(p.manifest, t.files, readReadme(p.dir));
+  const problems = [...manifestProblems(p, packages), ...tarballProblems(p.manifest, t.files, readReadme(p.dir))];
   console.log(
     `${problems.length === 0 ? 'ok  ' : 'FAIL'} ${p.name}@${t.version}  ${(t.size / 1024).toFixed(1)} kB, ${t.files.length} files`,
   );
