@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { oppositeSignConstruction, reluTwoNeuronConstruction, sameSignConstruction } from '@polytoy/analytic';
 import { describe, expect, it } from 'vitest';
-import { analyseRun, disambiguationUse, startAnalysis } from './analyse.js';
+import { analyseRun, disambiguationUse, reanalyseLine, startAnalysis } from './analyse.js';
 import type { ExperimentDefinition } from './definition.js';
 import { expandGrid } from './grid.js';
+import type { ResultLine } from './result.js';
+import { compactParams } from './result.js';
 import { startParams } from './start.js';
 
 interface ReferenceRow {
@@ -133,5 +135,24 @@ describe('startAnalysis', () => {
     const relu = specs.find((s) => s.cell.hiddenActivation === 'relu')!;
     expect(startAnalysis(relu)!.predicted).toBeNull();
     expect(startAnalysis({ ...spec, start: { kind: 'random' } })).toBeNull();
+  });
+});
+
+describe('reanalyseLine', () => {
+  it('recomputes the analysis from stored parameters and leaves lines without parameters alone', () => {
+    const spec = expandGrid(def, 'small').find((s) => s.cell.weights === 'tied' && s.cell.hiddenActivation === 'none')!;
+    const params = startParams(spec)!;
+    const line = {
+      format: 'polytoy.experiment-result/1', experiment: spec.experiment, version: 1, runId: 'x', spec, status: 'ok',
+      divergedAtStep: null, finalLoss: 1, reconstruction: 1, l1: 1, exactLoss: null, classification: 'stale', evidence: null,
+      analysis: null, params: compactParams(params), history: { step: [], loss: [], reconstruction: [], l1: [] },
+      wallSeconds: 0, groupSize: 1, runtime: null, createdAt: '',
+    } as const satisfies ResultLine;
+    const fresh = reanalyseLine(line);
+    expect(fresh.classification).toBe('same-sign+disambiguation');
+    expect(fresh.analysis!.functional!.label).toBe('same-sign+disambiguation');
+    expect(fresh.exactLoss!.reconstruction).toBeLessThan(1e-9);
+    const noParams = { ...line, params: null };
+    expect(reanalyseLine(noParams)).toBe(noParams);
   });
 });

@@ -4,10 +4,12 @@
  * models how much each output reads the disambiguation neuron(s).
  */
 import type { ModelParams } from '@polytoy/core';
+import { deserializeParams } from '@polytoy/core';
 import { exactPopulationLoss, expectedPolysemanticCount, localAnalysis, MAX_EXACT_N, symmetricOptimum } from '@polytoy/analytic';
 import { classifySolution, disambiguationStats, isDisambiguation, paperPolysemanticCount } from '@polytoy/metrics';
 import type { RunSpec } from './definition.js';
-import type { DisambiguationUse, ExactLoss, RunAnalysis, StartAnalysis } from './result.js';
+import { functionalClass } from './functional.js';
+import type { DisambiguationUse, ExactLoss, ResultLine, RunAnalysis, StartAnalysis } from './result.js';
 import { startParams } from './start.js';
 
 /**
@@ -82,7 +84,9 @@ export function startAnalysis(spec: RunSpec): StartAnalysis | null {
     lambda,
     l1Target: model.l1.target,
   };
-  const local = localAnalysis(params, options);
+  // The Hessian (the expensive part) only for tied weights; untied starts get the first-order
+  // verdict, which is all the construction needs under L1 (it is not stationary).
+  const local = localAnalysis(params, options, { hessian: params.kind === 'tied' });
   let predicted: StartAnalysis['predicted'] = null;
   if (params.kind === 'tied' && model.hiddenActivation === 'none' && model.outputActivation === 'relu' && model.l1.target === 'activations') {
     const eps = Math.sqrt((4 * start.c) / model.n);
@@ -136,6 +140,22 @@ export function analyseRun(spec: RunSpec, params: ModelParams): RunAnalysis {
       expectedPolysemanticCount: data.kind === 'basis' ? expectedPolysemanticCount(params.n, params.m) : null,
       disambiguationUse: halfSplit && params.kind === 'untied' ? disambiguationUse(params, model.hiddenActivation) : null,
       start: startAnalysis(spec),
+      functional: halfSplit && model.hiddenActivation === 'none' ? functionalClass(params) : null,
     },
   };
+}
+
+/**
+ * Recomputes a line's analysis from its stored parameters (after the metrics or this package's
+ * analysis improved; no retraining). Lines without parameters, and diverged lines, are returned
+ * unchanged. Stored parameters are rounded to 6 significant digits, so exact losses may move in
+ * the 6th digit.
+ *
+ * @example
+ * const updated = lines.map((l) => reanalyseLine(l));
+ */
+export function reanalyseLine(line: ResultLine, analyse: (spec: RunSpec, params: ModelParams) => RunAnalysis = analyseRun): ResultLine {
+  if (line.status !== 'ok' || !line.params) return line;
+  const a = analyse(line.spec, deserializeParams(line.params));
+  return { ...line, exactLoss: a.exactLoss, classification: a.classification, evidence: a.evidence, analysis: a.details };
 }

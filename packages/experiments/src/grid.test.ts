@@ -85,11 +85,14 @@ describe('expandGrid', () => {
     expect(() => getExperiment('nope')).toThrow(/experiment: expected "finds-solution"/);
   });
 
-  it('expands every built-in experiment at both sizes into distinct run ids (a small run is the same run in full)', () => {
+  it('expands every built-in experiment into distinct run ids (a small run is the same run in full)', () => {
     const owner = new Map<string, string>();
     for (const def of Object.values(EXPERIMENTS)) {
       const small = expandGrid(def, 'small').map(runIdOf);
-      const full = expandGrid(def, 'full').map(runIdOf);
+      const fullSpecs = expandGrid(def, 'full');
+      // Every (cell, seed) once in the full grid; ids of every 5th full run (all of small) hashed.
+      expect(new Set(fullSpecs.map((s) => `${s.cellKey}#${s.seed}`)).size).toBe(fullSpecs.length);
+      const full = fullSpecs.filter((_, k) => k % 5 === 0).map(runIdOf);
       for (const ids of [small, full]) {
         expect(ids.length).toBeGreaterThan(0);
         expect(new Set(ids).size).toBe(ids.length);
@@ -102,6 +105,15 @@ describe('expandGrid', () => {
     // collisions' small grid (n = 64) is part of its full grid: resuming full reuses it.
     const fullIds = new Set(expandGrid(EXPERIMENTS.collisions!, 'full').map(runIdOf));
     expect(expandGrid(EXPERIMENTS.collisions!, 'small').every((s) => fullIds.has(runIdOf(s)))).toBe(true);
+  });
+
+  it('the seeds of a cell get configs that differ only in the instance seed', () => {
+    const specs = expandGrid(tiny, 'small');
+    const [a, b] = [specs[0]!, specs[1]!];
+    expect(a.cellKey).toBe(b.cellKey);
+    expect({ ...a.config, instances: [] }).toEqual({ ...b.config, instances: [] });
+    expect(a.config.instances).toEqual([{ seed: 0, lambda: 1e-3, lr: 1e-2 }]);
+    expect(b.config.instances).toEqual([{ seed: 1, lambda: 1e-3, lr: 1e-2 }]);
   });
 });
 

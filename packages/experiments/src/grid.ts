@@ -102,8 +102,10 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
                   };
                   if (grid.exclude?.some((f) => matchesFilter(f, cell, start))) continue;
                   const cellKey = cellKeyOf(cell);
+                  // Resolve once per cell; the seeds differ only in the instance.
+                  const base = configFor(def, grid, cell, optimizer, 0);
                   for (let seed = 0; seed < grid.seeds; seed++) {
-                    const config = configFor(def, grid, cell, optimizer, seed);
+                    const config: TrainConfig = { ...base, instances: [{ ...base.instances[0]!, seed }] };
                     const spec: RunSpec = {
                       experiment: def.name, version: def.version, size, cell, cellKey, seed, config, start,
                       keepParams: grid.params === 'all' || (grid.params === 'first-seed' && seed === 0),

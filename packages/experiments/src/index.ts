@@ -1,4 +1,4 @@
-export { analyseRun, disambiguationUse, startAnalysis, USE_THRESHOLD } from './analyse.js';
+export { analyseRun, disambiguationUse, reanalyseLine, startAnalysis, USE_THRESHOLD } from './analyse.js';
 export { EXPERIMENT_SIZES, instanceOf } from './definition.js';
 export type {
   CellCoordinates,
@@ -28,6 +28,8 @@ export {
   startLabel,
 } from './grid.js';
 export type { RunGroup, Shard } from './grid.js';
+export { effectiveMap, functionalClass } from './functional.js';
+export type { FunctionalClass, FunctionalLabel, Spread } from './functional.js';
 export { canonicalJson, sha256Hex } from './hash.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
 export {

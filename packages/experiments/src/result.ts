@@ -5,6 +5,7 @@
 import type { LossRecord, ModelParams, RuntimeInfo, SerializedParams } from '@polytoy/core';
 import { PolytoyError } from '@polytoy/core';
 import type { RunSpec } from './definition.js';
+import type { FunctionalClass } from './functional.js';
 
 /** Format tag of a result line; readers reject other formats. */
 export const RESULT_FORMAT = 'polytoy.experiment-result/1' as const;
@@ -46,6 +47,11 @@ export interface RunDetails {
   disambiguationUse: DisambiguationUse | null;
   /** Construction starts: what the analytic package says about the start point; else null. */
   start?: StartAnalysis | null;
+  /**
+   * Linear hidden layer, half-split data: the rotation-invariant mechanism read from M = D·E
+   * (see `functionalClass`); null otherwise.
+   */
+  functional?: FunctionalClass | null;
 }
 
 /** Analytic facts about a construction start (the unperturbed construction). */

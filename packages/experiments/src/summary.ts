@@ -39,6 +39,8 @@ export interface CellSummary {
   runs: number;
   /** Runs per solution label (diverged and unclassified runs included under their labels). */
   labels: Record<string, number>;
+  /** Runs per rotation-invariant mechanism (linear hidden layer only; others not counted). */
+  mechanisms: Record<string, number>;
   /** Fraction of all runs (diverged ones count as failures) whose reconstruction is <= the tolerance. */
   successRate: number;
   /** Reconstruction per sample: exact when known, else the final evaluation batch's. */
@@ -129,6 +131,11 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
     const first = lines[0]!;
     const labels: Record<string, number> = {};
     for (const l of lines) labels[labelOf(l)] = (labels[labelOf(l)] ?? 0) + 1;
+    const mechanisms: Record<string, number> = {};
+    for (const l of lines) {
+      const f = l.analysis?.functional?.label;
+      if (f) mechanisms[f] = (mechanisms[f] ?? 0) + 1;
+    }
     const ok = lines.filter((l) => l.status !== 'diverged');
     const expected = ok.map((l) => l.analysis?.expectedPolysemanticCount).find((v) => v != null);
     out.push({
@@ -138,6 +145,7 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       key,
       runs: lines.length,
       labels,
+      mechanisms,
       successRate: lines.filter((l) => reconstructionOf(l) <= tol).length / lines.length,
       reconstruction: stat(ok.map(reconstructionOf)),
       loss: stat(ok.map((l) => l.exactLoss?.loss ?? l.finalLoss ?? Number.NaN)),

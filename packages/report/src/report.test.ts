@@ -26,10 +26,11 @@ describe('renderReport (synthetic results)', async () => {
       ['experiment-untied-choice', 4],
     ]);
     const kinds = Object.fromEntries(sections.map((s) => [s.experiment, s.charts.filter((c) => c !== 'weights')]));
-    expect(kinds['finds-solution']).toEqual(['solutions', 'success-heatmap', 'disambiguation-heatmap', 'loss-curves', 'untied-use', 'untied-shift']);
-    expect(kinds.stability).toEqual(['solutions', 'success-heatmap', 'disambiguation-heatmap', 'loss-curves', 'stability']);
+    const half = ['solutions', 'mechanisms', 'success-heatmap', 'disambiguation-heatmap', 'loss-curves'];
+    expect(kinds['finds-solution']).toEqual([...half, 'untied-use', 'untied-shift']);
+    expect(kinds.stability).toEqual([...half, 'stability']);
     expect(kinds.collisions).toEqual(['loss-curves', 'collisions']);
-    expect(kinds['untied-choice']).toEqual(['solutions', 'success-heatmap', 'disambiguation-heatmap', 'loss-curves', 'stability', 'untied-use', 'untied-shift']);
+    expect(kinds['untied-choice']).toEqual([...half, 'stability', 'untied-use', 'untied-shift']);
     for (const s of sections) {
       if (s.experiment !== 'collisions') expect(s.charts.filter((c) => c === 'weights').length).toBeGreaterThan(0);
     }

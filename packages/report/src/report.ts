@@ -86,6 +86,7 @@ export function representativeRuns(lines: readonly ResultLine[], max: number): R
 function summaryTable(lines: readonly ResultLine[], by: readonly CoordinateName[], tol: number): string {
   const summaries = summarise(lines, { by, successTolerance: tol });
   const labels = labelsOf(summaries);
+  const mechanisms = [...new Set(summaries.flatMap((s) => Object.keys(s.mechanisms)))].sort();
   const anyExact = lines.some((l) => l.exactLoss);
   const anyC = summaries.some((s) => s.c);
   const anyUse = summaries.some((s) => s.disambiguationUse);
@@ -94,6 +95,7 @@ function summaryTable(lines: readonly ResultLine[], by: readonly CoordinateName[
     ...by.map((k) => (k === 'hiddenActivation' ? 'hidden' : k)),
     'runs',
     ...(basis ? [] : labels),
+    ...mechanisms.map((m) => `mechanism: ${m}`),
     'success',
     anyExact ? 'loss (exact, mean)' : 'loss (final batch, mean)',
     'reconstruction (mean)',
@@ -105,6 +107,7 @@ function summaryTable(lines: readonly ResultLine[], by: readonly CoordinateName[
     ...by.map((k) => String(s.coordinates[k])),
     s.runs,
     ...(basis ? [] : labels.map((l) => (s.labels[l] ? String(s.labels[l]) : ''))),
+    ...mechanisms.map((m) => (s.mechanisms[m] ? String(s.mechanisms[m]) : '')),
     formatPercent(s.successRate),
     formatNumber(s.loss?.mean),
     formatNumber(s.reconstruction?.mean),
@@ -159,8 +162,16 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
     charts.push({
       kind: 'solutions',
       spec: labelBarsSpec(classified),
-      caption: 'Fraction of runs per solution label (metrics classifier), pooled over lambda, lr and seeds, per n and m.',
+      caption: 'Fraction of runs per solution label (metrics classifier, neuron by neuron), pooled over lambda, lr and seeds, per n and m.',
     });
+    const linear = lines.filter((l) => l.analysis?.functional);
+    if (linear.length > 0) {
+      charts.push({
+        kind: 'mechanisms',
+        spec: labelBarsSpec(linear, 'Mechanism, rotation-invariant (linear hidden layer)', 'mechanisms'),
+        caption: 'The same runs read through M = D·E (tied: WᵀW), which rotations of the hidden space leave unchanged: opposite-sign = every feature switched off by its partner (M[i,p] ≤ −1/2); same-sign+disambiguation = every partner adds (M[i,p] ≥ 1/2) and the half shift is ≥ 1/4.',
+      });
+    }
     charts.push({
       kind: 'success-heatmap',
       spec: rateHeatmapSpec(classified, (s) => s.successRate, `Success rate (reconstruction ≤ ${tol} per sample)`, 'success'),

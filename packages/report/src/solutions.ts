@@ -16,10 +16,14 @@ const LAYOUT: readonly CoordinateName[] = ['n', 'm', 'weights', 'hiddenActivatio
  * (every cell's seeds, lambdas, lrs… together), one bar per (n, m) and one panel per
  * architecture.
  */
-export function labelBarsSpec(lines: readonly ResultLine[], title = 'Solutions found (fraction of runs)'): TopLevelSpec {
+export function labelBarsSpec(
+  lines: readonly ResultLine[],
+  title = 'Solutions found (fraction of runs)',
+  field: 'labels' | 'mechanisms' = 'labels',
+): TopLevelSpec {
   const pooled = summarise(lines, { by: LAYOUT });
   const data = pooled.flatMap((s) =>
-    Object.entries(s.labels).map(([label, count]) => ({
+    Object.entries(s[field]).map(([label, count]) => ({
       panel: modelPanel(s.coordinates as { weights: 'tied' | 'untied'; hiddenActivation: 'none' | 'relu' }),
       bar: `n=${s.coordinates.n} m=${s.coordinates.m}`,
       order: (s.coordinates.n ?? 0) * 1e6 + (s.coordinates.m ?? 0),
@@ -27,6 +31,7 @@ export function labelBarsSpec(lines: readonly ResultLine[], title = 'Solutions f
       count,
       fraction: count / s.runs,
       runs: s.runs,
+      counted: Object.values(s[field]).reduce((a, b) => a + b, 0),
     })),
   );
   const panels = new Set(data.map((d) => d.panel)).size;
@@ -35,7 +40,7 @@ export function labelBarsSpec(lines: readonly ResultLine[], title = 'Solutions f
   const encoding: Record<string, unknown> = {
     y: { field: 'bar', type: 'ordinal', sort: bars, title: null },
     x: { field: 'fraction', type: 'quantitative', stack: 'normalize', title: 'fraction of runs', axis: { format: '%' } },
-    color: { field: 'label', type: 'nominal', scale, title: 'solution', sort: scale.domain },
+    color: { field: 'label', type: 'nominal', scale, title: field === 'labels' ? 'solution' : 'mechanism', sort: scale.domain },
     order: { field: 'label', sort: 'ascending' },
     tooltip: [{ field: 'bar' }, { field: 'label' }, { field: 'count' }, { field: 'runs' }],
   };
