@@ -157,7 +157,7 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
 
   const table = constructionsTable(n, lambda, c);
   const reduced = reducedOptimum(n, lambda);
-  const relaxed = symmetricOptimum(n, lambda, { w: 1, eps: Math.sqrt((4 * c) / n), b: -c });
+  const relaxed = symmetricOptimum(n, lambda, { w: 1, eps: Math.sqrt((4 * c) / n), b: -c }, kind);
   const relaxedParams = symmetricFamilyParams(n, relaxed, p0.m, kind);
   const atConstruction = localAnalysis(p0, o, { hessian: wantHessian });
   const atRelaxedFull = localAnalysis(relaxedParams, o, { hessian: wantHessian });
@@ -229,7 +229,16 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
   let answer: AnalysisReport['verdict']['answer'];
   let summary: string;
   const left = flow !== undefined && (flow.lossDropBelowRelaxed > 1e-6 || !flow.structure.structureSurvives);
-  if (atRelaxed.verdict === 'saddle' || atRelaxed.verdict === 'descent-direction' || left) {
+  const drifts = relaxed.gradientNorm > 1e-9;
+  if (drifts) {
+    answer = 'unstable';
+    summary =
+      `No: the flow inside the symmetric family does not settle (|grad| = ${relaxed.gradientNorm.toExponential(2)} after t = ${relaxed.time.toFixed(0)}: ` +
+      `eps = ${relaxed.eps.toFixed(4)}, epsCross = ${(relaxed.epsCross ?? relaxed.eps).toFixed(4)}, loss ${relaxed.loss.toExponential(4)}). ` +
+      (kind === 'relu-two-neuron'
+        ? 'With a ReLU hidden layer the disambiguation neurons\' weights on the other half only write (the neuron is off there) and cost no L1, so the flow trades eps for them: eps → 0, epsCross → ∞ at a fixed shift of the other half.'
+        : '');
+  } else if (atRelaxed.verdict === 'saddle' || atRelaxed.verdict === 'descent-direction' || left) {
     answer = 'unstable';
     summary =
       `No: under L1 (lambda = ${lambda}) the construction first relaxes to a nearby point of the same shape (c = ${relaxed.c.toFixed(4)}), ` +
@@ -339,4 +348,74 @@ export function formatAnalysisReport(r: AnalysisReport): string {
   lines.push('');
   lines.push(`Verdict: ${r.verdict.answer.toUpperCase()} — ${r.verdict.summary}`);
   return lines.join('\n');
+}
+
+/** One row of {@link stabilityStudy}. */
+export interface StabilityRow {
+  n: number;
+  lambda: number;
+  report: AnalysisReport;
+}
+
+/**
+ * Runs {@link analyzeConstruction} for every (n, lambda), each with a flow long enough to leave
+ * the relaxed saddle: time = min(maxTime, 1.5·ln(1/perturbation)/|curvature| + 200), where the
+ * curvature comes from a first, flow-free analysis. This regenerates the README's
+ * "Stability answer" (`scripts/stability-answer.ts`); n = 16, lambda = 1e-3 takes minutes.
+ *
+ * @example
+ * const rows = stabilityStudy({ ns: [8], lambdas: [0.1] });
+ * console.log(formatStabilityTable(rows));
+ */
+export function stabilityStudy(opts: {
+  ns: number[];
+  lambdas: number[];
+  perturbation?: number;
+  seed?: number;
+  dt?: number;
+  maxTime?: number;
+}): StabilityRow[] {
+  const perturbation = opts.perturbation ?? 1e-4;
+  const rows: StabilityRow[] = [];
+  for (const n of opts.ns) {
+    for (const lambda of opts.lambdas) {
+      const probe = analyzeConstruction({ n, lambda, flow: false });
+      const k = probe.atRelaxed.descent?.curvature;
+      const time = k && k < 0 ? Math.min(opts.maxTime ?? 3e5, 1.5 * (Math.log(1 / perturbation) / -k) + 200) : 500;
+      const report = analyzeConstruction({
+        n, lambda,
+        flow: { time, perturbation, dt: opts.dt ?? 0.1, seed: opts.seed ?? 0 },
+      });
+      rows.push({ n, lambda, report });
+    }
+  }
+  return rows;
+}
+
+/**
+ * The study as a markdown table.
+ *
+ * @example
+ * console.log(formatStabilityTable(stabilityStudy({ ns: [8], lambdas: [0.1] })));
+ */
+export function formatStabilityTable(rows: StabilityRow[]): string {
+  const head =
+    '| n | λ | construction loss | c* (1-param) | relaxed point w, c, b | relaxed loss | relaxed point | curvature | opposite-sign relaxed loss | flow time | flow end loss | end: pairs same/opp/broken | end: neurons | answer |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+  const f = (v: number, d = 6) => (Math.abs(v) >= 1e-3 ? v.toFixed(d) : v.toExponential(3));
+  return (
+    head +
+    rows
+      .map(({ n, lambda, report: r }) => {
+        const fl = r.flow;
+        const census = fl ? Object.entries(fl.structure.census).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ') : '';
+        return (
+          `| ${n} | ${lambda} | ${f(r.construction.loss.loss)} | ${f(r.reduced.c)} | ${f(r.relaxed.w)}, ${f(r.relaxed.c)}, ${f(r.relaxed.b)} | ${f(r.relaxed.loss)} | ` +
+          `${r.atRelaxed.verdict} | ${r.atRelaxed.descent ? r.atRelaxed.descent.curvature.toExponential(2) : ''} | ` +
+          `${r.oppositeRelaxed ? `${f(r.oppositeRelaxed.loss)} (${r.oppositeRelaxed.verdict})` : ''} | ${fl ? fl.time.toFixed(0) : ''} | ${fl ? f(fl.final.loss) : ''} | ` +
+          `${fl ? `${fl.structure.sameSignPairs}/${fl.structure.oppositeSignPairs}/${fl.structure.brokenPairs}` : ''} | ${census} | ${r.verdict.answer} |`
+        );
+      })
+      .join('\n')
+  );
 }

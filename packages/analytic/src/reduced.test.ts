@@ -130,3 +130,34 @@ it('sameSignConstructionF64 with c < 1/2 is the reduced family point', () => {
   const p = sameSignConstructionF64({ n: 8, c: 0.3 });
   expect(p.b[0]).toBe(-0.3);
 });
+
+describe('the ReLU two-neuron symmetric family (w, eps, epsCross, b)', () => {
+  it('closed form and gradient agree with the full model (ReLU hidden layer)', () => {
+    const n = 8, lambda = 0.05;
+    const pt = { w: 0.9, eps: 0.45, epsCross: 0.7, b: -0.42 };
+    const p = symmetricFamilyParams(n, pt, undefined, 'relu-two-neuron');
+    const o = { hiddenActivation: 'relu', lambda } as const;
+    expect(symmetricFamilyLoss(n, pt, lambda, 'relu', 'relu-two-neuron').loss).toBeCloseTo(exactPopulationLoss(p, o).loss, 13);
+    const g = symmetricFamilyGradient(n, pt, lambda, 'relu', 'relu-two-neuron');
+    const { grad } = exactPopulationGradient(p, o);
+    let ge = 0, gx = 0;
+    for (let i = 0; i < n / 2; i++) {
+      ge += grad.W![i]! + grad.W![n + n / 2 + i]!;
+      gx -= grad.W![n / 2 + i]! + grad.W![n + i]!;
+    }
+    expect(g[1]).toBeCloseTo(ge, 12);
+    expect(g[2]).toBeCloseTo(gx, 12);
+  });
+
+  it('has no relaxed point: the flow trades eps (costs L1) for epsCross (free) without end', () => {
+    let s = symmetricOptimum(8, 0.01, undefined, 'relu-two-neuron');
+    expect(s.gradientNorm).toBeGreaterThan(1e-5);
+    const first = s;
+    s = symmetricOptimum(8, 0.01, s, 'relu-two-neuron');
+    expect(s.eps).toBeLessThan(first.eps);
+    expect(s.epsCross!).toBeGreaterThan(first.epsCross!);
+    expect(s.loss).toBeLessThan(first.loss);
+    // the other half's shift c_B = eps·epsCross·n/4 stays put
+    expect(s.eps * s.epsCross! * 2).toBeCloseTo(first.eps * first.epsCross! * 2, 1);
+  });
+});

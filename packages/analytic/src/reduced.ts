@@ -125,31 +125,43 @@ export function sameSignFamilyLoss(c: number, n: number, lambda: number, hiddenA
 export interface SymmetricPoint {
   /** Weight of both features of every pair. */
   w: number;
-  /** Disambiguation weight: +eps on A, -eps on B. */
+  /** Disambiguation weight on its own half: +eps on A (D_A), +eps on B (D_B; same-sign layout: −eps on B). */
   eps: number;
   /** Bias of every output. */
   b: number;
+  /**
+   * ReLU two-neuron layout only: D_A's weight on B (−epsCross) and D_B's on A (−epsCross);
+   * default eps. With a ReLU hidden layer these weights only write (the neuron is off on the
+   * other half), so they cost no L1 and the flow moves them independently of eps.
+   */
+  epsCross?: number;
 }
+
+/** Which symmetric family: one disambiguation neuron (linear hidden layer) or D_A, D_B (ReLU hidden layer). */
+export type SymmetricLayout = 'same-sign' | 'relu-two-neuron';
 
 /**
  * The tied parameters of a symmetric-family point (canonical pairing), in the same-sign layout
  * or, with `layout: 'relu-two-neuron'`, with two disambiguation neurons (D_A = +eps on A and
- * −eps on B, D_B its mirror image) for a ReLU hidden layer.
+ * −epsCross on B, D_B its mirror image) for a ReLU hidden layer.
  *
  * @example
  * symmetricFamilyParams(8, { w: 1, eps: Math.sqrt(0.5), b: -0.5 }); // = sameSignConstructionF64({ n: 8 })
  */
-export function symmetricFamilyParams(
-  n: number,
-  pt: SymmetricPoint,
-  m?: number,
-  layout: 'same-sign' | 'relu-two-neuron' = 'same-sign',
-): TiedParamsF64 {
+export function symmetricFamilyParams(n: number, pt: SymmetricPoint, m?: number, layout: SymmetricLayout = 'same-sign'): TiedParamsF64 {
   const opts = m === undefined ? { n } : { n, m };
   const p = layout === 'same-sign' ? sameSignConstructionF64(opts) : reluTwoNeuronConstructionF64(opts);
   const half = n / 2;
+  if (layout === 'same-sign') {
+    for (let i = 0; i < n; i++) p.W[i] = i < half ? pt.eps : -pt.eps;
+  } else {
+    const cross = pt.epsCross ?? pt.eps;
+    for (let i = 0; i < n; i++) {
+      p.W[i] = i < half ? pt.eps : -cross;
+      p.W[n + i] = i < half ? -cross : pt.eps;
+    }
+  }
   const nDis = layout === 'same-sign' ? 1 : 2;
-  for (let d = 0; d < nDis; d++) for (let i = 0; i < n; i++) p.W[d * n + i] = (i < half ? pt.eps : -pt.eps) * (d === 0 ? 1 : -1);
   for (let k = 0; k < half; k++) {
     p.W[(nDis + k) * n + k] = pt.w;
     p.W[(nDis + k) * n + half + k] = pt.w;
@@ -158,9 +170,16 @@ export function symmetricFamilyParams(
   return p;
 }
 
+/** c on the own half and on the other half (c_A = eps²·n/4; c_B = eps·epsCross·n/4, = c_A in the same-sign layout). */
+function shifts(n: number, pt: SymmetricPoint, layout: SymmetricLayout): [number, number] {
+  const cA = (pt.eps * pt.eps * n) / 4;
+  return [cA, layout === 'same-sign' ? cA : (pt.eps * (pt.epsCross ?? pt.eps) * n) / 4];
+}
+
 /**
- * Closed-form loss of the symmetric family (activation L1, tied, linear hidden layer; the ReLU
- * two-neuron construction with the same w, eps, b has the same value).
+ * Closed-form loss of the symmetric family (activation L1, tied). Same-sign layout: linear
+ * hidden layer. ReLU two-neuron layout (needs eps, epsCross >= 0 so that exactly one of D_A, D_B
+ * is on): ReLU hidden layer, z3 and z4 use c_B = eps·epsCross·n/4 instead of c.
  *
  * @example
  * symmetricFamilyLoss(16, { w: 1, eps: Math.sqrt(1 / 8), b: -0.5 }, 1e-3).reconstruction; // 0
@@ -170,31 +189,51 @@ export function symmetricFamilyLoss(
   pt: SymmetricPoint,
   lambda: number,
   outputActivation: 'relu' | 'none' = 'relu',
+  layout: SymmetricLayout = 'same-sign',
 ): { reconstruction: number; l1: number; loss: number } {
   const R = outputActivation === 'relu' ? (z: number) => (z > 0 ? z : 0) : (z: number) => z;
   const s = pt.w * pt.w;
-  const c = (pt.eps * pt.eps * n) / 4;
-  const e1 = 1 - R(s + c + pt.b);
-  const reconstruction = (n / 4) * (e1 * e1 + R(c + pt.b) ** 2 + R(s - c + pt.b) ** 2 + R(pt.b - c) ** 2);
+  const [cA, cB] = shifts(n, pt, layout);
+  const e1 = 1 - R(s + cA + pt.b);
+  const reconstruction = (n / 4) * (e1 * e1 + R(cA + pt.b) ** 2 + R(s - cB + pt.b) ** 2 + R(pt.b - cB) ** 2);
   const l1 = (n / 4) * (Math.abs(pt.w) + Math.abs(pt.eps));
   return { reconstruction, l1, loss: reconstruction + lambda * l1 };
 }
 
-/** Gradient of the closed-form symmetric loss with respect to (w, eps, b); sign(0) = 0, R'(0) = 0. */
-export function symmetricFamilyGradient(n: number, pt: SymmetricPoint, lambda: number, outputActivation: 'relu' | 'none' = 'relu'): [number, number, number] {
+/**
+ * Gradient of the closed-form symmetric loss; sign(0) = 0, R'(0) = 0. Same-sign layout:
+ * [d/dw, d/deps, d/db]; ReLU two-neuron layout: [d/dw, d/deps, d/depsCross, d/db].
+ *
+ * @example
+ * symmetricFamilyGradient(8, { w: 1, eps: 0.5, b: -0.5 }, 0.01); // [0.02, 0.02, 0]
+ */
+export function symmetricFamilyGradient(
+  n: number,
+  pt: SymmetricPoint,
+  lambda: number,
+  outputActivation: 'relu' | 'none' = 'relu',
+  layout: SymmetricLayout = 'same-sign',
+): number[] {
   const relu = outputActivation === 'relu';
   const R = (z: number) => (!relu || z > 0 ? z : 0);
   const dR = (z: number) => (!relu || z > 0 ? 1 : 0);
   const s = pt.w * pt.w;
-  const c = (pt.eps * pt.eps * n) / 4;
-  const dc = (pt.eps * n) / 2; // dc/deps
-  const z1 = s + c + pt.b, z2 = c + pt.b, z3 = s - c + pt.b, z4 = pt.b - c;
+  const [cA, cB] = shifts(n, pt, layout);
+  const z1 = s + cA + pt.b, z2 = cA + pt.b, z3 = s - cB + pt.b, z4 = pt.b - cB;
   const g1 = -2 * (1 - R(z1)) * dR(z1), g2 = 2 * R(z2) * dR(z2), g3 = 2 * R(z3) * dR(z3), g4 = 2 * R(z4) * dR(z4);
   const q = n / 4;
+  const gw = q * ((g1 + g3) * 2 * pt.w + lambda * Math.sign(pt.w));
+  const gb = q * (g1 + g2 + g3 + g4);
+  if (layout === 'same-sign') {
+    const dc = (pt.eps * n) / 2; // dc/deps
+    return [gw, q * ((g1 + g2 - g3 - g4) * dc + lambda * Math.sign(pt.eps)), gb];
+  }
+  const cross = pt.epsCross ?? pt.eps;
   return [
-    q * ((g1 + g3) * 2 * pt.w + lambda * Math.sign(pt.w)),
-    q * ((g1 + g2 - g3 - g4) * dc + lambda * Math.sign(pt.eps)),
-    q * (g1 + g2 + g3 + g4),
+    gw,
+    q * ((g1 + g2) * ((pt.eps * n) / 2) - (g3 + g4) * ((cross * n) / 4) + lambda * Math.sign(pt.eps)),
+    q * (-(g3 + g4) * ((pt.eps * n) / 4)),
+    gb,
   ];
 }
 
@@ -202,6 +241,8 @@ export function symmetricFamilyGradient(n: number, pt: SymmetricPoint, lambda: n
 export interface SymmetricOptimum extends SymmetricPoint {
   n: number;
   lambda: number;
+  layout: SymmetricLayout;
+  /** c = eps²·n/4 (the shift of the own half's outputs). */
   c: number;
   reconstruction: number;
   l1: number;
@@ -216,51 +257,58 @@ export interface SymmetricOptimum extends SymmetricPoint {
 
 /**
  * Follows the gradient flow of the full tied model restricted to the symmetric family, started
- * at the construction (w = 1, c = 1/2, b = -1/2), to its end point. The full flow from the
- * construction stays in this family while the family's point is stable (the symmetric subspace
- * is invariant: the exact gradient is equivariant), and each of w, eps, b stands for n equal
- * coordinates, so the full flow in the family is `d(w, eps, b)/dt = -(1/n)·∇loss`.
- * Integrated by explicit Euler with a monotone step-size control, then Newton-polished; eps is
- * clamped at 0 if it reaches it (the disambiguation neuron dies, and L1 holds it there).
+ * at the construction (w = 1, c = 1/2, b = -1/2 unless `start` says otherwise), to its end
+ * point. The full flow from the construction stays in this family while the family's point is
+ * stable (the symmetric subspace is invariant: the exact gradient is equivariant), and each of
+ * w, eps, (epsCross,) b stands for n equal coordinates, so the full flow in the family is
+ * `d(w, eps, …, b)/dt = -(1/n)·∇loss`. Integrated by explicit Euler with a monotone step-size
+ * control, then Newton-polished; eps is clamped at 0 if it reaches it (the disambiguation
+ * neuron dies, and L1 holds it there), and so is w. In the ReLU two-neuron layout epsCross
+ * stops growing once the other half's outputs are switched off (z3 <= 0): a flat direction.
  *
  * @example
  * symmetricOptimum(16, 1e-2); // { w: 0.99…, c: 0.497…, b: -0.49…, … }
  */
-export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoint): SymmetricOptimum {
+export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoint, layout: SymmetricLayout = 'same-sign'): SymmetricOptimum {
   checkNLambda(n, lambda);
-  let x: number[] = start ? [start.w, start.eps, start.b] : [1, Math.sqrt(2 / n), -0.5];
-  const grad = (v: number[]) => symmetricFamilyGradient(n, { w: v[0]!, eps: v[1]!, b: v[2]! }, lambda);
+  const two = layout === 'relu-two-neuron';
+  const s0: SymmetricPoint = start ?? { w: 1, eps: Math.sqrt(2 / n), b: -0.5 };
+  const toPt = (v: number[]): SymmetricPoint =>
+    two ? { w: v[0]!, eps: v[1]!, epsCross: v[2]!, b: v[3]! } : { w: v[0]!, eps: v[1]!, b: v[2]! };
+  let x: number[] = two ? [s0.w, s0.eps, s0.epsCross ?? s0.eps, s0.b] : [s0.w, s0.eps, s0.b];
+  const grad = (v: number[]) => symmetricFamilyGradient(n, toPt(v), lambda, 'relu', layout);
+  const f = (v: number[]) => symmetricFamilyLoss(n, toPt(v), lambda, 'relu', layout).loss;
+  // Coordinates held at 0 by L1 once they reach it: w and eps (both carry |·| in the loss).
+  const clamp = (from: number[], to: number[]) => {
+    for (const i of [0, 1]) if (from[i]! !== 0 && (to[i]! === 0 || Math.sign(to[i]!) !== Math.sign(from[i]!))) to[i] = 0;
+    return to;
+  };
+  const stepFrom = (v: number[], g: number[], dt: number) => clamp(v, v.map((xi, i) => (xi === 0 && i <= 1 ? 0 : xi - (dt * g[i]!) / n)));
   // Explicit Euler; the step halves whenever the loss would increase (the eps direction has
   // curvature ~ c·n, so large n needs small steps) and grows slowly otherwise, capped at 0.25.
-  const f = (v: number[]) => symmetricFamilyLoss(n, { w: v[0]!, eps: v[1]!, b: v[2]! }, lambda).loss;
   let dt = 0.25;
   let t = 0;
   let fx = f(x);
   for (let it = 0; it < 200000; it++) {
-    const g = grad(x);
-    const gn = Math.hypot(...g) / n;
-    if (gn < 1e-15) break;
-    let next = x.map((v, i) => v - (dt * g[i]!) / n);
-    if (x[1]! > 0 && next[1]! < 0) next[1] = 0; // the disambiguation neuron dies; L1 holds it at 0
+    const g = grad(x).map((gi, i) => (x[i] === 0 && i <= 1 ? 0 : gi));
+    if (Math.hypot(...g) / n < 1e-15) break;
+    let next = stepFrom(x, g, dt);
     let fn = f(next);
     while (fn > fx && dt > 1e-12) {
       dt /= 2;
-      next = x.map((v, i) => v - (dt * g[i]!) / n);
-      if (x[1]! > 0 && next[1]! < 0) next[1] = 0;
+      next = stepFrom(x, g, dt);
       fn = f(next);
     }
     t += dt;
-    if (fn >= fx && Math.abs(fn - fx) <= 1e-17) {
-      x = next;
-      fx = fn;
-      break;
-    }
+    const done = fn >= fx && Math.abs(fn - fx) <= 1e-17;
     x = next;
     fx = fn;
+    if (done) break;
     dt = Math.min(dt * 1.1, 0.25);
   }
-  // Newton polish on the smooth piece (finite-difference Hessian of the closed-form gradient).
-  const free = x[1]! === 0 ? [0, 2] : [0, 1, 2];
+  // Newton polish on the smooth piece (finite-difference Hessian of the closed-form gradient),
+  // over the coordinates that are not held at 0 and not flat.
+  const free = x.map((_, i) => i).filter((i) => !(i <= 1 && x[i] === 0));
   for (let it = 0; it < 20; it++) {
     const g = grad(x);
     const gs = free.map((i) => g[i]!);
@@ -275,22 +323,22 @@ export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoi
       }),
     );
     const step = solveSmall(H, gs.map((v) => -v));
-    if (!step) break;
+    if (!step || step.some((v) => !Number.isFinite(v))) break;
     const cand = x.slice();
     free.forEach((i, k) => (cand[i] = cand[i]! + step[k]!));
     if (f(cand) > fx + 1e-15) break;
     x = cand;
     fx = f(x);
   }
-  const pt = { w: x[0]!, eps: x[1]!, b: x[2]! };
-  const L = symmetricFamilyLoss(n, pt, lambda);
-  const c = (pt.eps * pt.eps * n) / 4;
+  const pt = toPt(x);
+  const L = symmetricFamilyLoss(n, pt, lambda, 'relu', layout);
+  const [cA, cB] = shifts(n, pt, layout);
   const s = pt.w * pt.w;
   return {
-    n, lambda, ...pt, c, ...L,
-    gradientNorm: Math.hypot(...grad(x)),
+    n, lambda, layout, ...pt, c: cA, ...L,
+    gradientNorm: Math.hypot(...grad(x).map((gi, i) => (x[i] === 0 && i <= 1 ? 0 : gi))),
     time: t,
-    z: [s + c + pt.b, c + pt.b, s - c + pt.b, pt.b - c],
+    z: [s + cA + pt.b, cA + pt.b, s - cB + pt.b, pt.b - cB],
   };
 }
 
