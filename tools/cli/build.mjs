@@ -1,26 +1,28 @@
-// Bundles the CLI into one CommonJS file. Workspace packages are bundled from source (the
+// Bundles the CLI into one ESM file. Workspace packages are bundled from source (the
 // `@polytoy/source` condition); tfjs stays external so there is exactly one tfjs-core instance
-// and the wasm backend finds its .wasm files next to its own dist in node_modules.
+// and the wasm backend finds its .wasm files next to its own dist in node_modules; vega stays
+// external because it is ESM with top-level await. The banner gives bundled CommonJS code a
+// `require`.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-export async function buildCli(outfile = `${here}dist/polytoy.cjs`) {
+export async function buildCli(outfile = `${here}dist/polytoy.mjs`) {
   await build({
     entryPoints: [`${here}src/main.ts`],
     outfile,
     bundle: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: 'node20',
     conditions: ['@polytoy/source'],
-    external: ['@tensorflow/*'],
-    banner: { js: '#!/usr/bin/env node' },
+    external: ['@tensorflow/*', 'vega', 'vega-lite', 'bullmq', 'ioredis'],
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __polytoyCreateRequire } from 'node:module';\nconst require = __polytoyCreateRequire(import.meta.url);",
+    },
     sourcemap: 'inline',
     logLevel: 'warning',
-    // The trainer's Node entry checks __filename before import.meta.url, so an empty import.meta is fine in CJS.
-    logOverride: { 'empty-import-meta': 'silent' },
   });
   return outfile;
 }

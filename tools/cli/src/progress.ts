@@ -14,7 +14,14 @@ function formatSeconds(s: number): string {
   return `${m}m${String(Math.round(s - 60 * m)).padStart(2, '0')}s`;
 }
 
-export function createProgressBar(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, quiet = false): ProgressBar {
+export function createProgressBar(
+  total: number,
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+  quiet = false,
+  /** Show "done/total" (off when the units are abstract, e.g. FLOP-weighted work). */
+  counts = true,
+): ProgressBar {
   const start = Date.now();
   const tty = Boolean(stream.isTTY);
   let lastDecile = -1;
@@ -25,7 +32,8 @@ export function createProgressBar(total: number, label: string, stream: NodeJS.W
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    return `${label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total} ${formatSeconds(elapsed)} eta ${formatSeconds(eta)} ${info}`;
+    const count = counts ? ` ${done}/${total}` : '';
+    return `${label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}%${count} ${formatSeconds(elapsed)} eta ${formatSeconds(eta)} ${info}`;
   };
   return {
     update(done, info = '') {

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../dist/polytoy.cjs', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/polytoy.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
