@@ -28,7 +28,6 @@ export interface PolytoyKernelStats {
 }
 
 const stats: PolytoyKernelStats = { gemmCalls: 0, fallbackCalls: 0 };
-let stock: KernelConfig | undefined;
 
 /**
  * A copy of the registered kernel's call counters since the process started.
@@ -55,9 +54,14 @@ const polytoyBatchMatMul: KernelFunc = (args) => {
       return runPlannedMatMul(wasmContext(backend, 'BatchMatMul'), a, b, plan, transposeA, transposeB, 'BatchMatMul');
     }
   }
-  if (!stock) throw new BackendError('BatchMatMul: expected the stock wasm kernel to be saved, received none');
+  // The stock config travels with the registered one (works even if another copy of this
+  // module registered it).
+  const current = getKernel(BatchMatMul, 'wasm');
+  if (!isPolytoyConfig(current)) {
+    throw new BackendError('BatchMatMul: expected the polytoy kernel to be registered, received a stale call');
+  }
   stats.fallbackCalls++;
-  return stock.kernelFunc(args) as TensorInfo;
+  return current[STOCK].kernelFunc(args) as TensorInfo;
 };
 
 /**
@@ -89,7 +93,6 @@ export function registerPolytoyKernels(): void {
     );
   }
   const saved = current;
-  stock = saved;
   const config: PolytoyKernelConfig = {
     kernelName: BatchMatMul,
     backendName: 'wasm',
