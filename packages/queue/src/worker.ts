@@ -1,0 +1,256 @@
+/**
+ * `polytoy worker`: takes runs from the queue (up to `batch` at a time), trains compatible ones
+ * together in one multi-instance call and analyses them like a local run, stores each result
+ * line once (HSETNX on the run id) and completes each job.
+ *
+ * Faults: a worker that dies stops renewing its job's lock; another worker's stalled-job check
+ * puts the job back in the queue (up to `maxStalledCount` times). A bad config or a diverged
+ * run fails at once (BullMQ `UnrecoverableError`) with its message; other errors are retried
+ * with exponential backoff up to the job's `attempts`. A result written by an attempt that
+ * then died before completing its job is found by the next attempt, which completes without
+ * training again, so every run id gets exactly one result line.
+ */
+import { hostname } from 'node:os';
+import type { ModelParams } from '@polytoy/core';
+import { ConfigError, resolveTrainConfig } from '@polytoy/core';
+import { parseResultLine, runIdOf } from '@polytoy/experiments';
+import type { RunAnalysis, RunSpec, TrainFunction } from '@polytoy/experiments';
+import { initNodeBackend } from '@polytoy/trainer/node';
+import { Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import type { SweepConnectionOptions } from './connection.js';
+import { DEFAULT_PREFIX, DEFAULT_QUEUE, redisConnection, sweepKeys } from './connection.js';
+import { createBatcher } from './batcher.js';
+import { trainRuns } from './run-line.js';
+import { storeResult } from './scripts.js';
+
+/** Options of {@link runWorker}. */
+export interface SweepWorkerOptions extends SweepConnectionOptions {
+  /** Shown in logs and stored on jobs (default `<hostname>:<pid>`). */
+  name?: string;
+  /** How long a job's lock lasts without renewal, ms (default 30 000; renewed every half). */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs of dead workers, ms (default 30 000). */
+  stalledIntervalMs?: number;
+  /** How many times a job may stall (its worker died) before it fails (default 3). */
+  maxStalledCount?: number;
+  /**
+   * Most runs held and trained in one multi-instance call (default 32). Only compatible runs
+   * (same everything but seed, lambda, lr) share a call; 1 trains every run alone.
+   */
+  batch?: number;
+  /** How long to wait for more compatible runs before training, ms (default 250). */
+  gatherMs?: number;
+  /** Return once the queue has no waiting, delayed or active job left. */
+  exitWhenDone?: boolean;
+  /** Graceful stop: training is interrupted and the job goes back to the queue untouched. */
+  signal?: AbortSignal;
+  /** Replaces the trainer (tests); the Node wasm backend is initialised only without it. */
+  train?: TrainFunction;
+  /** Replaces the analysis (tests). */
+  analyse?: (spec: RunSpec, params: ModelParams) => RunAnalysis;
+  /** Receives what the worker does (for logs). */
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+/** What a worker reports, one event per step of a job. */
+export type WorkerEvent =
+  | { kind: 'ready'; worker: string }
+  | { kind: 'started'; worker: string; runId: string; attempt: number; spec: RunSpec }
+  /** A training call starts with these runs. */
+  | { kind: 'training'; worker: string; runIds: string[]; specs: RunSpec[] }
+  | { kind: 'stored'; worker: string; runId: string; seconds: number }
+  /** The result was already stored (an earlier attempt finished): nothing written. */
+  | { kind: 'duplicate'; worker: string; runId: string }
+  /** `final`: the job will not be retried (bad config, divergence, attempts used up). */
+  | { kind: 'failed'; worker: string; runId: string; message: string; final: boolean }
+  /** Stop requested mid-run: the job went back to the queue. */
+  | { kind: 'requeued'; worker: string; runId: string }
+  /** A problem outside any job (e.g. Redis errors other than a lost connection). */
+  | { kind: 'error'; worker: string; message: string }
+  | { kind: 'done'; worker: string };
+
+/** What {@link runWorker} did. */
+export interface WorkerReport {
+  worker: string;
+  /** Jobs started. */
+  started: number;
+  /** Result lines written by this worker. */
+  stored: number;
+  duplicates: number;
+  failed: number;
+  requeued: number;
+}
+
+/** What a completed job returns (BullMQ keeps it as the job's return value). */
+export interface RunJobResult {
+  stored: boolean;
+  worker: string;
+}
+
+/** Checks that a job's data is the run its id names (the submitter and worker agree). */
+export function checkJob(job: Pick<Job, 'id' | 'data'>): RunSpec {
+  const spec = job.data as RunSpec;
+  let id: string;
+  try {
+    id = runIdOf(spec);
+    resolveTrainConfig(spec.config);
+  } catch (e) {
+    throw new UnrecoverableError(`job ${job.id}: not a valid run spec (${(e as Error).message})`);
+  }
+  if (id !== job.id) {
+    throw new UnrecoverableError(
+      `job ${job.id}: its spec hashes to run id ${id}; the submitter and this worker run different polytoy versions`,
+    );
+  }
+  return spec;
+}
+
+/**
+ * Runs a worker until `signal` aborts it (or, with `exitWhenDone`, until the queue is empty).
+ * One training call at a time: training is CPU-bound, so run one worker process per core.
+ *
+ * @throws PolytoyError when the backend cannot start; Redis outages are waited out.
+ * @example
+ * const stop = new AbortController();
+ * process.on('SIGTERM', () => stop.abort());
+ * await runWorker({ redis: 'redis://queue-host:6379', signal: stop.signal });
+ */
+export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport> {
+  const name = opts.name ?? `${hostname()}:${process.pid}`;
+  const queueName = opts.queue ?? DEFAULT_QUEUE;
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const keys = sweepKeys(queueName, prefix);
+  const emit = (e: WorkerEvent) => opts.onEvent?.(e);
+  const report: WorkerReport = { worker: name, started: 0, stored: 0, duplicates: 0, failed: 0, requeued: 0 };
+  if (!opts.train) await initNodeBackend();
+
+  const connection = redisConnection(opts.redis, 'worker');
+  const queue = new Queue(queueName, { connection, prefix });
+  queue.on('error', () => undefined);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (opts.signal?.aborted) stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const batch = opts.batch ?? 32;
+  const batcher = createBatcher({
+    maxBatch: batch,
+    gatherMs: opts.gatherMs ?? 250,
+    trainBatch: (specs) =>
+      trainRuns(specs, {
+        signal: stop.signal,
+        ...(opts.train ? { train: opts.train } : {}),
+        ...(opts.analyse ? { analyse: opts.analyse } : {}),
+      }),
+    onBatch: (specs) => emit({ kind: 'training', worker: name, runIds: specs.map((s) => runIdOf(s)), specs }),
+  });
+
+  const processor = async (job: Job, token?: string): Promise<RunJobResult> => {
+    const spec = checkJob(job);
+    const runId = job.id!;
+    report.started++;
+    emit({ kind: 'started', worker: name, runId, attempt: job.attemptsStarted, spec });
+    const client = await worker.client;
+    const previous = await client.hget(keys.results, runId);
+    if (previous !== null) {
+      report.duplicates++;
+      emit({ kind: 'duplicate', worker: name, runId });
+      const line = parseResultLine(previous, `stored result ${runId}`);
+      if (line.status === 'diverged') {
+        throw new UnrecoverableError(`diverged at step ${line.divergedAtStep} (result stored by an earlier attempt)`);
+      }
+      return { stored: false, worker: name };
+    }
+    const t0 = performance.now();
+    let outcome;
+    try {
+      outcome = await batcher.run(spec);
+    } catch (e) {
+      if (stop.signal.aborted) {
+        await job.moveToWait(token);
+        report.requeued++;
+        emit({ kind: 'requeued', worker: name, runId });
+        throw new WaitingError();
+      }
+      if (e instanceof ConfigError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+    const written = await storeResult(client, keys, runId, JSON.stringify(outcome.line));
+    if (written) {
+      report.stored++;
+      emit({ kind: 'stored', worker: name, runId, seconds: (performance.now() - t0) / 1000 });
+    } else {
+      report.duplicates++;
+      emit({ kind: 'duplicate', worker: name, runId });
+    }
+    if (outcome.divergence) {
+      throw new UnrecoverableError(`diverged at step ${outcome.divergence.step}: ${outcome.divergence.message}`);
+    }
+    return { stored: written, worker: name };
+  };
+
+  const worker: Worker = new Worker(queueName, processor, {
+    connection,
+    prefix,
+    name,
+    concurrency: batch,
+    lockDuration: opts.lockDurationMs ?? 30_000,
+    stalledInterval: opts.stalledIntervalMs ?? 30_000,
+    maxStalledCount: opts.maxStalledCount ?? 3,
+    autorun: false,
+  });
+  let lastConnectionError = 0;
+  worker.on('error', (e) => {
+    // Connection errors are retried by ioredis forever: log them at most every 30 s.
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|Connection is closed/.test(e.message)) {
+      if (Date.now() - lastConnectionError < 30_000) return;
+      lastConnectionError = Date.now();
+      emit({ kind: 'error', worker: name, message: `Redis unreachable (${e.message}); retrying` });
+      return;
+    }
+    emit({ kind: 'error', worker: name, message: e.message });
+  });
+  worker.on('failed', (job, e) => {
+    if (!job || e instanceof WaitingError || e.name === 'WaitingError') return;
+    report.failed++;
+    const final = e instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    emit({ kind: 'failed', worker: name, runId: job.id ?? '?', message: e.message, final });
+  });
+
+  const finished = new Promise<void>((resolve) => {
+    let checking = false;
+    const check = async () => {
+      if (checking || stop.signal.aborted) return;
+      checking = true;
+      try {
+        const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
+        if (Object.values(counts).every((c) => c === 0)) stop.abort();
+      } catch {
+        // Redis unreachable: try again at the next tick.
+      } finally {
+        checking = false;
+      }
+    };
+    const timer = opts.exitWhenDone ? setInterval(() => void check(), Math.min(opts.stalledIntervalMs ?? 30_000, 5000)) : null;
+    if (opts.exitWhenDone) {
+      worker.on('drained', () => void check());
+      worker.on('completed', () => void check());
+      worker.on('failed', () => void check());
+    }
+    stop.signal.addEventListener('abort', () => {
+      if (timer) clearInterval(timer);
+      resolve();
+    }, { once: true });
+  });
+
+  const running = worker.run();
+  await worker.waitUntilReady();
+  emit({ kind: 'ready', worker: name });
+  await finished;
+  opts.signal?.removeEventListener('abort', onAbort);
+  await worker.close();
+  await running.catch(() => undefined);
+  await queue.close();
+  emit({ kind: 'done', worker: name });
+  return report;
+}

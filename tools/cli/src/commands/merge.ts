@@ -1,0 +1,54 @@
+/**
+ * `polytoy merge`: combines results files (the shards of `polytoy experiment --shard i/N`, or
+ * resumed and collected runs) into one, deduplicated by run id. Fails on files of different
+ * experiments, versions or sizes, and on a run id with two different results.
+ */
+import { ConfigError } from '@polytoy/core';
+import { EXPERIMENTS } from '@polytoy/experiments';
+import { readResultLines, writeResultLines } from '@polytoy/experiments/node';
+import { mergeResults } from '@polytoy/queue';
+import type { MergeSource } from '@polytoy/queue';
+import type { Command } from '../command.js';
+import type { FlagSpec } from '../flags.js';
+import { formatHelp, parseFlags } from '../flags.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'out', type: 'string', placeholder: 'merged.jsonl', help: 'Where to write the merged results (required)' },
+  { name: 'partial', type: 'boolean', help: 'Write the merged file even when planned runs are missing' },
+];
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  summary: 'Combine results files (e.g. the shards of --shard i/N) into one',
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, FLAGS);
+    if (values.help) {
+      process.stdout.write(formatHelp('polytoy merge <results.jsonl>... --out <merged.jsonl>', this.summary, FLAGS));
+      return 0;
+    }
+    if (positionals.length === 0) throw new ConfigError('files', 'one or more results files', undefined);
+    const out = values.out as string | undefined;
+    if (!out) throw new ConfigError('--out', 'the merged file to write', undefined);
+    if (positionals.includes(out)) throw new ConfigError('--out', 'a file other than the inputs', out);
+    const sources: MergeSource[] = [];
+    for (const path of positionals) sources.push({ name: path, lines: await readResultLines([path]) });
+    const name = sources.find((s) => s.lines.length > 0)?.lines[0]?.experiment;
+    const definition = name !== undefined && Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
+    const merged = mergeResults(sources, definition ? { definition } : {});
+    const label = `${merged.experiment} v${merged.version} (${merged.size})`;
+    if (merged.missing && merged.missing.length > 0 && !values.partial) {
+      process.stderr.write(
+        `polytoy merge: ${label}: ${merged.missing.length} planned runs are in none of the files ` +
+          '(a shard missing or unfinished?); nothing written (--partial writes what there is)\n',
+      );
+      return 1;
+    }
+    await writeResultLines(out, merged.lines);
+    const planned = merged.missing ? ` of ${merged.lines.length + merged.missing.length} planned` : '';
+    process.stdout.write(
+      `${label}: ${merged.lines.length}${planned} runs from ${merged.inputLines} lines in ${sources.length} files ` +
+        `(${merged.duplicates} duplicates dropped) → ${out}\n`,
+    );
+    return 0;
+  },
+};
