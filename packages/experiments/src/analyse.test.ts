@@ -150,7 +150,7 @@ describe('reanalyseLine', () => {
     } as const satisfies ResultLine;
     const fresh = reanalyseLine(line);
     expect(fresh.classification).toBe('same-sign+disambiguation');
-    expect(fresh.analysis!.functional!.label).toBe('same-sign+disambiguation');
+    expect(fresh.analysis!.functional!.label).toBe('disambiguation');
     expect(fresh.exactLoss!.reconstruction).toBeLessThan(1e-9);
     const noParams = { ...line, params: null };
     expect(reanalyseLine(noParams)).toBe(noParams);

@@ -14,6 +14,9 @@ export const LABEL_COLOURS: ReadonlyArray<readonly [string, string]> = [
   ['other', '#666666'],
   ['diverged', '#e7298a'],
   ['unclassified', '#bbbbbb'],
+  // Rotation-invariant mechanisms (experiments' functionalClass), coloured like their sparse cases.
+  ['disambiguation', '#1b9e77'],
+  ['cross-half-inhibition', '#d95f02'],
 ];
 
 /** Labels that mean "a disambiguation solution" (SPEC §2 and §2c). */

@@ -169,7 +169,7 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
       charts.push({
         kind: 'mechanisms',
         spec: labelBarsSpec(linear, 'Mechanism, rotation-invariant (linear hidden layer)', 'mechanisms'),
-        caption: 'The same runs read through M = D·E (tied: WᵀW), which rotations of the hidden space leave unchanged: opposite-sign = every feature switched off by its partner (M[i,p] ≤ −1/2); same-sign+disambiguation = every partner adds (M[i,p] ≥ 1/2) and the half shift is ≥ 1/4.',
+        caption: 'The same runs read through M = D·E (tied: WᵀW), which rotations of the hidden space leave unchanged. cross-half-inhibition: no feature of the other half excites an output (max M[i,k] < 1/2; opposite-sign pairs are the sparsest case); disambiguation: every output has an exciting other-half feature (M[i,k] ≥ 1/2, e.g. its same-sign partner) that a half-dependent shift must cancel; mixture: both kinds of features; dead-features: some M[i,i] < 1/2.',
       });
     }
     charts.push({

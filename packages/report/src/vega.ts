@@ -14,7 +14,7 @@ const CONFIG = {
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 10, titleFontSize: 11, grid: true, gridColor: '#eee' },
-  legend: { labelFontSize: 10, titleFontSize: 11 },
+  legend: { labelFontSize: 10, titleFontSize: 11, labelLimit: 240 },
   header: { labelFontSize: 11, titleFontSize: 11 },
   title: { fontSize: 13, anchor: 'start' as const },
 };

@@ -1,6 +1,6 @@
 import type { ExperimentDefinition } from '../definition.js';
 
-const starts = [0.5, 0.75, 1].flatMap((c) => [0, 0.02].map((perturbation) => ({ kind: 'construction' as const, c, perturbation })));
+const starts = [0.5, 1].flatMap((c) => [0, 0.02].map((perturbation) => ({ kind: 'construction' as const, c, perturbation })));
 
 /**
  * SPEC §3 question 2: start at the seed's construction (c = 1/2 and larger, with and without

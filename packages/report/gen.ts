@@ -1,0 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { reanalyseLine } from '@polytoy/experiments';
+import { readResultLines } from '@polytoy/experiments/node';
+import { renderReportWithInfo } from './src/report.js';
+const files = process.argv.slice(3);
+const t = Date.now();
+const lines = (await readResultLines(files)).map((l) => reanalyseLine(l));
+console.log('reanalysed', (Date.now() - t) / 1000);
+const { html, sections } = await renderReportWithInfo(lines, { generatedAt: null, sources: files });
+console.log('rendered', (Date.now() - t) / 1000, html.length, sections.map((s) => s.charts.length));
+writeFileSync(process.argv[2]!, html);
