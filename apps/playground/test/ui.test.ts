@@ -75,6 +75,10 @@ describe('playground UI', () => {
     });
     await page.click('#train');
     await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#progress')!.dataset.done) > 0);
+    const caption = () => page.evaluate(() => document.querySelector<HTMLElement>('#heatmap')!.dataset.caption ?? '');
+    const heatmapImage = () => page.evaluate(() => document.querySelector<HTMLCanvasElement>('#heatmap')!.toDataURL());
+    await page.waitForFunction(() => /^step \d+$/.test(document.querySelector<HTMLElement>('#heatmap')!.dataset.caption ?? ''));
+    const [firstCaption, firstImage] = [await caption(), await heatmapImage()];
     const t0 = await page.evaluate(() => performance.now());
     const done0 = Number(await page.getAttribute('#progress', 'data-done'));
     // Let the worker train for 2 s of page time.
@@ -86,13 +90,15 @@ describe('playground UI', () => {
     }, t0);
     const done1 = Number(await page.getAttribute('#progress', 'data-done'));
 
-    // The heat map shows a live snapshot (not the placeholder) before the picture is taken.
-    await page.waitForFunction(() => /^step \d+$/.test(document.querySelector<HTMLElement>('#heatmap')!.dataset.caption ?? ''));
+    // The heat map has moved on to a later snapshot with different weights.
+    expect(await caption()).not.toBe(firstCaption);
+    expect(await heatmapImage()).not.toBe(firstImage);
     mkdirSync(ARTIFACTS, { recursive: true });
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('training');
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('training');
     console.log(`playground screenshot (mid-training, step ~${done1}): ${SCREENSHOT}`);
+    console.log(`while training (steps ${done0}→${done1}): ${window_.frames} animation frames in 2 s, median gap ${window_.medianGap.toFixed(1)} ms`);
     expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
 
     // The worker made progress while the page kept painting frames. Training on the page would
