@@ -139,7 +139,12 @@ async function main(): Promise<void> {
   const loadStart = loadavg().map((x) => Number(x.toFixed(2)));
   const outDir = mkdtempSync(join(tmpdir(), 'polytoy-bench-'));
   process.stderr.write('building the playground…\n');
-  await buildApp(outDir);
+  try {
+    await buildApp(outDir);
+  } catch (error) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw error;
+  }
   const server = await serveStatic(outDir);
   const browser = await launchChromium();
   const cdp = await browser.newBrowserCDPSession();
