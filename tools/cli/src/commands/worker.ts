@@ -112,7 +112,11 @@ export const workerCommand: Command = {
 
     const interrupt = interruptSignal();
     // Started by `--concurrency K`: stop when the parent goes away (even if it was killed).
-    if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    // The IPC channel only watches the parent: it must not keep this process alive.
+    if (process.send) {
+      process.channel?.unref();
+      process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    }
     const quiet = Boolean(values.quiet);
     const log = (e: WorkerEvent) => {
       if (quiet && e.kind !== 'failed' && e.kind !== 'error') return;
