@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, createPrng } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import {
+  absenceCodedConstructionF64,
   constructionLayout,
   mixedConstructionF64,
   NEURON_BOUND_EXPLANATION,
@@ -196,6 +197,14 @@ describe('the competitors (SPEC §2b–2c)', () => {
     expect(l1(16)).toBeLessThan(4);
     expect(l1(32)).toBeLessThan(8);
     expect(() => rotatedConstructionF64({ n: 12, basis: 'hadamard' })).toThrow(/not a power of 2/);
+  });
+
+  it.each([4, 8, 16, 32])('n=%i absence-coded same-sign pairs: zero loss with m = n/2 and no disambiguation neuron, L1 = n/4', (n) => {
+    const p = absenceCodedConstructionF64({ n, pairing: rng.permutation(n / 2), neuronOrder: rng.permutation(n / 2) });
+    expect(p.m).toBe(n / 2);
+    const L = exactPopulationLoss(p, none);
+    expect(L.reconstruction).toBeLessThan(1e-28);
+    expect(L.l1).toBeCloseTo(n / 4, 10);
   });
 
   it('untied counterparts compute the same function (every construction, float32 and float64)', () => {

@@ -33,7 +33,7 @@ export interface ConstructionOptions {
 }
 
 /** Which construction a layout describes. */
-export type ConstructionKind = 'same-sign' | 'opposite-sign' | 'mixed' | 'relu-two-neuron' | 'rotated';
+export type ConstructionKind = 'same-sign' | 'opposite-sign' | 'mixed' | 'relu-two-neuron' | 'rotated' | 'absence-coded';
 
 /** One feature pair sharing a neuron. */
 export interface PairSlot {
@@ -101,7 +101,7 @@ function checkM(m: number | undefined, min: number, n: number, kind: Constructio
   const mm = m ?? min;
   if (!Number.isSafeInteger(mm) || mm < min) {
     const why =
-      kind === 'opposite-sign' || kind === 'rotated'
+      kind === 'opposite-sign' || kind === 'rotated' || kind === 'absence-coded'
         ? 'each neuron holds at most one feature per half, so n features need n/2 neurons'
         : kind === 'relu-two-neuron'
           ? 'n/2 pair neurons plus two disambiguation neurons, one per half, since a ReLU cuts the negative activation; ' + NEURON_BOUND_EXPLANATION
@@ -385,4 +385,47 @@ export function rotatedConstructionF64(o: ConstructionOptions & { basis?: Rotati
  */
 export function rotatedConstruction(o: ConstructionOptions & { basis?: RotationBasis }): TiedParams {
   return toFloat32Params(rotatedConstructionF64(o));
+}
+
+/**
+ * Same-sign pairs without any disambiguation neuron, B coded by absence (found by gradient flow
+ * from the same-sign construction at n = 16): row k = e_{A_k} + e_{B_k} − (4/n)·1_B, biases 0,
+ * m = n/2. On a B sample exactly n/4 of B are on, so h_k = x_{B_k} − 1: the neuron fires −1 when
+ * its B feature is *off*; on an A sample h_k = x_{A_k}. Every output then gets exactly its input
+ * on its own half and x − 1 <= 0 on the other, so the loss is zero, and the activation L1 is n/4
+ * per sample, the same as opposite-sign pairs.
+ *
+ * @throws ConfigError for n not a multiple of 4, m < n/2, or a bad permutation.
+ * @example
+ * const p = absenceCodedConstructionF64({ n: 16 }); // 8 neurons, 1 on the pair, −1/4 on the rest of B
+ * exactPopulationLoss(p, { hiddenActivation: 'none' }); // { reconstruction: 0, l1: 4, … }
+ */
+export function absenceCodedConstructionF64(o: Omit<ConstructionOptions, 'c'>): TiedParamsF64 {
+  checkN(o.n);
+  const n = o.n, half = n / 2;
+  const m = checkM(o.m, half, n, 'absence-coded');
+  const pairing = checkPermutation(o.pairing, half, 'pairing');
+  const W = new Float64Array(m * n);
+  const pairs: PairSlot[] = [];
+  for (let k = 0; k < half; k++) {
+    const a = k, b = half + pairing[k]!;
+    W[k * n + a] = 1;
+    for (let i = half; i < n; i++) W[k * n + i] = (i === b ? 1 : 0) - 4 / n;
+    pairs.push({ neuron: k, a, b, sign: 1 });
+  }
+  const layout: ConstructionLayout = {
+    kind: 'absence-coded', n, m, c: 0, eps: 0, disambiguation: [], pairs,
+    zeroRows: Array.from({ length: m - half }, (_, r) => half + r),
+  };
+  return permuted({ layout, W, bias: 0 }, o.neuronOrder).params;
+}
+
+/**
+ * {@link absenceCodedConstructionF64} in float32 (4/n is exact for n a power of 2).
+ *
+ * @example
+ * absenceCodedConstruction({ n: 8 }).m; // 4
+ */
+export function absenceCodedConstruction(o: Omit<ConstructionOptions, 'c'>): TiedParams {
+  return toFloat32Params(absenceCodedConstructionF64(o));
 }

@@ -4,7 +4,7 @@ import { constructionsTable, formatConstructionsTable } from './constructions-ta
 describe('constructionsTable', () => {
   it.each([8, 16, 32])('n=%i: every construction has zero reconstruction loss; L1 costs by hand', (n) => {
     const rows = constructionsTable(n, 0.01);
-    expect(rows.map((r) => r.kind)).toEqual(['same-sign', 'opposite-sign', 'mixed', 'relu-two-neuron', 'rotated']);
+    expect(rows.map((r) => r.kind)).toEqual(['same-sign', 'opposite-sign', 'mixed', 'relu-two-neuron', 'rotated', 'absence-coded']);
     for (const r of rows) {
       expect(r.reconstruction).toBeLessThan(1e-28);
       expect(r.loss).toBeCloseTo(0.01 * r.l1, 14);
@@ -15,6 +15,7 @@ describe('constructionsTable', () => {
     expect(rows[2]!.l1).toBeCloseTo(sameL1, 10); // a single same-sign pair already needs the whole disambiguation neuron
     expect(rows[3]!.l1).toBeCloseTo(sameL1, 10); // only one of D_A, D_B is active per sample
     expect(rows[4]!.l1).toBeLessThanOrEqual(n / 4 + 1e-12);
+    expect(rows[5]!.l1).toBeCloseTo(n / 4, 12);
     // With the other hidden activation: single disambiguation neuron under ReLU loses n/16 per sample,
     // opposite-sign pairs n/8.
     expect(rows[0]!.reconstructionOtherHidden).toBeCloseTo(n / 16, 12);
@@ -24,7 +25,7 @@ describe('constructionsTable', () => {
 
   it('formats as a markdown table', () => {
     const md = formatConstructionsTable(constructionsTable(8, 0.01), 0.01);
-    expect(md.split('\n')).toHaveLength(7);
+    expect(md.split('\n')).toHaveLength(8);
     expect(md).toContain('| 8 | opposite-sign | 4 | none | 0 | 2.000000 | 0.020000 |');
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { ConstructionKind } from './construction.js';
 import {
+  absenceCodedConstructionF64,
   mixedConstructionF64,
   oppositeSignConstructionF64,
   reluTwoNeuronConstructionF64,
@@ -39,7 +40,7 @@ export interface ConstructionRow {
  * Exact losses and L1 costs of every construction for one n (n <= 32): same-sign (m = n/2 + 1),
  * opposite-sign pairs (m = n/2), a half-and-half mixture, the ReLU two-neuron construction
  * (m = n/2 + 2) and the rotated same-sign construction (m = n/2, Hadamard basis when n/2 is a
- * power of 2, else Helmert).
+ * power of 2, else Helmert) and the absence-coded same-sign pairs (m = n/2).
  *
  * @example
  * constructionsTable(16, 1e-3).map((r) => [r.name, r.l1]);
@@ -55,6 +56,7 @@ export function constructionsTable(n: number, lambda: number, c = 0.5): Construc
     },
     { name: `relu two-neuron c=${c}`, kind: 'relu-two-neuron', hidden: 'relu', c, p: reluTwoNeuronConstructionF64({ n, c }) },
     { name: `rotated c=${c}`, kind: 'rotated', hidden: 'none', c, p: rotatedConstructionF64({ n, c }) },
+    { name: 'absence-coded', kind: 'absence-coded', hidden: 'none', c: null, p: absenceCodedConstructionF64({ n }) },
   ];
   return cases.map(({ name, kind, hidden, c: cc, p }) => {
     const L = exactPopulationLoss(p, { hiddenActivation: hidden, lambda });

@@ -22,13 +22,20 @@
  *    sufficient check. With the certificate, the first-order term dominates every cross term
  *    with the smooth coordinates near θ₀, so the smooth Hessian decides the rest. Weight L1
  *    at w = 0 is the same with slack = lambda and a per-coordinate (exact) certificate.
+ *    When one of the two one-sided derivatives is exactly 0 (a *critical* coordinate; at the
+ *    relaxed same-sign point every off-structure weight is critical), first order decides
+ *    nothing on that side: the coordinate joins the Hessian, computed for the *piece* entered on
+ *    its zero side (its kinked samples get that side's sign), and the quadratic form is examined
+ *    on the cone {critical coordinates on their side}. A cone direction with negative curvature
+ *    along which the true loss decreases makes the point a saddle.
  * 3. *Other* (hidden ReLU at a = 0, output ReLU at z = 0 with target 1): no bound of the kind
  *    above; excluded from the Hessian, one-sided derivatives by finite differences of the true
  *    loss, and the verdict is at best 'inconclusive'.
  *
  * **Hessian.** Central finite differences of the exact gradient of the frozen polynomial L̃
- * over the smooth coordinates (so no finite-difference step crosses a kink, and the result is
- * exact up to O(step²)), symmetrised, eigenvalues by {@link symmetricEigen}.
+ * (or of the piece, with critical coordinates) over the smooth (+ critical) coordinates, so no
+ * finite-difference step crosses a kink and the result is exact up to O(step²); symmetrised,
+ * eigenvalues by {@link symmetricEigen}.
  */
 import type { AnyParams } from './params64.js';
 import { flattenParams, parameterCount, parameterName, unflattenParams } from './params64.js';
@@ -154,7 +161,9 @@ function topComponents(like: { kind: 'tied' | 'untied'; n: number; m: number }, 
  *
  * @example
  * const p = symmetricFamilyParams(8, symmetricOptimum(8, 1e-2));
- * localAnalysis(p, { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'strict-local-min'
+ * localAnalysis(p, { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'saddle'
+ * const q = oppositeSignRelaxed(8, 1e-2);
+ * localAnalysis(oppositeSignFamilyParams(8, q.w, q.b), { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'strict-local-min'
  */
 export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysisOptions = {}): LocalAnalysis {
   const tau = opts.kinkTolerance ?? 1e-10;
