@@ -30,6 +30,16 @@ describe('analyzeConstruction', () => {
     expect(r.verdict.answer).toBe('inconclusive');
   });
 
+  it('ReLU hidden layer: the two-neuron construction drifts (no relaxed point)', () => {
+    const r = analyzeConstruction({ n: 8, lambda: 0.01, hiddenActivation: 'relu', flow: false });
+    expect(r.m).toBe(6);
+    expect(r.relaxed.layout).toBe('relu-two-neuron');
+    expect(r.relaxed.epsCross!).toBeGreaterThan(r.relaxed.eps);
+    expect(r.verdict.answer).toBe('unstable');
+    expect(r.verdict.summary).toMatch(/eps → 0, epsCross → ∞/);
+    expect(r.oppositeRelaxed).toBeUndefined();
+  });
+
   it('rejects n outside the enumerable range', () => {
     expect(() => analyzeConstruction({ n: 36, lambda: 0.1 })).toThrow(/between 4 and 32/);
   });
