@@ -7,9 +7,18 @@ import { join } from 'node:path';
 const root = new URL('../..', import.meta.url).pathname;
 const projectDirs = ['packages', 'tools', 'benchmarks', 'apps']
   .filter((d) => existsSync(join(root, d)))
-  .flatMap((d) => readdirSync(join(root, d), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, d, e.name)));
+  .flatMap((d) =>
+    readdirSync(join(root, d), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(root, d, e.name)),
+  );
 const reports = projectDirs.map((d) => join(d, '.test-results', 'vitest.json'));
 for (const r of reports) rmSync(r, { force: true });
+
+// Browser tests need Debian's chromium and the queue tests redis-server: install them when
+// missing (as root), or stop here with a clear message.
+const deps = spawnSync('bash', [join(root, 'tools/scripts/ensure-system-deps.sh')], { stdio: 'inherit' });
+if (deps.status !== 0) process.exit(deps.status ?? 1);
 
 const extra = process.argv.slice(2);
 const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'typecheck', 'test', '--outputStyle=stream', ...extra], {
@@ -18,7 +27,10 @@ const nx = spawnSync('npx', ['nx', 'run-many', '-t', 'typecheck', 'test', '--out
   env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', ...process.env },
 });
 
-let passed = 0, failed = 0, skipped = 0, files = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  files = 0;
 for (const r of reports) {
   if (!existsSync(r)) continue;
   const j = JSON.parse(readFileSync(r, 'utf8'));
