@@ -32,11 +32,12 @@ for (const exp of experiments) {
   const basis = cells.some((c) => c.expectedPolysemanticCount != null);
   const anyC = cells.some((c) => c.c);
   const anyUse = cells.some((c) => c.disambiguationUse);
+  const anyMech = cells.some((c) => c.disambiguatedOutputs);
   const head = [
     ...keys, 'runs',
     ...(basis ? [] : labels),
     ...mechanisms.map((m) => `M:${m}`),
-    'success', 'loss', ...(anyC ? ['c'] : []), ...(anyUse ? ['use'] : []),
+    'success', 'loss', ...(anyC ? ['c'] : []), ...(anyUse ? ['reads neuron'] : []), ...(anyMech ? ['disamb. outputs'] : []),
     ...(basis ? ['polysemantic', 'sd', 'n²/4m'] : []),
   ];
   console.log(`\n### ${exp} (${group.length} runs)\n`);
@@ -49,6 +50,7 @@ for (const exp of experiments) {
       ...mechanisms.map((m) => String(c.mechanisms[m] ?? 0)),
       pct(c.successRate), fmt(c.loss?.mean), ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),
       ...(anyUse ? [pct(c.disambiguationUse?.mean)] : []),
+      ...(anyMech ? [pct(c.disambiguatedOutputs?.mean)] : []),
       ...(basis ? [fmt(c.polysemanticCount?.mean), fmt(c.polysemanticCount?.std, 2), fmt(c.expectedPolysemanticCount)] : []),
     ];
     console.log(`| ${row.join(' | ')} |`);

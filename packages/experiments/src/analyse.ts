@@ -140,7 +140,7 @@ export function analyseRun(spec: RunSpec, params: ModelParams): RunAnalysis {
       expectedPolysemanticCount: data.kind === 'basis' ? expectedPolysemanticCount(params.n, params.m) : null,
       disambiguationUse: halfSplit && params.kind === 'untied' ? disambiguationUse(params, model.hiddenActivation) : null,
       start: startAnalysis(spec),
-      functional: halfSplit && model.hiddenActivation === 'none' ? functionalClass(params) : null,
+      functional: halfSplit ? functionalClass(params, model.hiddenActivation) : null,
     },
   };
 }

@@ -1,66 +1,73 @@
 /**
- * A rotation-invariant reading of linear-hidden models. With `h = E x` and `y = act(D h + b)`
- * the function depends on the weights only through `M = D·E` (n × n; tied: `WᵀW`), so any
- * rotation `W → Q W` of the hidden space gives the same model. Gradient descent does find such
- * rotated solutions (e.g. n = 8, m = 4: every entry ±1/2, a Hadamard rotation of the
- * opposite-sign pairs, same loss), and solutions whose interference is spread over many
- * features; a neuron-by-neuron classifier recognises neither. This module reads the mechanism
- * from M instead. Per feature i:
+ * A basis-free reading of what a trained model does, per output. Neuron-by-neuron classifiers
+ * only recognise solutions aligned with the neuron basis, but gradient descent also finds
+ * rotated ones (linear hidden layer: any rotation `W → Q W` leaves the function unchanged; at
+ * n = 8, m = 4 training finds a ±1/2 Hadamard rotation of the opposite-sign pairs) and dense
+ * codes. This module reads the mechanism from the function itself, on the data distribution
+ * (exactly enumerated for n <= 32, else a fixed seeded sample), from the output
+ * pre-activations `z = D·act(E x) + b`:
  *
- * - gain `M[i, i]` (≈ 1 when i is represented);
- * - excitation `e_i = max over other-half k of M[i, k]`: how strongly a feature of the other
- *   half pushes output i up. Exactly one half is on, so for output i to stay at 0 then, either
- *   no other-half feature excites it (`e_i` < 1/2: **cross-half inhibition**; opposite-sign
- *   pairs are the sparsest case, `M[i, partner] = −1`), or it is excited (`e_i ≥ 1/2`, the
- *   same-sign partner has `1 − eps²`) and something that depends on the chosen half cancels it:
- *   **disambiguation**;
- * - half shift `s_i = (n/4)·(mean_{k same half, k ≠ i} M[i,k] − mean_{k other half, k ≠ p(i)} M[i,k]) / 2`,
- *   p(i) the other-half feature with the largest |M[i, k]| (its pair partner): what the chosen
- *   half adds to output i relative to the other half — c for the disambiguation construction, 0
- *   for opposite-sign pairs.
+ * - gain of output i: `E[z_i | own half, x_i = 1] − E[z_i | own half, x_i = 0]` (≈ 1 when i is
+ *   represented);
+ * - excitation of output i: the largest effect of an other-half feature k on it,
+ *   `β_ik = E[z_i | other half, x_k = 1] − E[z_i | other half, x_k = 0]`. Exactly one half is
+ *   on, so output i must stay ≤ 0 while the other half is on. Either no other-half feature
+ *   pushes it up (β < 1/2: **cross-half inhibition**; opposite-sign pairs are the sparsest case,
+ *   β = −1 for the partner), or one does (β ≥ 1/2: the same-sign partner has β = 1) and a
+ *   half-dependent shift must cancel it: **disambiguation** (SPEC §2).
+ *
+ * Both are invariant under rotations of the hidden space when it is linear, and defined for
+ * ReLU hidden layers and untied weights alike.
  */
-import type { ModelParams } from '@polytoy/core';
+import type { HiddenActivation, ModelParams } from '@polytoy/core';
+import { createPrng } from '@polytoy/core';
+import { enumerateHalfSplitSupport, halfSplitBatch, MAX_ENUMERABLE_N } from '@polytoy/data';
 
-/** Mechanism read from M (see the module comment). */
+/** Per-output mechanism. */
+export type OutputMechanism = 'inhibited' | 'disambiguated' | 'dead';
+
+/** Model-level mechanism. */
 export type FunctionalLabel = 'cross-half-inhibition' | 'disambiguation' | 'mixture' | 'dead-features';
 
-/** Min, mean and max of a per-feature quantity. */
+/** Min, mean and max of a per-output quantity. */
 export interface Spread {
   min: number;
   mean: number;
   max: number;
 }
 
-/** The functional reading of one model (linear hidden layer only). */
+/** The functional reading of one model. */
 export interface FunctionalClass {
   label: FunctionalLabel;
-  /** Represented features (gain ≥ 1/2) that no other-half feature excites (e < 1/2). */
+  /** Per output i: inhibited (β < 1/2), disambiguated (β ≥ 1/2) or dead (gain < 1/2). */
+  outputs: OutputMechanism[];
   inhibited: number;
-  /** Represented features that an other-half feature excites (e ≥ 1/2). */
   disambiguated: number;
-  /** Features with gain < 1/2. */
   dead: number;
-  /** Diagonal of M (≈ 1 for a represented feature). */
   gain: Spread;
-  /** Largest other-half excitation per feature. */
+  /** Largest other-half effect per output (β_i). */
   excitation: Spread;
-  /** Half shift per feature. */
-  halfShift: Spread;
-  /** Mean output bias (−c for the construction, 0 for opposite-sign pairs). */
-  biasMean: number;
+  /** Samples the expectations were taken over (the support size when exact). */
+  samples: number;
 }
 
+/** Thresholds of the reading: gain below → dead; excitation at or above → disambiguated. */
+export const GAIN_THRESHOLD = 0.5;
+export const EXCITATION_THRESHOLD = 0.5;
+
+/** Sample size for n > 32 (seeded, so the reading is deterministic). */
+export const FUNCTIONAL_SAMPLES = 8192;
+
 function spread(xs: number[]): Spread {
-  return {
-    min: Math.min(...xs),
-    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
-    max: Math.max(...xs),
-  };
+  return { min: Math.min(...xs), mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) };
 }
 
 /**
- * `M = D·E` as an [n, n] row-major matrix (tied: `WᵀW`): `M[i, k]` is how much input k moves
- * output i's pre-activation.
+ * `M = D·E` as an [n, n] row-major matrix (tied: `WᵀW`): for a linear hidden layer, how much
+ * input k moves output i's pre-activation (the whole function, with b).
+ *
+ * @example
+ * effectiveMap(oppositeSignConstruction({ n: 8 }))[0 * 8 + 4]; // -1 (feature 0's partner)
  */
 export function effectiveMap(p: ModelParams): Float64Array {
   const { n, m } = p;
@@ -79,54 +86,69 @@ export function effectiveMap(p: ModelParams): Float64Array {
 }
 
 /**
- * Classifies a linear-hidden model by its effective map M (see the module comment): every
- * represented feature inhibited → `cross-half-inhibition`; every one excited (and so
- * disambiguated when the loss is zero) → `disambiguation`; both kinds → `mixture`; any feature
- * with gain < 1/2 → `dead-features`. Rotations of the hidden space do not change the result.
+ * Reads the mechanism of every output (see the module comment).
  *
+ * @param hiddenActivation - the model's hidden activation (`none` or `relu`).
  * @example
- * functionalClass(oppositeSignConstruction({ n: 8 })).label; // 'cross-half-inhibition'
+ * functionalClass(oppositeSignConstruction({ n: 8 }), 'none').label; // 'cross-half-inhibition'
+ * functionalClass(reluTwoNeuronConstruction({ n: 8 }), 'relu').label; // 'disambiguation'
  */
-export function functionalClass(p: ModelParams): FunctionalClass {
-  const { n } = p;
+export function functionalClass(p: ModelParams, hiddenActivation: HiddenActivation): FunctionalClass {
+  const { n, m } = p;
   const half = n / 2;
-  const M = effectiveMap(p);
+  const x = n <= MAX_ENUMERABLE_N ? enumerateHalfSplitSupport(n).x : halfSplitBatch(createPrng(0), n, FUNCTIONAL_SAMPLES);
+  const count = x.length / n;
+  const E = p.kind === 'tied' ? p.W : p.E;
+  const dec = (i: number, j: number): number => (p.kind === 'tied' ? p.W[j * n + i]! : p.D[i * m + j]!);
+  // Sums of z_i over samples, split by (chosen half, x_k on/off): S[half][i][k][on].
+  const sum = new Float64Array(2 * n * n * 2);
+  const cnt = new Float64Array(2 * n * 2);
+  const h = new Float64Array(m);
+  const z = new Float64Array(n);
+  for (let s = 0; s < count; s++) {
+    const row = x.subarray(s * n, (s + 1) * n);
+    let onA = 0;
+    for (let i = 0; i < half; i++) onA += row[i]!;
+    const H = onA > 0 ? 0 : 1;
+    for (let j = 0; j < m; j++) {
+      let a = 0;
+      for (let k = 0; k < n; k++) if (row[k]) a += E[j * n + k]!;
+      h[j] = hiddenActivation === 'relu' ? Math.max(0, a) : a;
+    }
+    for (let i = 0; i < n; i++) {
+      let v = p.b[i]!;
+      for (let j = 0; j < m; j++) v += dec(i, j) * h[j]!;
+      z[i] = v;
+    }
+    for (let k = 0; k < n; k++) {
+      const on = row[k] ? 1 : 0;
+      const c = (H * n + k) * 2 + on;
+      cnt[c] = cnt[c]! + 1;
+      for (let i = 0; i < n; i++) {
+        const t = ((H * n + i) * n + k) * 2 + on;
+        sum[t] = sum[t]! + z[i]!;
+      }
+    }
+  }
+  const mean = (H: number, i: number, k: number, on: number): number =>
+    sum[((H * n + i) * n + k) * 2 + on]! / Math.max(1, cnt[(H * n + k) * 2 + on]!);
+  const outputs: OutputMechanism[] = [];
   const gain: number[] = [];
   const excitation: number[] = [];
-  const shift: number[] = [];
-  let inhibited = 0;
-  let disambiguated = 0;
-  let dead = 0;
   for (let i = 0; i < n; i++) {
-    const own = i < half ? [0, half] : [half, n];
-    const other = i < half ? [half, n] : [0, half];
-    // Partner: the other-half feature with the largest |M| (pair partner of either sign);
-    // excitation: the largest M over the other half.
-    let partner = other[0]!;
+    const own = i < half ? 0 : 1;
+    const other = 1 - own;
+    const g = mean(own, i, i, 1) - mean(own, i, i, 0);
     let e = Number.NEGATIVE_INFINITY;
-    for (let k = other[0]!; k < other[1]!; k++) {
-      if (Math.abs(M[i * n + k]!) > Math.abs(M[i * n + partner]!)) partner = k;
-      e = Math.max(e, M[i * n + k]!);
-    }
-    let sameSum = 0;
-    for (let k = own[0]!; k < own[1]!; k++) if (k !== i) sameSum += M[i * n + k]!;
-    let otherSum = 0;
-    for (let k = other[0]!; k < other[1]!; k++) if (k !== partner) otherSum += M[i * n + k]!;
-    const s = ((n / 4) * (sameSum / Math.max(1, half - 1) - otherSum / Math.max(1, half - 1))) / 2;
-    const g = M[i * n + i]!;
+    for (let k = other * half; k < (other + 1) * half; k++) e = Math.max(e, mean(other, i, k, 1) - mean(other, i, k, 0));
     gain.push(g);
     excitation.push(e);
-    shift.push(s);
-    if (g < 0.5) dead++;
-    else if (e >= 0.5) disambiguated++;
-    else inhibited++;
+    outputs.push(g < GAIN_THRESHOLD ? 'dead' : e >= EXCITATION_THRESHOLD ? 'disambiguated' : 'inhibited');
   }
+  const inhibited = outputs.filter((o) => o === 'inhibited').length;
+  const disambiguated = outputs.filter((o) => o === 'disambiguated').length;
+  const dead = n - inhibited - disambiguated;
   const label: FunctionalLabel =
     dead > 0 ? 'dead-features' : inhibited === n ? 'cross-half-inhibition' : disambiguated === n ? 'disambiguation' : 'mixture';
-  let biasSum = 0;
-  for (const v of p.b) biasSum += v;
-  return {
-    label, inhibited, disambiguated, dead,
-    gain: spread(gain), excitation: spread(excitation), halfShift: spread(shift), biasMean: biasSum / n,
-  };
+  return { label, outputs, inhibited, disambiguated, dead, gain: spread(gain), excitation: spread(excitation), samples: count };
 }

@@ -28,8 +28,8 @@ export {
   startLabel,
 } from './grid.js';
 export type { RunGroup, Shard } from './grid.js';
-export { effectiveMap, functionalClass } from './functional.js';
-export type { FunctionalClass, FunctionalLabel, Spread } from './functional.js';
+export { EXCITATION_THRESHOLD, effectiveMap, FUNCTIONAL_SAMPLES, functionalClass, GAIN_THRESHOLD } from './functional.js';
+export type { FunctionalClass, FunctionalLabel, OutputMechanism, Spread } from './functional.js';
 export { canonicalJson, sha256Hex } from './hash.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
 export {

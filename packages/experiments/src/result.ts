@@ -48,8 +48,8 @@ export interface RunDetails {
   /** Construction starts: what the analytic package says about the start point; else null. */
   start?: StartAnalysis | null;
   /**
-   * Linear hidden layer, half-split data: the rotation-invariant mechanism read from M = D·E
-   * (see `functionalClass`); null otherwise.
+   * Half-split data: the basis-free per-output mechanism (cross-half inhibition or
+   * disambiguation, see `functionalClass`); null otherwise.
    */
   functional?: FunctionalClass | null;
 }

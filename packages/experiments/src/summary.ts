@@ -39,7 +39,7 @@ export interface CellSummary {
   runs: number;
   /** Runs per solution label (diverged and unclassified runs included under their labels). */
   labels: Record<string, number>;
-  /** Runs per rotation-invariant mechanism (linear hidden layer only; others not counted). */
+  /** Runs per basis-free mechanism (`functionalClass`; runs without one are not counted). */
   mechanisms: Record<string, number>;
   /** Fraction of all runs (diverged ones count as failures) whose reconstruction is <= the tolerance. */
   successRate: number;
@@ -52,8 +52,10 @@ export interface CellSummary {
   polysemanticCount: Stat | null;
   /** The paper's n^2/(4m) (the same for every run of a cell). */
   expectedPolysemanticCount: number | null;
-  /** Untied: fraction of outputs using the disambiguation neuron(s). */
+  /** Untied: fraction of outputs reading a detected disambiguation neuron (neuron level). */
   disambiguationUse: Stat | null;
+  /** Fraction of outputs whose mechanism is disambiguation (functional, basis-free). */
+  disambiguatedOutputs: Stat | null;
   wallSeconds: Stat | null;
 }
 
@@ -153,6 +155,10 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       polysemanticCount: stat(ok.map((l) => l.analysis?.polysemanticCount ?? Number.NaN)),
       expectedPolysemanticCount: expected ?? null,
       disambiguationUse: stat(ok.map((l) => l.analysis?.disambiguationUse?.fraction ?? Number.NaN)),
+      disambiguatedOutputs: stat(ok.map((l) => {
+        const f = l.analysis?.functional;
+        return f ? f.disambiguated / f.outputs.length : Number.NaN;
+      })),
       wallSeconds: stat(lines.map((l) => l.wallSeconds)),
     });
   }

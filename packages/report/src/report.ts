@@ -90,6 +90,7 @@ function summaryTable(lines: readonly ResultLine[], by: readonly CoordinateName[
   const anyExact = lines.some((l) => l.exactLoss);
   const anyC = summaries.some((s) => s.c);
   const anyUse = summaries.some((s) => s.disambiguationUse);
+  const anyMech = summaries.some((s) => s.disambiguatedOutputs);
   const basis = summaries.some((s) => s.expectedPolysemanticCount != null);
   const headers = [
     ...by.map((k) => (k === 'hiddenActivation' ? 'hidden' : k)),
@@ -100,7 +101,8 @@ function summaryTable(lines: readonly ResultLine[], by: readonly CoordinateName[
     anyExact ? 'loss (exact, mean)' : 'loss (final batch, mean)',
     'reconstruction (mean)',
     ...(anyC ? ['c (mean ± sd)'] : []),
-    ...(anyUse ? ['outputs using disamb. (mean)'] : []),
+    ...(anyUse ? ['outputs reading a disamb. neuron (mean)'] : []),
+    ...(anyMech ? ['outputs disambiguated (mechanism, mean)'] : []),
     ...(basis ? ['polysemantic (mean ± sd)', 'n²/(4m)'] : []),
   ];
   const rows: TableCell[][] = summaries.map((s) => [
@@ -113,6 +115,7 @@ function summaryTable(lines: readonly ResultLine[], by: readonly CoordinateName[
     formatNumber(s.reconstruction?.mean),
     ...(anyC ? [s.c ? `${formatNumber(s.c.mean)} ± ${formatNumber(s.c.std)} (${s.c.count})` : '—'] : []),
     ...(anyUse ? [formatPercent(s.disambiguationUse?.mean)] : []),
+    ...(anyMech ? [formatPercent(s.disambiguatedOutputs?.mean)] : []),
     ...(basis
       ? [
           s.polysemanticCount ? `${formatNumber(s.polysemanticCount.mean)} ± ${formatNumber(s.polysemanticCount.std)}` : '—',
@@ -164,12 +167,12 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
       spec: labelBarsSpec(classified),
       caption: 'Fraction of runs per solution label (metrics classifier, neuron by neuron), pooled over lambda, lr and seeds, per n and m.',
     });
-    const linear = lines.filter((l) => l.analysis?.functional);
-    if (linear.length > 0) {
+    const read = lines.filter((l) => l.analysis?.functional);
+    if (read.length > 0) {
       charts.push({
         kind: 'mechanisms',
-        spec: labelBarsSpec(linear, 'Mechanism, rotation-invariant (linear hidden layer)', 'mechanisms'),
-        caption: 'The same runs read through M = D·E (tied: WᵀW), which rotations of the hidden space leave unchanged. cross-half-inhibition: no feature of the other half excites an output (max M[i,k] < 1/2; opposite-sign pairs are the sparsest case); disambiguation: every output has an exciting other-half feature (M[i,k] ≥ 1/2, e.g. its same-sign partner) that a half-dependent shift must cancel; mixture: both kinds of features; dead-features: some M[i,i] < 1/2.',
+        spec: labelBarsSpec(read, 'Mechanism per output, basis-free (fraction of runs)', 'mechanisms'),
+        caption: 'The same runs read from the function, not the neuron basis (rotations of a linear hidden layer do not change it): for each output, the largest effect β of an other-half feature on its pre-activation. cross-half-inhibition: β < 1/2 for every output (opposite-sign pairs are the sparsest case, β = −1 for the partner); disambiguation: β ≥ 1/2 for every output (a same-sign partner excites it, β = 1, and a half-dependent shift cancels that); mixture: both kinds of outputs; dead-features: some output with gain < 1/2.',
       });
     }
     charts.push({
@@ -194,7 +197,7 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
     });
   }
   if (lines.some((l) => l.analysis?.disambiguationUse)) {
-    charts.push({ kind: 'untied-use', spec: useFractionSpec(lines), caption: 'Untied weights: per run, the fraction of outputs whose decoder reads the disambiguation neuron(s) with a net shift ≥ 0.25.' });
+    charts.push({ kind: 'untied-use', spec: useFractionSpec(lines), caption: 'Untied weights, per run. Left: fraction of outputs whose decoder reads a detected disambiguation neuron (±eps rows of E) with a net shift ≥ 0.25. Right: fraction of outputs whose mechanism (basis-free) is disambiguation.' });
     charts.push({ kind: 'untied-shift', spec: shiftHistogramSpec(lines), caption: 'Per-output shift from the disambiguation neuron(s): c for the construction, 0 when an output ignores them; red: the 0.25 threshold.' });
   }
   if (collisionRuns(lines).length > 0) {

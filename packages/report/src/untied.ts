@@ -13,31 +13,34 @@ function withUse(lines: readonly ResultLine[]): ResultLine[] {
 }
 
 /**
- * Strip plot: fraction of outputs using the disambiguation neuron(s), one point per run, one
+ * Strip plot per run, two panels: the fraction of outputs that read a detected disambiguation
+ * neuron (neuron level) and the fraction whose mechanism is disambiguation (basis-free); one
  * row per cell, colour = start.
  */
-export function useFractionSpec(lines: readonly ResultLine[], title = 'Fraction of outputs that use the disambiguation neuron (per run)'): TopLevelSpec {
+export function useFractionSpec(lines: readonly ResultLine[], title = 'Untied: outputs that use disambiguation (per run)'): TopLevelSpec {
   const runs = withUse(lines);
   const vary = varyingCoordinates(runs).filter((k) => k !== 'start');
-  const data = runs.map((l) => ({
-    cell: cellLabel(l.spec.cell, vary),
-    start: l.spec.cell.start,
-    fraction: l.analysis!.disambiguationUse!.fraction,
-    seed: l.spec.seed,
-    label: l.classification ?? 'unclassified',
-  }));
+  const data = runs.flatMap((l) => {
+    const base = { cell: cellLabel(l.spec.cell, vary), start: l.spec.cell.start, seed: l.spec.seed, label: l.classification ?? 'unclassified' };
+    const f = l.analysis!.functional;
+    return [
+      { ...base, measure: 'reads a disambiguation neuron', fraction: l.analysis!.disambiguationUse!.fraction },
+      ...(f ? [{ ...base, measure: 'mechanism: disambiguated', fraction: f.disambiguated / f.outputs.length }] : []),
+    ];
+  });
   return {
     title,
     data: { values: data },
-    width: 320,
+    width: 260,
     height: { step: 16 },
     mark: { type: 'point', filled: true, opacity: 0.6, size: 30 },
     encoding: {
+      column: { field: 'measure', type: 'nominal', title: null },
       y: { field: 'cell', type: 'ordinal', title: null, sort: null },
       yOffset: { field: 'start', type: 'nominal' },
-      x: { field: 'fraction', type: 'quantitative', title: 'fraction of outputs using it', scale: { domain: [0, 1] }, axis: { format: '%' } },
+      x: { field: 'fraction', type: 'quantitative', title: 'fraction of outputs', scale: { domain: [0, 1] }, axis: { format: '%' } },
       color: { field: 'start', type: 'nominal', title: 'start' },
-      tooltip: [{ field: 'cell' }, { field: 'start' }, { field: 'seed' }, { field: 'fraction', format: '.0%' }, { field: 'label' }],
+      tooltip: [{ field: 'cell' }, { field: 'start' }, { field: 'seed' }, { field: 'measure' }, { field: 'fraction', format: '.0%' }, { field: 'label' }],
     },
   } as TopLevelSpec;
 }
