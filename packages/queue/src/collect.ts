@@ -35,7 +35,10 @@ export async function collectSweep(opts: SweepConnectionOptions, filter: SweepFi
     const sweeps = await listSweeps(q, filter);
     if (sweeps.length !== 1) {
       const known = (await listSweeps(q)).map((s) => s.key);
-      const what = Object.entries(filter).map(([k, v]) => `${k}=${String(v)}`).join(' ') || 'any sweep';
+      const what =
+        Object.entries(filter)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ') || 'any sweep';
       throw new PolytoyError(
         sweeps.length === 0
           ? `no sweep matches ${what} in this queue (sweeps: ${known.join(', ') || 'none'})`

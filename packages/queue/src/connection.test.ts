@@ -4,8 +4,18 @@ import { redactUrl } from './open.js';
 
 describe('redisConnection', () => {
   it('reads host, port, database, credentials and TLS from the URL', () => {
-    expect(redisConnection('redis://10.0.0.5:6380/3', 'worker')).toMatchObject({ host: '10.0.0.5', port: 6380, db: 3, maxRetriesPerRequest: null });
-    expect(redisConnection('redis://localhost', 'client')).toMatchObject({ host: 'localhost', port: 6379, db: 0, maxRetriesPerRequest: 1 });
+    expect(redisConnection('redis://10.0.0.5:6380/3', 'worker')).toMatchObject({
+      host: '10.0.0.5',
+      port: 6380,
+      db: 3,
+      maxRetriesPerRequest: null,
+    });
+    expect(redisConnection('redis://localhost', 'client')).toMatchObject({
+      host: 'localhost',
+      port: 6379,
+      db: 0,
+      maxRetriesPerRequest: 1,
+    });
     const secure = redisConnection('rediss://user:p%40ss@cache.example:6390', 'client');
     expect(secure).toMatchObject({ host: 'cache.example', port: 6390, username: 'user', password: 'p@ss', tls: {} });
     expect(redisConnection('redis://[::1]:6379', 'client')).toMatchObject({ host: '::1' });
@@ -36,7 +46,10 @@ describe('sweepKeys', () => {
   it("keeps polytoy's keys under the queue's prefix", () => {
     const k = sweepKeys('q', 'bull');
     expect([k.results, k.duplicates, k.sweeps, k.plan('a@1/small')]).toEqual([
-      'bull:q:polytoy:results', 'bull:q:polytoy:duplicates', 'bull:q:polytoy:sweeps', 'bull:q:polytoy:plan:a@1/small',
+      'bull:q:polytoy:results',
+      'bull:q:polytoy:duplicates',
+      'bull:q:polytoy:sweeps',
+      'bull:q:polytoy:plan:a@1/small',
     ]);
   });
 });

@@ -16,11 +16,27 @@ describe('mergeResults', () => {
     const all = await fakeRun();
     const a = all.slice(0, 15);
     const b = all.slice(10).reverse();
-    const merged = mergeResults([{ name: 'a', lines: a }, { name: 'b', lines: b }], { definition: tinyDef });
-    expect(merged).toMatchObject({ experiment: 'queue-tiny', version: 1, size: 'small', inputLines: 29, duplicates: 5, missing: [] });
+    const merged = mergeResults(
+      [
+        { name: 'a', lines: a },
+        { name: 'b', lines: b },
+      ],
+      { definition: tinyDef },
+    );
+    expect(merged).toMatchObject({
+      experiment: 'queue-tiny',
+      version: 1,
+      size: 'small',
+      inputLines: 29,
+      duplicates: 5,
+      missing: [],
+    });
     expect(merged.lines.map((l) => l.runId)).toEqual(runOrder(tinyDef).map((s) => runIdOf(s)));
     // Without the definition: first-seen order and no plan check.
-    const loose = mergeResults([{ name: 'b', lines: b }, { name: 'a', lines: a }]);
+    const loose = mergeResults([
+      { name: 'b', lines: b },
+      { name: 'a', lines: a },
+    ]);
     expect(loose.missing).toBeNull();
     expect(loose.lines.map((l) => l.runId)).toEqual([...b, ...a.slice(0, 10)].map((l) => l.runId));
   });
@@ -38,11 +54,23 @@ describe('mergeResults', () => {
     const line = all[4]!;
     const elsewhere = { ...line, createdAt: '2030-01-01T00:00:00.000Z', wallSeconds: 99, groupSize: 1, runtime: null };
     expect(resultDifference(line, elsewhere)).toBeNull();
-    expect(mergeResults([{ name: 'a', lines: all }, { name: 'b', lines: [elsewhere] }]).lines).toHaveLength(all.length);
+    expect(
+      mergeResults([
+        { name: 'a', lines: all },
+        { name: 'b', lines: [elsewhere] },
+      ]).lines,
+    ).toHaveLength(all.length);
 
     const changed = { ...line, finalLoss: line.finalLoss! + 1e-7 };
-    expect(() => mergeResults([{ name: 'a.jsonl', lines: all }, { name: 'b.jsonl', lines: [changed] }])).toThrow(
-      new RegExp(`run ${line.runId} \\(n=8 m=\\d seed=\\d\\) has different results in a.jsonl:5 and b.jsonl:1 \\(field finalLoss\\)`),
+    expect(() =>
+      mergeResults([
+        { name: 'a.jsonl', lines: all },
+        { name: 'b.jsonl', lines: [changed] },
+      ]),
+    ).toThrow(
+      new RegExp(
+        `run ${line.runId} \\(n=8 m=\\d seed=\\d\\) has different results in a.jsonl:5 and b.jsonl:1 \\(field finalLoss\\)`,
+      ),
     );
     const params = { ...line, params: { ...line.params!, b: line.params!.b.map((x, i) => (i === 0 ? x + 1 : x)) } };
     expect(resultDifference(line, params)).toBe('params');
@@ -55,11 +83,19 @@ describe('mergeResults', () => {
   it('refuses to mix experiments, versions or sizes, and an empty input', async () => {
     const all = await fakeRun();
     const other = all.map((l) => ({ ...l, version: 2 }));
-    expect(() => mergeResults([{ name: 'a', lines: all }, { name: 'b', lines: other }])).toThrow(
-      'b:1 is queue-tiny v2 (small) but a:1 is queue-tiny v1 (small): merge one experiment version and size at a time',
-    );
+    expect(() =>
+      mergeResults([
+        { name: 'a', lines: all },
+        { name: 'b', lines: other },
+      ]),
+    ).toThrow('b:1 is queue-tiny v2 (small) but a:1 is queue-tiny v1 (small): merge one experiment version and size at a time');
     const full = all.map((l) => ({ ...l, spec: { ...l.spec, size: 'full' as const } }));
-    expect(() => mergeResults([{ name: 'a', lines: all }, { name: 'b', lines: full }])).toThrow(/queue-tiny v1 \(full\)/);
+    expect(() =>
+      mergeResults([
+        { name: 'a', lines: all },
+        { name: 'b', lines: full },
+      ]),
+    ).toThrow(/queue-tiny v1 \(full\)/);
     expect(() => mergeResults([{ name: 'a', lines: [] }])).toThrow('nothing to merge');
   });
 });

@@ -42,7 +42,15 @@ export interface MergeResult {
 
 /** Fields that training and analysis determine; all must agree between two lines of a run. */
 const EXACT_FIELDS = [
-  'spec', 'status', 'divergedAtStep', 'finalLoss', 'reconstruction', 'l1', 'classification', 'params', 'history',
+  'spec',
+  'status',
+  'divergedAtStep',
+  'finalLoss',
+  'reconstruction',
+  'l1',
+  'classification',
+  'params',
+  'history',
 ] as const;
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -70,7 +78,8 @@ function close(a: number | undefined, b: number | undefined, tol: number): boole
  */
 export function resultDifference(a: ResultLine, b: ResultLine, tolerance = 1e-9): string | null {
   for (const f of EXACT_FIELDS) if (!deepEqual(a[f], b[f])) return f;
-  const ea = a.exactLoss, eb = b.exactLoss;
+  const ea = a.exactLoss,
+    eb = b.exactLoss;
   if ((ea === null) !== (eb === null)) return 'exactLoss';
   if (ea && eb && !(['loss', 'reconstruction', 'l1'] as const).every((k) => close(ea[k], eb[k], tolerance))) return 'exactLoss';
   return null;
@@ -98,7 +107,9 @@ export function mergeResults(sources: readonly MergeSource[], opts: MergeOptions
       const ours = `${line.experiment} v${line.version} (${line.spec.size})`;
       const theirs = `${first.line.experiment} v${first.line.version} (${first.line.spec.size})`;
       if (ours !== theirs) {
-        throw new PolytoyError(`${where} is ${ours} but ${first.where} is ${theirs}: merge one experiment version and size at a time`);
+        throw new PolytoyError(
+          `${where} is ${ours} but ${first.where} is ${theirs}: merge one experiment version and size at a time`,
+        );
       }
       const seen = byId.get(line.runId);
       if (!seen) {

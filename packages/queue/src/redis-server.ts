@@ -91,7 +91,10 @@ function isInstalled(binary: string): boolean {
 /** `apt-get install redis-server` (root only; output goes to this process's stderr). */
 function installRedisServer(): void {
   const script = 'apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server';
-  execFileSync('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('sh', ['-c', script], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -132,7 +135,11 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
       );
     });
     child.once('exit', (code, signal) => {
-      resolve(new PolytoyError(`${binary} exited early (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-3).join(' | ')}`));
+      resolve(
+        new PolytoyError(
+          `${binary} exited early (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-3).join(' | ')}`,
+        ),
+      );
     });
   });
   const stop = async () => {

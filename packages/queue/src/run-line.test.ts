@@ -18,7 +18,7 @@ async function localLines(size: ExperimentSize): Promise<Map<string, ResultLine>
 
 describe('trainRuns (real training)', () => {
   it.each(['small', 'full'] as const)(
-    'gives the local runner\'s lines for every run of the %s grid, trained alone or in other batches',
+    "gives the local runner's lines for every run of the %s grid, trained alone or in other batches",
     async (size) => {
       const local = await localLines(size);
       const groups = groupRuns(expandGrid(tinyDef, size));
@@ -72,6 +72,8 @@ describe('trainRuns (fake trainer)', () => {
   it('refuses runs that cannot share a training call', async () => {
     const specs = expandGrid(tinyDef);
     const other = specs.find((s) => s.config.model.m !== specs[0]!.config.model.m)!;
-    await expect(trainRuns([specs[0]!, other], { train: fakeTrain() })).rejects.toThrow(/differ in more than seed, lambda and lr/);
+    await expect(trainRuns([specs[0]!, other], { train: fakeTrain() })).rejects.toThrow(
+      /differ in more than seed, lambda and lr/,
+    );
   });
 });

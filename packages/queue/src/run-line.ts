@@ -8,15 +8,7 @@
  */
 import type { ModelParams, TrainResult } from '@polytoy/core';
 import { DivergenceError, PolytoyError } from '@polytoy/core';
-import {
-  analyseRun,
-  compactHistory,
-  compactParams,
-  groupConfig,
-  groupKeyOf,
-  RESULT_FORMAT,
-  runIdOf,
-} from '@polytoy/experiments';
+import { analyseRun, compactHistory, compactParams, groupConfig, groupKeyOf, RESULT_FORMAT, runIdOf } from '@polytoy/experiments';
 import type { ResultLine, RunAnalysis, RunSpec, TrainFunction } from '@polytoy/experiments';
 import { train as trainerTrain } from '@polytoy/trainer';
 
@@ -77,7 +69,8 @@ function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine {
 export async function trainRuns(specs: readonly RunSpec[], opts: TrainRunOptions = {}): Promise<RunOutcome[]> {
   if (specs.length === 0) return [];
   const key = groupKeyOf(specs[0]!);
-  if (specs.some((s) => groupKeyOf(s) !== key)) throw new PolytoyError('trainRuns: the runs differ in more than seed, lambda and lr');
+  if (specs.some((s) => groupKeyOf(s) !== key))
+    throw new PolytoyError('trainRuns: the runs differ in more than seed, lambda and lr');
   const train = opts.train ?? ((config, o) => trainerTrain(config, o));
   const analyse = opts.analyse ?? analyseRun;
   const now = opts.now ?? (() => new Date());

@@ -101,8 +101,17 @@ export async function sweepStatus(opts: SweepConnectionOptions, filter: SweepFil
     for (const sweep of sweeps) {
       const plan = await planOf(q, sweep);
       const s: SweepStatus = {
-        sweep, planned: plan.length, done: 0, running: 0, waiting: 0, failed: 0, diverged: 0,
-        retried: 0, duplicates: 0, missing: 0, failures: [],
+        sweep,
+        planned: plan.length,
+        done: 0,
+        running: 0,
+        waiting: 0,
+        failed: 0,
+        diverged: 0,
+        retried: 0,
+        duplicates: 0,
+        missing: 0,
+        failures: [],
       };
       for (const id of plan) {
         const isStored = stored.has(id);

@@ -22,7 +22,13 @@ describe('submitSweep', () => {
     const queue = 'submit-ids';
     const first = await submitSweep(tinyDef, { redis: redis.url, queue, attempts: 4, backoffMs: 1000 });
     expect(first).toMatchObject({ planned: 24, added: 24, alreadyQueued: 0, alreadyStored: 0, retried: 0 });
-    expect(first.sweep).toMatchObject({ key: 'queue-tiny@1/small', experiment: 'queue-tiny', version: 1, size: 'small', planned: 24 });
+    expect(first.sweep).toMatchObject({
+      key: 'queue-tiny@1/small',
+      experiment: 'queue-tiny',
+      version: 1,
+      size: 'small',
+      planned: 24,
+    });
     const second = await submitSweep(tinyDef, { redis: redis.url, queue });
     expect(second).toMatchObject({ planned: 24, added: 0, alreadyQueued: 24, alreadyStored: 0 });
 

@@ -85,7 +85,14 @@ export async function submitSweep(def: ExperimentDefinition, opts: SubmitOptions
           'submitters disagree on the grid: bump the experiment version or use another --queue',
       );
     }
-    const meta: SweepMeta = { key, experiment: def.name, version: def.version, size, planned: ids.length, submittedAt: new Date().toISOString() };
+    const meta: SweepMeta = {
+      key,
+      experiment: def.name,
+      version: def.version,
+      size,
+      planned: ids.length,
+      submittedAt: new Date().toISOString(),
+    };
     await hsetnx(client, keys.sweeps, key, JSON.stringify(meta));
     const stored = new Set(await hkeys(client, keys.results));
     const open = specs.filter((_, i) => !stored.has(ids[i]!));

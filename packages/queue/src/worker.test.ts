@@ -42,13 +42,22 @@ describe('runWorker', () => {
     expect(submitted).toMatchObject({ planned: 24, added: 24, alreadyQueued: 0, alreadyStored: 0 });
     const events: WorkerEvent[] = [];
     const report = await runWorker({
-      redis: redis.url, queue, ...FAST, train: fakeTrain(calls), analyse: stubAnalyse, onEvent: (e) => events.push(e),
+      redis: redis.url,
+      queue,
+      ...FAST,
+      train: fakeTrain(calls),
+      analyse: stubAnalyse,
+      onEvent: (e) => events.push(e),
     });
     expect(report).toMatchObject({ started: 24, stored: 24, duplicates: 0, failed: 0 });
     // Every run trained once, possibly several in one call.
     expect(calls.reduce((a, c) => a + c.instances.length, 0)).toBe(24);
     const trained = events.flatMap((e) => (e.kind === 'training' ? e.runIds : []));
-    expect(trained.slice().sort()).toEqual(runOrder(tinyDef).map((s) => runIdOf(s)).sort());
+    expect(trained.slice().sort()).toEqual(
+      runOrder(tinyDef)
+        .map((s) => runIdOf(s))
+        .sort(),
+    );
     expect(events.filter((e) => e.kind === 'started').every((e) => e.kind === 'started' && e.attempt === 1)).toBe(true);
 
     const local = memoryStore();
@@ -65,7 +74,16 @@ describe('runWorker', () => {
     const again = await submitSweep(tinyDef, { redis: redis.url, queue });
     expect(again).toMatchObject({ planned: 24, added: 0, alreadyStored: 24 });
     const [status] = await sweepStatus({ redis: redis.url, queue });
-    expect(status).toMatchObject({ planned: 24, done: 24, running: 0, waiting: 0, failed: 0, retried: 0, duplicates: 0, missing: 0 });
+    expect(status).toMatchObject({
+      planned: 24,
+      done: 24,
+      running: 0,
+      waiting: 0,
+      failed: 0,
+      retried: 0,
+      duplicates: 0,
+      missing: 0,
+    });
   });
 
   it('fails a bad config and a diverged run at once with their messages, and retries a transient error', async () => {
@@ -74,9 +92,16 @@ describe('runWorker', () => {
     const diverges = runIdOf(specs[1]!);
     const flaky = runIdOf(specs[2]!);
     const attemptsOf = new Map<string, number>();
-    const idOf = (c: TrainConfig) => runIdOf(specs.find((s) => s.config.instances[0]!.seed === c.instances[0]!.seed
-      && s.config.instances[0]!.lambda === c.instances[0]!.lambda && s.config.model.m === c.model.m
-      && s.config.model.weights.kind === c.model.weights.kind)!);
+    const idOf = (c: TrainConfig) =>
+      runIdOf(
+        specs.find(
+          (s) =>
+            s.config.instances[0]!.seed === c.instances[0]!.seed &&
+            s.config.instances[0]!.lambda === c.instances[0]!.lambda &&
+            s.config.model.m === c.model.m &&
+            s.config.model.weights.kind === c.model.weights.kind,
+        )!,
+      );
     const train = fakeTrain([], (config) => {
       const id = idOf(config);
       attemptsOf.set(id, (attemptsOf.get(id) ?? 0) + 1);
@@ -86,7 +111,15 @@ describe('runWorker', () => {
     });
     await submitSweep(tinyDef, { redis: redis.url, queue, attempts: 3, backoffMs: 50 });
     const events: WorkerEvent[] = [];
-    const report = await runWorker({ redis: redis.url, queue, ...FAST, batch: 1, train, analyse: stubAnalyse, onEvent: (e) => events.push(e) });
+    const report = await runWorker({
+      redis: redis.url,
+      queue,
+      ...FAST,
+      batch: 1,
+      train,
+      analyse: stubAnalyse,
+      onEvent: (e) => events.push(e),
+    });
 
     expect(attemptsOf.get(badConfig)).toBe(1);
     expect(attemptsOf.get(diverges)).toBe(1);
@@ -95,7 +128,11 @@ describe('runWorker', () => {
     const failures = events.filter((e) => e.kind === 'failed');
     expect(failures).toEqual([
       expect.objectContaining({ runId: badConfig, final: true, message: 'model.m: expected a positive integer, received -1' }),
-      expect.objectContaining({ runId: diverges, final: true, message: 'diverged at step 7: instance 0 diverged at step 7: loss is NaN' }),
+      expect.objectContaining({
+        runId: diverges,
+        final: true,
+        message: 'diverged at step 7: instance 0 diverged at step 7: loss is NaN',
+      }),
       expect.objectContaining({ runId: flaky, final: false, message: 'ECONNRESET while writing a checkpoint' }),
     ]);
 
@@ -138,17 +175,34 @@ describe('runWorker', () => {
   });
 
   it('on stop, interrupts training and puts the job back untouched for another worker', async () => {
-    const one: ExperimentDefinition = { ...tinyDef, name: 'queue-one', sizes: { ...tinyDef.sizes, small: { ...tinyDef.sizes.small, m: [4], weights: ['tied'], lambda: [1e-3], seeds: 1, steps: 400 } } };
+    const one: ExperimentDefinition = {
+      ...tinyDef,
+      name: 'queue-one',
+      sizes: {
+        ...tinyDef.sizes,
+        small: { ...tinyDef.sizes.small, m: [4], weights: ['tied'], lambda: [1e-3], seeds: 1, steps: 400 },
+      },
+    };
     await submitSweep(one, { redis: redis.url, queue });
     const stop = new AbortController();
     const events: WorkerEvent[] = [];
     // A trainer that never finishes until aborted.
-    const hang = fakeTrain([], (_config) => new Promise<void>((_resolve, reject) => {
-      if (stop.signal.aborted) reject(new Error('aborted'));
-      stop.signal.addEventListener('abort', () => reject(new Error('aborted')));
-    }));
+    const hang = fakeTrain(
+      [],
+      (_config) =>
+        new Promise<void>((_resolve, reject) => {
+          if (stop.signal.aborted) reject(new Error('aborted'));
+          stop.signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    );
     const report = await runWorker({
-      redis: redis.url, queue, lockDurationMs: 1000, stalledIntervalMs: 500, train: hang, analyse: stubAnalyse, signal: stop.signal,
+      redis: redis.url,
+      queue,
+      lockDurationMs: 1000,
+      stalledIntervalMs: 500,
+      train: hang,
+      analyse: stubAnalyse,
+      signal: stop.signal,
       onEvent: (e) => {
         events.push(e);
         if (e.kind === 'started') setTimeout(() => stop.abort(), 50);

@@ -21,6 +21,7 @@ import type { Job } from 'bullmq';
 import type { SweepConnectionOptions } from './connection.js';
 import { DEFAULT_PREFIX, DEFAULT_QUEUE, redisConnection, sweepKeys } from './connection.js';
 import { createBatcher } from './batcher.js';
+import type { RunOutcome } from './run-line.js';
 import { trainRuns } from './run-line.js';
 import { storeResult } from './scripts.js';
 
@@ -162,7 +163,7 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
       return { stored: false, worker: name };
     }
     const t0 = performance.now();
-    let outcome;
+    let outcome: RunOutcome;
     try {
       outcome = await batcher.run(spec);
     } catch (e) {
@@ -237,10 +238,14 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
       worker.on('completed', () => void check());
       worker.on('failed', () => void check());
     }
-    stop.signal.addEventListener('abort', () => {
-      if (timer) clearInterval(timer);
-      resolve();
-    }, { once: true });
+    stop.signal.addEventListener(
+      'abort',
+      () => {
+        if (timer) clearInterval(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
   const running = worker.run();

@@ -36,9 +36,18 @@ export const tinyDef: ExperimentDefinition = {
       params: 'all',
     },
     full: {
-      n: [8], m: [5], lambda: [1e-3], lr: [1e-2], optimizer: [{ kind: 'adam' }], weights: ['tied'],
-      hiddenActivation: ['none'], start: [{ kind: 'construction', c: 0.5, perturbation: 0.01 }],
-      seeds: 2, steps: 20, batchSize: 32, params: 'first-seed',
+      n: [8],
+      m: [5],
+      lambda: [1e-3],
+      lr: [1e-2],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['tied'],
+      hiddenActivation: ['none'],
+      start: [{ kind: 'construction', c: 0.5, perturbation: 0.01 }],
+      seeds: 2,
+      steps: 20,
+      batchSize: 32,
+      params: 'first-seed',
     },
   },
 };
@@ -64,7 +73,10 @@ export function fakeTrain(calls: TrainConfig[] = [], before?: (config: TrainConf
       instances: config.instances.map((s, i) => {
         const rec = { step: config.steps, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: s.lambda };
         return {
-          instance: i, seed: s.seed, lambda: s.lambda, lr: s.lr,
+          instance: i,
+          seed: s.seed,
+          lambda: s.lambda,
+          lr: s.lr,
           params: { kind: 'tied', n, m, W: new Float32Array(n * m).fill(s.seed + s.lambda), b: new Float32Array(n) },
           finalLoss: rec,
           history: [{ ...rec, step: 0 }, rec],

@@ -20,7 +20,10 @@ const fakeTrain: TrainFunction = (config) => {
     instances: config.instances.map((s, i) => {
       const rec = { step: config.steps, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: s.lambda };
       return {
-        instance: i, seed: s.seed, lambda: s.lambda, lr: s.lr,
+        instance: i,
+        seed: s.seed,
+        lambda: s.lambda,
+        lr: s.lr,
         params: { kind: 'tied', n, m, W: new Float32Array(n * m).fill(s.seed), b: new Float32Array(n) },
         finalLoss: rec,
         history: [rec],
@@ -30,7 +33,9 @@ const fakeTrain: TrainFunction = (config) => {
   return Promise.resolve(result);
 };
 const analyse = (): RunAnalysis => ({
-  exactLoss: null, classification: 'fake', evidence: null,
+  exactLoss: null,
+  classification: 'fake',
+  evidence: null,
   details: { c: null, biasMean: 0, polysemanticCount: 0, expectedPolysemanticCount: null, disambiguationUse: null },
 });
 
@@ -80,9 +85,7 @@ describe('polytoy merge (bundled CLI)', () => {
     );
     const p = runCli(['merge', files[0]!, files[1]!, '--out', out, '--partial']);
     expect(p.code, p.stderr).toBe(0);
-    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(
-      (await readResultLines([files[0]!, files[1]!])).length,
-    );
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength((await readResultLines([files[0]!, files[1]!])).length);
   });
 
   it('fails on a run id with two different results, and on files of different experiments', async () => {
@@ -94,13 +97,17 @@ describe('polytoy merge (bundled CLI)', () => {
     const r = runCli(['merge', a!, tampered, '--out', join(dir, 'm.jsonl')]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toMatch(
-      new RegExp(`^polytoy merge: run ${lines[3]!.runId} \\(n=\\d+ m=\\d+ seed=\\d\\) has different results in .*shard-1\\.jsonl:4 and .*tampered\\.jsonl:1 \\(field finalLoss\\)`),
+      new RegExp(
+        `^polytoy merge: run ${lines[3]!.runId} \\(n=\\d+ m=\\d+ seed=\\d\\) has different results in .*shard-1\\.jsonl:4 and .*tampered\\.jsonl:1 \\(field finalLoss\\)`,
+      ),
     );
     const other = join(dir, 'other.jsonl');
     writeFileSync(other, `${JSON.stringify({ ...lines[0]!, experiment: 'collisions' })}\n`);
     const mixed = runCli(['merge', a!, other, '--out', join(dir, 'm.jsonl')]);
     expect(mixed.code).toBe(1);
-    expect(mixed.stderr).toMatch(/other\.jsonl:1 is collisions v1 \(small\) but .*shard-1\.jsonl:1 is stability v1 \(small\): merge one experiment version and size at a time/);
+    expect(mixed.stderr).toMatch(
+      /other\.jsonl:1 is collisions v1 \(small\) but .*shard-1\.jsonl:1 is stability v1 \(small\): merge one experiment version and size at a time/,
+    );
   });
 
   it.each([

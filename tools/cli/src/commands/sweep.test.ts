@@ -29,8 +29,12 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
     expect(second.stdout).toContain(`${planned} runs · 0 jobs added · ${planned} already queued · 0 already done`);
 
     const status = runCli(['sweep', 'status', ...args]);
-    expect(status.stdout.trim()).toBe(`stability@1/small: 0/${planned} done (0.0%) · running 0 · waiting ${planned} · failed 0 · retried 0`);
-    const json = JSON.parse(runCli(['sweep', 'status', 'stability', '--size', 'small', ...args, '--json']).stdout) as SweepStatus[];
+    expect(status.stdout.trim()).toBe(
+      `stability@1/small: 0/${planned} done (0.0%) · running 0 · waiting ${planned} · failed 0 · retried 0`,
+    );
+    const json = JSON.parse(
+      runCli(['sweep', 'status', 'stability', '--size', 'small', ...args, '--json']).stdout,
+    ) as SweepStatus[];
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ planned, done: 0, waiting: planned, running: 0, failed: 0, retried: 0 });
     expect(runCli(['sweep', 'status', 'collisions', ...args]).stdout).toBe('no sweeps match in this queue\n');
@@ -59,12 +63,32 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
   });
 
   it.each([
-    [['sweep', 'submit', 'stability'], 2, 'polytoy sweep: --redis: expected a Redis URL (or POLYTOY_REDIS in the environment), received undefined'],
-    [['sweep', 'submit', 'nope', '--redis', 'redis://127.0.0.1:1'], 2, 'polytoy sweep: experiment: expected "finds-solution" | "stability" | "collisions" | "untied-choice", received "nope"'],
-    [['sweep', 'submit', 'stability', '--redis', 'redis://127.0.0.1:1', '--size', 'huge'], 2, 'polytoy sweep: --size: expected "small" | "full", received "huge"'],
-    [['sweep', 'submit', 'stability', '--redis', 'localhost:6379'], 2, 'polytoy sweep: --redis: expected a redis:// or rediss:// URL, received "localhost:6379"'],
+    [
+      ['sweep', 'submit', 'stability'],
+      2,
+      'polytoy sweep: --redis: expected a Redis URL (or POLYTOY_REDIS in the environment), received undefined',
+    ],
+    [
+      ['sweep', 'submit', 'nope', '--redis', 'redis://127.0.0.1:1'],
+      2,
+      'polytoy sweep: experiment: expected "finds-solution" | "stability" | "collisions" | "untied-choice", received "nope"',
+    ],
+    [
+      ['sweep', 'submit', 'stability', '--redis', 'redis://127.0.0.1:1', '--size', 'huge'],
+      2,
+      'polytoy sweep: --size: expected "small" | "full", received "huge"',
+    ],
+    [
+      ['sweep', 'submit', 'stability', '--redis', 'localhost:6379'],
+      2,
+      'polytoy sweep: --redis: expected a redis:// or rediss:// URL, received "localhost:6379"',
+    ],
     [['sweep', 'launch'], 2, 'polytoy sweep: sweep subcommand: expected "submit" | "status" | "collect", received "launch"'],
-    [['worker', '--redis', 'redis://127.0.0.1:1', '--batch', '0'], 2, 'polytoy worker: --batch: expected a positive integer, received 0'],
+    [
+      ['worker', '--redis', 'redis://127.0.0.1:1', '--batch', '0'],
+      2,
+      'polytoy worker: --batch: expected a positive integer, received 0',
+    ],
   ])('%j exits %i with one line', (args, code, message) => {
     const env = { ...process.env };
     delete env.POLYTOY_REDIS;
@@ -77,6 +101,8 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
     const port = await freeLoopbackPort();
     const r = runCli(['sweep', 'status', '--redis', `redis://127.0.0.1:${port}`]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(new RegExp(`^polytoy sweep: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    expect(r.stderr.trim()).toMatch(
+      new RegExp(`^polytoy sweep: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
   });
 });

@@ -23,12 +23,23 @@ export const CONNECTION_FLAGS: FlagSpec[] = [
   { name: 'queue', type: 'string', placeholder: 'name', help: 'BullMQ queue name', defaultText: 'polytoy' },
 ];
 
-const SIZE_FLAG: FlagSpec = { name: 'size', type: 'string', placeholder: EXPERIMENT_SIZES.join('|'), help: 'Grid size', defaultText: 'small' };
+const SIZE_FLAG: FlagSpec = {
+  name: 'size',
+  type: 'string',
+  placeholder: EXPERIMENT_SIZES.join('|'),
+  help: 'Grid size',
+  defaultText: 'small',
+};
 
 const SUBMIT_FLAGS: FlagSpec[] = [
   ...CONNECTION_FLAGS,
   SIZE_FLAG,
-  { name: 'attempts', type: 'number', help: 'Attempts per run for transient errors (bad configs and divergence fail at once)', defaultText: '3' },
+  {
+    name: 'attempts',
+    type: 'number',
+    help: 'Attempts per run for transient errors (bad configs and divergence fail at once)',
+    defaultText: '3',
+  },
   { name: 'retry-failed', type: 'boolean', help: "Re-queue this sweep's failed runs that have no result" },
 ];
 
@@ -41,7 +52,13 @@ const STATUS_FLAGS: FlagSpec[] = [
 
 const COLLECT_FLAGS: FlagSpec[] = [
   ...STATUS_FLAGS.filter((f) => f.name !== 'json'),
-  { name: 'out', type: 'string', placeholder: 'results.jsonl', help: 'Where to write the results', defaultText: '<experiment>-<size>.jsonl' },
+  {
+    name: 'out',
+    type: 'string',
+    placeholder: 'results.jsonl',
+    help: 'Where to write the results',
+    defaultText: 'results/<experiment>-<size>.jsonl',
+  },
   { name: 'partial', type: 'boolean', help: 'Write the results even when some runs have none yet' },
 ];
 
@@ -93,15 +110,23 @@ function filterFrom(values: FlagValues, experiment: string | undefined): SweepFi
 async function submit(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, SUBMIT_FLAGS);
   if (values.help) {
-    process.stdout.write(formatHelp('polytoy sweep submit <experiment> --redis <url> [options]', 'Enqueue one job per run of an experiment (idempotent)', SUBMIT_FLAGS));
+    process.stdout.write(
+      formatHelp(
+        'polytoy sweep submit <experiment> --redis <url> [options]',
+        'Enqueue one job per run of an experiment (idempotent)',
+        SUBMIT_FLAGS,
+      ),
+    );
     return 0;
   }
   const [name, ...extra] = positionals;
-  if (!name || extra.length > 0) throw new ConfigError('experiment', `one of ${EXPERIMENT_NAMES.join(', ')}`, positionals.join(' ') || undefined);
+  if (!name || extra.length > 0)
+    throw new ConfigError('experiment', `one of ${EXPERIMENT_NAMES.join(', ')}`, positionals.join(' ') || undefined);
   const def = getExperiment(name);
   const conn = connectionFrom(values);
   const attempts = values.attempts as number | undefined;
-  if (attempts !== undefined && (!Number.isSafeInteger(attempts) || attempts < 1)) throw new ConfigError('--attempts', 'a positive integer', attempts);
+  if (attempts !== undefined && (!Number.isSafeInteger(attempts) || attempts < 1))
+    throw new ConfigError('--attempts', 'a positive integer', attempts);
   const size = sizeFrom(values) ?? 'small';
   const r = await submitSweep(def, {
     ...conn,
@@ -111,14 +136,18 @@ async function submit(argv: string[]): Promise<number> {
   });
   const parts = [`${r.added} jobs added`, `${r.alreadyQueued} already queued`, `${r.alreadyStored} already done`];
   if (values['retry-failed']) parts.push(`${r.retried} failed runs re-queued`);
-  process.stdout.write(`${r.sweep.key}: ${r.planned} runs · ${parts.join(' · ')} (queue ${conn.queue ?? 'polytoy'} on ${redactUrl(conn.redis)})\n`);
+  process.stdout.write(
+    `${r.sweep.key}: ${r.planned} runs · ${parts.join(' · ')} (queue ${conn.queue ?? 'polytoy'} on ${redactUrl(conn.redis)})\n`,
+  );
   return 0;
 }
 
 async function status(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, STATUS_FLAGS);
   if (values.help) {
-    process.stdout.write(formatHelp('polytoy sweep status [experiment] --redis <url> [options]', 'Progress of the sweeps in a queue', STATUS_FLAGS));
+    process.stdout.write(
+      formatHelp('polytoy sweep status [experiment] --redis <url> [options]', 'Progress of the sweeps in a queue', STATUS_FLAGS),
+    );
     return 0;
   }
   if (positionals.length > 1) throw new ConfigError('arguments', 'at most one experiment name', positionals.join(' '));
@@ -138,7 +167,13 @@ async function status(argv: string[]): Promise<number> {
 async function collect(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, COLLECT_FLAGS);
   if (values.help) {
-    process.stdout.write(formatHelp('polytoy sweep collect [experiment] --redis <url> [options]', 'Write a sweep\'s results as the JSON-lines file a local run writes', COLLECT_FLAGS));
+    process.stdout.write(
+      formatHelp(
+        'polytoy sweep collect [experiment] --redis <url> [options]',
+        "Write a sweep's results as the JSON-lines file a local run writes",
+        COLLECT_FLAGS,
+      ),
+    );
     return 0;
   }
   if (positionals.length > 1) throw new ConfigError('arguments', 'at most one experiment name', positionals.join(' '));
@@ -150,7 +185,7 @@ async function collect(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  const out = (values.out as string | undefined) ?? `${sweep.experiment}-${sweep.size}.jsonl`;
+  const out = (values.out as string | undefined) ?? `results/${sweep.experiment}-${sweep.size}.jsonl`;
   await writeResultLines(out, lines);
   const note = missing.length > 0 ? ` (${missing.length} runs missing)` : '';
   process.stdout.write(`${sweep.key}: wrote ${lines.length} of ${sweep.planned} runs to ${out}${note}\n`);

@@ -34,8 +34,18 @@ const faultDef: ExperimentDefinition = {
       params: 'all',
     },
     full: {
-      n: [8], m: [4], lambda: [1e-3], lr: [1e-2], optimizer: [{ kind: 'adam' }], weights: ['tied'],
-      hiddenActivation: ['none'], start: [{ kind: 'random' }], seeds: 1, steps: 10, batchSize: 8, params: 'all',
+      n: [8],
+      m: [4],
+      lambda: [1e-3],
+      lr: [1e-2],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['tied'],
+      hiddenActivation: ['none'],
+      start: [{ kind: 'random' }],
+      seeds: 1,
+      steps: 10,
+      batchSize: 8,
+      params: 'all',
     },
   },
 };
@@ -95,7 +105,18 @@ describe('polytoy worker (bundled CLI, real redis-server)', () => {
     const submitted = await submitSweep(faultDef, { redis: redis.url, queue });
     expect(submitted.added).toBe(12);
     // Short locks so a dead worker's runs come back within seconds.
-    const common = ['--redis', redis.url, '--queue', queue, '--lock-duration', '3000', '--stalled-interval', '1000', '--batch', '2'];
+    const common = [
+      '--redis',
+      redis.url,
+      '--queue',
+      queue,
+      '--lock-duration',
+      '3000',
+      '--stalled-interval',
+      '1000',
+      '--batch',
+      '2',
+    ];
 
     let killedRuns: string[] = [];
     const victim = startWorker(common, (line, p) => {

@@ -20,8 +20,20 @@ const FLAGS: FlagSpec[] = [
   { name: 'batch', type: 'number', help: 'Most compatible runs a process trains in one call', defaultText: '32' },
   { name: 'exit-when-done', type: 'boolean', help: 'Exit once no run is waiting, running or due for a retry' },
   { name: 'name', type: 'string', help: 'Worker name in logs and on jobs', defaultText: '<hostname>:<pid>' },
-  { name: 'lock-duration', type: 'number', placeholder: 'ms', help: "A job's lock; a dead worker's job is re-queued after it expires", defaultText: '30000' },
-  { name: 'stalled-interval', type: 'number', placeholder: 'ms', help: 'How often to look for jobs of dead workers', defaultText: '30000' },
+  {
+    name: 'lock-duration',
+    type: 'number',
+    placeholder: 'ms',
+    help: "A job's lock; a dead worker's job is re-queued after it expires",
+    defaultText: '30000',
+  },
+  {
+    name: 'stalled-interval',
+    type: 'number',
+    placeholder: 'ms',
+    help: 'How often to look for jobs of dead workers',
+    defaultText: '30000',
+  },
   { name: 'max-stalled', type: 'number', help: 'Times a job may lose its worker before it fails', defaultText: '3' },
   { name: 'quiet', type: 'boolean', help: 'Log failures only' },
 ];
