@@ -86,6 +86,9 @@ async function runProcesses(k: number, argv: string[]): Promise<number> {
     children.push(
       spawn(process.execPath, [...process.execArgv, script, 'worker', ...args, '--concurrency', '1'], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // Own process group: a terminal's Ctrl-C reaches the children once, through this
+        // process (a second Ctrl-C then quits them at once, as in a single worker).
+        detached: true,
       }),
     );
   }
