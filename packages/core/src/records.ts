@@ -54,6 +54,17 @@ export interface RuntimeInfo {
   threads: boolean;
   tfjsVersion: string;
   platform: 'node' | 'browser';
+  /**
+   * Matrix-product kernels of the wasm backend: `'polytoy'` (`@polytoy/kernels`, with the fused
+   * training step) or `'stock'` (tfjs-backend-wasm's own). Absent in older records.
+   */
+  kernels?: 'polytoy' | 'stock';
+  /**
+   * Worker threads the run was spread over (absent: trained in one thread): `'instances'` gives
+   * each worker a slice of the instances (bit-identical to one thread), `'batch'` splits every
+   * batch and sums the gradients in a fixed order.
+   */
+  parallel?: { workers: number; split: 'instances' | 'batch' };
 }
 
 /** JSON file format of a run (version tag lets readers reject what they don't understand). */

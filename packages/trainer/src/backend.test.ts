@@ -5,10 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 // Registers the 'cpu' backend in this test file's worker only, to switch away from wasm.
 import '@tensorflow/tfjs-backend-cpu';
 import { build } from 'esbuild';
-import { BackendError } from '@polytoy/core';
+import { BackendError, ConfigError, resolveTrainConfig } from '@polytoy/core';
+import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
 import { describe, expect, it } from 'vitest';
 import { initBackend, verifyBackend } from './backend.js';
 import { initNodeBackend, wasmDistDir } from './node.js';
+import { chooseEngine } from './train.js';
 
 describe('initBackend', () => {
   it('starts tfjs-backend-wasm with SIMD from the absolute dist path', async () => {
@@ -16,7 +18,14 @@ describe('initBackend', () => {
     expect(isAbsolute(dir)).toBe(true);
     expect(existsSync(`${dir}tfjs-backend-wasm-simd.wasm`)).toBe(true);
     const info = await initNodeBackend();
-    expect(info).toEqual({ backend: 'wasm', simd: true, threads: false, tfjsVersion: tf.version_core, platform: 'node' });
+    expect(info).toEqual({
+      backend: 'wasm',
+      simd: true,
+      threads: false,
+      tfjsVersion: tf.version_core,
+      platform: 'node',
+      kernels: 'polytoy',
+    });
     expect(tf.getBackend()).toBe('wasm');
   });
 
@@ -50,6 +59,33 @@ describe('initBackend', () => {
       tf.env().set('WASM_HAS_SIMD_SUPPORT', true);
     }
     await expect(verifyBackend()).resolves.toMatchObject({ simd: true });
+  });
+});
+
+describe('kernel choice', () => {
+  it('registers the polytoy kernels by default, switches to stock and back on request only', async () => {
+    await initNodeBackend();
+    expect(isPolytoyKernelsRegistered()).toBe(true);
+    try {
+      expect((await initNodeBackend({ kernels: 'stock' })).kernels).toBe('stock');
+      expect(isPolytoyKernelsRegistered()).toBe(false);
+      // Omitted: keeps the current choice.
+      expect((await initBackend()).kernels).toBe('stock');
+      expect((await verifyBackend()).kernels).toBe('stock');
+      expect(chooseEngine(resolveTrainConfig({ data: { n: 16 } }))).toBe('tfjs');
+    } finally {
+      expect((await initNodeBackend({ kernels: 'polytoy' })).kernels).toBe('polytoy');
+    }
+    expect(isPolytoyKernelsRegistered()).toBe(true);
+    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 } }))).toBe('fused');
+    // Untied weights and hidden noise train through tfjs ops (with the polytoy BatchMatMul).
+    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { weights: { kind: 'untied' } } }))).toBe('tfjs');
+    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { hiddenNoise: { kind: 'gaussian', std: 0.1 } } }))).toBe('tfjs');
+  });
+
+  it('rejects an unknown kernel choice with one line', async () => {
+    await expect(initBackend({ kernels: 'fast' as 'stock' })).rejects.toThrow(ConfigError);
+    await expect(initBackend({ kernels: 'fast' as 'stock' })).rejects.toThrow(/kernels/);
   });
 });
 

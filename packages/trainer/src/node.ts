@@ -3,28 +3,19 @@
  * process signals), kept out of the main entry so that it stays importable in a browser bundle.
  */
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { RuntimeInfo } from '@polytoy/core';
 import { ConfigError, PolytoyError } from '@polytoy/core';
 import { initBackend } from './backend.js';
+import type { BackendOptions } from './backend.js';
+import { wasmDistDir } from './wasm-dist.js';
+
+export { wasmDistDir } from './wasm-dist.js';
+export { mergeCheckpoints, setTrainerWorkerEntry, sliceCheckpoint, trainParallel } from './parallel.js';
+export type { ParallelOptions } from './parallel.js';
+export { isTrainerWorker, runTrainerWorker } from './worker.js';
 import { deserializeCheckpoint, serializeCheckpoint } from './checkpoint.js';
 import type { Checkpoint, CheckpointSink } from './checkpoint.js';
-
-/**
- * Absolute path (with trailing separator) of `@tensorflow/tfjs-backend-wasm/dist/`, resolved at
- * run time from wherever this module is installed (a relative prefix would be resolved against
- * the working directory and fail).
- *
- * @example
- * wasmDistDir(); // '/app/node_modules/@tensorflow/tfjs-backend-wasm/dist/'
- */
-export function wasmDistDir(): string {
-  // Bundled to CommonJS (the CLI), `import.meta.url` is empty but `__filename` exists.
-  const from = typeof __filename === 'string' ? __filename : import.meta.url;
-  const main = createRequire(from).resolve('@tensorflow/tfjs-backend-wasm');
-  return dirname(main) + sep;
-}
 
 /**
  * {@link initBackend} for Node: points tfjs-backend-wasm at its own installed `dist/` (absolute
@@ -32,10 +23,11 @@ export function wasmDistDir(): string {
  *
  * @example
  * import { initNodeBackend } from '@polytoy/trainer/node';
- * const runtime = await initNodeBackend(); // { backend: 'wasm', simd: true, platform: 'node', ... }
+ * const runtime = await initNodeBackend(); // { backend: 'wasm', simd: true, kernels: 'polytoy', ... }
+ * await initNodeBackend({ kernels: 'stock' }); // tfjs-backend-wasm's own kernels, for comparisons
  */
-export function initNodeBackend(): Promise<RuntimeInfo> {
-  return initBackend({ wasmPaths: wasmDistDir() });
+export function initNodeBackend(opts: Omit<BackendOptions, 'wasmPaths'> = {}): Promise<RuntimeInfo> {
+  return initBackend({ ...opts, wasmPaths: wasmDistDir() });
 }
 
 let tmpCounter = 0;

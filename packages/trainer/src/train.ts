@@ -10,37 +10,31 @@
  * the end. After the last update the final parameters are evaluated once more on a batch from
  * streams forked off the training streams (so evaluation never shifts training).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type {
   InstanceResult,
   LossRecord,
+  ModelParams,
+  PrngState,
   ProgressCallback,
   TrainConfig,
   TrainConfigInput,
   TrainResult,
 } from '@polytoy/core';
 import { ConfigError, DivergenceError, Prng, resolveTrainConfig } from '@polytoy/core';
-import { createDataSource } from '@polytoy/data';
-import type { DataSource } from '@polytoy/data';
-import {
-  applyConstraints,
-  disposeParams,
-  initParams,
-  lossAndGradients,
-  paramsToTensors,
-  sampleHiddenNoise,
-  tensorsToParams,
-} from '@polytoy/model';
-import type { LossAndGradients, ParamTensors } from '@polytoy/model';
+import type { HiddenNoiseSample } from '@polytoy/model';
+import { initParams, sampleHiddenNoise } from '@polytoy/model';
+import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
 import { initBackend } from './backend.js';
 import { CHECKPOINT_FORMAT, jsonSafeConfig } from './checkpoint.js';
-import type { Checkpoint, CheckpointSink, OptimizerStateData } from './checkpoint.js';
+import type { Checkpoint, CheckpointSink } from './checkpoint.js';
+import { createFusedEngine, createTfjsEngine } from './engine.js';
+import type { EngineStart, StepLosses, TrainEngine } from './engine.js';
 import { TrainingAbortedError } from './errors.js';
-import { createOptimizerState, disposeOptimizerState, flushTinyMoments, optimizerStep } from './optimizer.js';
-import type { OptimizerState, TensorMap } from './optimizer.js';
+import { createTrainingData } from './fast-data.js';
+import type { TrainingDataStream } from './fast-data.js';
+import { fusedStepSupports } from './fused-step.js';
 import { learningRate } from './schedule.js';
 import { instanceStreams, STREAM_IDS } from './streams.js';
-import type { InstanceStreams } from './streams.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -74,6 +68,18 @@ export interface TrainHooks {
   batch?: (step: number, x: Float32Array) => void;
   /** Overrides {@link FLUSH_EVERY} (0: never flush), to measure what flushing buys. */
   flushEvery?: number;
+  /** Forces an engine (default: {@link chooseEngine}). */
+  engine?: 'fused' | 'tfjs';
+  /** Creates the engine instead (the batch-split engine of `@polytoy/trainer/node`). */
+  createEngine?: (start: EngineStart) => TrainEngine | Promise<TrainEngine>;
+  /** Replaces the runtime facts reported in the result (parallel runs add theirs). */
+  runtime?: (info: TrainResult['runtime']) => TrainResult['runtime'];
+  /**
+   * Called before every update with its step; returning true stops there like an abort (a last
+   * checkpoint, then {@link TrainingAbortedError}). Parallel runs use it to stop all workers at
+   * one step.
+   */
+  stopBefore?: (step: number) => boolean | Promise<boolean>;
 }
 
 /**
@@ -83,24 +89,22 @@ export interface TrainHooks {
  */
 export const FLUSH_EVERY = 100;
 
-/** Weights decayed by AdamW; the output bias b never is. */
-const DECAYED = new Set(['W', 'E', 'D']);
-
-function paramMap(p: ParamTensors): TensorMap {
-  return p.kind === 'tied' ? { W: p.W, b: p.b } : { E: p.E, D: p.D, b: p.b };
-}
-
-function fromMap(kind: ParamTensors['kind'], t: TensorMap): ParamTensors {
-  return kind === 'tied'
-    ? { kind, W: t.W as tf.Tensor3D, b: t.b as tf.Tensor2D }
-    : { kind, E: t.E as tf.Tensor3D, D: t.D as tf.Tensor3D, b: t.b as tf.Tensor2D };
+/**
+ * The engine a run uses: the fused step when the polytoy kernels are registered and the model
+ * is tied without hidden noise, tfjs ops otherwise.
+ *
+ * @example
+ * chooseEngine(resolveTrainConfig({ data: { n: 64 } })); // 'fused' (after initBackend())
+ */
+export function chooseEngine(config: TrainConfig): 'fused' | 'tfjs' {
+  return isPolytoyKernelsRegistered() && fusedStepSupports(config) ? 'fused' : 'tfjs';
 }
 
 /**
  * Accepts a resolved {@link TrainConfig} as input too: its `model.n` (derived from `data.n`) is
  * not a user field, so it is dropped before validation, after checking it agrees.
  */
-function asInput(input: TrainConfigInput | TrainConfig): unknown {
+export function asInput(input: TrainConfigInput | TrainConfig): unknown {
   const model = (input as { model?: unknown } | null)?.model;
   if (!model || typeof model !== 'object' || !('n' in model)) return input;
   const { n, ...rest } = model as { n: unknown };
@@ -118,7 +122,7 @@ function canonical(value: unknown): string {
   );
 }
 
-function checkResumable(cp: Checkpoint, config: TrainConfig): void {
+export function checkResumable(cp: Checkpoint, config: TrainConfig): void {
   const strip = (c: unknown): string => {
     const { steps: _s, logEvery: _l, ...rest } = c as Record<string, unknown>;
     return canonical(rest);
@@ -132,46 +136,10 @@ function checkResumable(cp: Checkpoint, config: TrainConfig): void {
   }
 }
 
-function positiveInt(value: number | undefined, path: string): void {
+export function positiveInt(value: number | undefined, path: string): void {
   if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) {
     throw new ConfigError(path, 'a positive integer', value);
   }
-}
-
-function stateToData(state: OptimizerState): OptimizerStateData {
-  const slots: OptimizerStateData['slots'] = {};
-  for (const [slot, byParam] of Object.entries(state.slots)) {
-    slots[slot] = Object.fromEntries(
-      Object.entries(byParam).map(([name, t]) => [name, { shape: [...t.shape], data: (t.dataSync() as Float32Array).slice() }]),
-    );
-  }
-  return { kind: state.kind, step: state.step, slots };
-}
-
-function stateFromData(data: OptimizerStateData, config: TrainConfig, params: ParamTensors): OptimizerState {
-  if (data.kind !== config.optimizer.kind) {
-    throw new ConfigError('resumeFrom.optimizer.kind', `"${config.optimizer.kind}"`, data.kind);
-  }
-  const fresh = createOptimizerState(config.optimizer, paramMap(params));
-  try {
-    for (const [slot, byParam] of Object.entries(fresh.slots)) {
-      for (const [name, t] of Object.entries(byParam)) {
-        const saved = data.slots[slot]?.[name];
-        if (!saved || saved.shape.join() !== t.shape.join()) {
-          throw new ConfigError(`resumeFrom.optimizer.slots.${slot}.${name}`, `shape [${t.shape.join(', ')}]`, saved?.shape ?? 'missing');
-        }
-      }
-    }
-  } catch (error) {
-    disposeOptimizerState(fresh);
-    throw error;
-  }
-  disposeOptimizerState(fresh);
-  const slots: OptimizerState['slots'] = {};
-  for (const [slot, byParam] of Object.entries(data.slots)) {
-    slots[slot] = Object.fromEntries(Object.entries(byParam).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
-  }
-  return { kind: data.kind, step: data.step, slots };
 }
 
 function describeValue(v: number): string {
@@ -214,7 +182,8 @@ export async function runTraining(
   positiveInt(opts.checkpoint?.every, 'checkpoint.every');
   const resume = opts.resumeFrom;
   if (resume) checkResumable(resume, config);
-  const runtime = await initBackend();
+  const info = await initBackend();
+  const runtime = hooks.runtime ? hooks.runtime(info) : info;
   const started = now();
 
   const { model, instances, steps } = config;
@@ -224,69 +193,56 @@ export async function runTraining(
   const checkEvery = opts.checkEvery ?? config.logEvery;
   const flushEvery = hooks.flushEvery ?? FLUSH_EVERY;
 
-  const streams: InstanceStreams[] = resume
+  const rngs = resume
     ? resume.rngs.map((r) => ({ init: Prng.fromState(r.init), data: Prng.fromState(r.data), noise: Prng.fromState(r.noise) }))
     : instances.map((spec) => instanceStreams(spec.seed));
-  const sources: DataSource[] = streams.map((s) => createDataSource(config.data, s.data));
-  const importance = sources[0]!.importance;
+  const initial: ModelParams[] = resume ? resume.params : rngs.map((s) => initParams(model, s.init));
+  const data: TrainingDataStream[] = rngs.map((s) => createTrainingData(config.data, s.data));
+  const noiseRngs = rngs.map((s) => s.noise);
+  const importance = data[0]!.importance;
   const history: LossRecord[][] = resume ? resume.history.map((h) => h.map((r) => ({ ...r }))) : instances.map(() => []);
 
-  let params = paramsToTensors(resume ? resume.params : streams.map((s) => initParams(model, s.init)));
-  let state: OptimizerState;
-  try {
-    state = resume ? stateFromData(resume.optimizer, config, params) : createOptimizerState(config.optimizer, paramMap(params));
-  } catch (error) {
-    disposeParams(params);
-    throw error;
+  const start: EngineStart = { config, params: initial, optimizer: resume ? resume.optimizer : null, importance };
+  const kind = hooks.engine ?? chooseEngine(config);
+  const engine = hooks.createEngine
+    ? await hooks.createEngine(start)
+    : kind === 'fused'
+      ? createFusedEngine(start)
+      : createTfjsEngine(start);
+
+  /** One batch and its noise, with the stream states from before it was drawn. */
+  interface Batch {
+    step: number;
+    x: Float32Array;
+    noise: HiddenNoiseSample | null;
+    before: { data: PrngState[]; noise: PrngState[] };
   }
-  const lambda = tf.tensor1d(instances.map((s) => s.lambda), 'float32');
-  const xbuf = new Float32Array(I * B * n);
-
-  /** Loss and gradients on one batch drawn from `data`/`noise` streams. */
-  const evaluate = (step: number, data: DataSource[], noise: Prng[]): LossAndGradients => {
-    data.forEach((src, i) => src.next(B, xbuf.subarray(i * B * n, (i + 1) * B * n)));
-    hooks.batch?.(step, xbuf);
-    const x = tf.tensor3d(xbuf, [I, B, n]);
-    try {
-      return lossAndGradients(model, params, x, {
-        lambda,
-        importance,
-        noise: sampleHiddenNoise(model, noise, B),
-      });
-    } finally {
-      x.dispose();
-    }
+  const buffers = [new Float32Array(I * B * n), new Float32Array(engine.overlapsData ? I * B * n : 0)];
+  let flip = 0;
+  const draw = (step: number, sources: TrainingDataStream[], noise: Prng[]): Batch => {
+    const before = { data: sources.map((d) => d.state()), noise: noise.map((r) => r.state()) };
+    const x = buffers[engine.overlapsData ? (flip ^= 1) : 0]!;
+    sources.forEach((src, i) => src.next(B, x.subarray(i * B * n, (i + 1) * B * n)));
+    hooks.batch?.(step, x);
+    return { step, x, noise: sampleHiddenNoise(model, noise, B), before };
   };
 
-  const disposeOut = (out: LossAndGradients): void => {
-    tf.dispose([out.loss, out.reconstruction, out.l1]);
-    disposeParams(out.grads);
-  };
-
-  /** Reads the per-instance loss and throws on NaN/Inf. */
-  const checkLoss = (step: number, out: LossAndGradients): Float32Array => {
-    const loss = out.loss.dataSync() as Float32Array;
+  /** Throws on a NaN/Inf loss. */
+  const checkLoss = (step: number, out: StepLosses): void => {
     for (let i = 0; i < I; i++) {
-      if (!Number.isFinite(loss[i]!)) {
+      const loss = out.loss[i]!;
+      if (!Number.isFinite(loss)) {
         throw new DivergenceError(
-          `instance ${i} diverged at step ${step}: loss is ${describeValue(loss[i]!)} (lr ${instances[i]!.lr} may be too large)`,
+          `instance ${i} diverged at step ${step}: loss is ${describeValue(loss)} (lr ${instances[i]!.lr} may be too large)`,
           step,
           i,
         );
       }
     }
-    return loss;
   };
 
-  const checkParams = (step: number): void => {
-    const ok = tf.tidy(() => {
-      const perInstance = Object.values(paramMap(params)).map((t) =>
-        tf.all(tf.isFinite(t), Array.from({ length: t.rank - 1 }, (_, k) => k + 1)),
-      );
-      return perInstance.reduce((a, b) => tf.logicalAnd(a, b));
-    });
-    const flags = ok.dataSync();
-    ok.dispose();
+  const checkParams = async (step: number): Promise<void> => {
+    const flags = await engine.finite();
     for (let i = 0; i < I; i++) {
       if (!flags[i]) {
         throw new DivergenceError(
@@ -298,11 +254,9 @@ export async function runTraining(
     }
   };
 
-  const log = (step: number, out: LossAndGradients, loss: Float32Array): void => {
-    const rec = out.reconstruction.dataSync();
-    const l1 = out.l1.dataSync();
+  const log = (step: number, out: StepLosses): void => {
     for (let i = 0; i < I; i++) {
-      const record: LossRecord = { step, instance: i, loss: loss[i]!, reconstruction: rec[i]!, l1: l1[i]! };
+      const record: LossRecord = { step, instance: i, loss: out.loss[i]!, reconstruction: out.reconstruction[i]!, l1: out.l1[i]! };
       history[i]!.push(record);
       opts.onLog?.(record);
     }
@@ -311,80 +265,74 @@ export async function runTraining(
   const meanLoss = (loss: Float32Array): number => loss.reduce((a, b) => a + b, 0) / I;
   const elapsed = (): number => (resume?.wallSeconds ?? 0) + (now() - started) / 1000;
 
-  const snapshot = (step: number): Checkpoint => ({
-    format: CHECKPOINT_FORMAT,
-    config: jsonSafeConfig(config),
-    step,
-    params: tensorsToParams(params),
-    optimizer: stateToData(state),
-    rngs: streams.map((s) => ({ init: s.init.state(), data: s.data.state(), noise: s.noise.state() })),
-    history: history.map((h) => h.map((r) => ({ ...r }))),
-    wallSeconds: elapsed(),
-  });
+  /** A batch drawn ahead (engines that overlap data generation), not yet trained on. */
+  let ahead: Batch | null = null;
+  const snapshot = async (step: number): Promise<Checkpoint> => {
+    const pending = ahead && ahead.step === step ? ahead.before : null;
+    return {
+      format: CHECKPOINT_FORMAT,
+      config: jsonSafeConfig(config),
+      step,
+      params: await engine.params(),
+      optimizer: await engine.optimizerState(),
+      rngs: rngs.map((s, i) => ({
+        init: s.init.state(),
+        data: pending ? pending.data[i]! : data[i]!.state(),
+        noise: pending ? pending.noise[i]! : s.noise.state(),
+      })),
+      history: history.map((h) => h.map((r) => ({ ...r }))),
+      wallSeconds: elapsed(),
+    };
+  };
 
   const sink = opts.checkpoint;
   let step = resume?.step ?? 0;
   let lastYield = now();
   try {
     for (; step < steps; step++) {
-      if (opts.signal?.aborted) {
-        const cp = snapshot(step);
+      if (opts.signal?.aborted || (hooks.stopBefore && (await hooks.stopBefore(step)))) {
+        const cp = await snapshot(step);
         if (sink) await sink.write(cp);
         throw new TrainingAbortedError(step, cp, sink !== undefined);
       }
-      const out = evaluate(step, sources, streams.map((s) => s.noise));
-      let next: { params: TensorMap; state: OptimizerState };
-      let loss: Float32Array;
-      try {
-        loss = checkLoss(step, out);
-        if (step % config.logEvery === 0) {
-          log(step, out, loss);
-          opts.onProgress?.({ done: step, total: steps, loss: meanLoss(loss) });
-        }
-        const lr = instances.map((spec) => learningRate(spec.lr, step, steps, config.schedule));
-        next = optimizerStep(config.optimizer, paramMap(params), paramMap(out.grads), state, { lr, decay: DECAYED });
-      } finally {
-        disposeOut(out);
+      const batch = ahead ?? draw(step, data, noiseRngs);
+      ahead = null;
+      const lr = instances.map((spec) => learningRate(spec.lr, step, steps, config.schedule));
+      engine.submit(batch.x, batch.noise, lr);
+      if (engine.overlapsData && step + 1 < steps) ahead = draw(step + 1, data, noiseRngs);
+      const out = await engine.collect();
+      checkLoss(step, out);
+      if (step % config.logEvery === 0) {
+        log(step, out);
+        opts.onProgress?.({ done: step, total: steps, loss: meanLoss(out.loss) });
       }
-      const unconstrained = fromMap(params.kind, next.params);
-      const constrained = applyConstraints(model, unconstrained);
-      if (constrained !== unconstrained) disposeParams(unconstrained);
-      disposeParams(params);
-      disposeOptimizerState(state);
-      params = constrained;
-      state = next.state;
 
       const done = step + 1;
-      if (flushEvery > 0 && done % flushEvery === 0) {
-        const flushed = flushTinyMoments(state);
-        disposeOptimizerState(state);
-        state = flushed;
-      }
+      if (flushEvery > 0 && done % flushEvery === 0) await engine.flush();
       const checkpointDue = sink !== undefined && done % sink.every === 0 && done < steps;
-      if (done % checkEvery === 0 || checkpointDue) checkParams(done);
-      if (checkpointDue) await sink.write(snapshot(done));
+      if (done % checkEvery === 0 || checkpointDue) await checkParams(done);
+      if (checkpointDue) await sink.write(await snapshot(done));
       if (now() - lastYield >= YIELD_MS) {
-        opts.onProgress?.({ done, total: steps, loss: meanLoss(loss) });
+        opts.onProgress?.({ done, total: steps, loss: meanLoss(out.loss) });
         await yieldToEventLoop();
         lastYield = now();
       }
     }
 
-    checkParams(steps);
-    if (sink) await sink.write(snapshot(steps));
+    await checkParams(steps);
+    if (sink) await sink.write(await snapshot(steps));
     // Final evaluation on streams forked off the training streams (they stay untouched).
-    const evalData = streams.map((s) => createDataSource(config.data, s.data.fork(STREAM_IDS.evaluation)));
-    const evalNoise = streams.map((s) => s.noise.fork(STREAM_IDS.evaluation));
-    const out = evaluate(steps, evalData, evalNoise);
-    try {
-      log(steps, out, checkLoss(steps, out));
-    } finally {
-      disposeOut(out);
-    }
+    const evalData = data.map((d) => createTrainingData(config.data, d.rng().fork(STREAM_IDS.evaluation)));
+    const evalNoise = rngs.map((s) => s.noise.fork(STREAM_IDS.evaluation));
+    const evalBatch = draw(steps, evalData, evalNoise);
+    engine.submit(evalBatch.x, evalBatch.noise, null);
+    const out = await engine.collect();
+    checkLoss(steps, out);
+    log(steps, out);
     const finalLoss = history.map((h) => h[h.length - 1]!);
     opts.onProgress?.({ done: steps, total: steps, loss: finalLoss.reduce((a, r) => a + r.loss, 0) / I });
 
-    const finalParams = tensorsToParams(params);
+    const finalParams = await engine.params();
     const results: InstanceResult[] = instances.map((spec, i) => ({
       instance: i,
       seed: spec.seed,
@@ -396,8 +344,6 @@ export async function runTraining(
     }));
     return { config, instances: results, runtime, wallSeconds: elapsed() };
   } finally {
-    disposeParams(params);
-    disposeOptimizerState(state);
-    lambda.dispose();
+    await engine.dispose();
   }
 }

@@ -1,0 +1,552 @@
+/**
+ * `trainParallel`: one run spread over worker threads (Node).
+ *
+ * - `split: 'instances'` (default): each worker trains a contiguous slice of the instances with
+ *   `train()`. Instances never interact and every instance's randomness derives from its own
+ *   seed, so the result — parameters, histories, checkpoints — equals the single-thread run bit
+ *   for bit.
+ * - `split: 'batch'`: every batch is split by rows across the workers, which hold replicas of
+ *   the parameters; each computes its rows' gradients with the fused step, publishes them in
+ *   shared memory, and every replica sums them in worker order and applies the same update. The
+ *   main thread draws the next batch meanwhile. Deterministic (bit-identical across repeated
+ *   runs with the same worker count); it differs from the unsplit run only by float32
+ *   reassociation of the sums over rows (see the README for the bound).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LossRecord, TrainConfig, TrainConfigInput, TrainResult } from '@polytoy/core';
+import { BackendError, ConfigError, DivergenceError, PolytoyError, resolveTrainConfig } from '@polytoy/core';
+import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
+import type { KernelChoice } from './backend.js';
+import type { Checkpoint, OptimizerStateData, TensorData } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, jsonSafeConfig } from './checkpoint.js';
+import { lossesFrom } from './engine.js';
+import type { EngineStart, StepLosses, TrainEngine } from './engine.js';
+import { TrainingAbortedError } from './errors.js';
+import { fusedStepSupports } from './fused-step.js';
+import { asInput, checkResumable, positiveInt, runTraining } from './train.js';
+import type { TrainOptions } from './train.js';
+import { wasmDistDir } from './wasm-dist.js';
+import { initBackend } from './backend.js';
+import type { FromWorker, SplitBuffers, ToWorker, WorkerFailure, WorkerInit } from './worker-protocol.js';
+import { CMD, CTRL, WORKER_MARK } from './worker-protocol.js';
+
+/** Options of {@link trainParallel}, besides {@link TrainOptions}. */
+export interface ParallelOptions {
+  /**
+   * Worker threads (default: `os.availableParallelism()`); at most one per instance
+   * (`'instances'`) or per batch row (`'batch'`).
+   */
+  workers?: number;
+  /** How the work is divided; see {@link trainParallel}. Default `'instances'`. */
+  split?: 'instances' | 'batch';
+}
+
+let entryOverride: URL | null = null;
+
+/**
+ * Sets the module worker threads start from (null: automatic). Automatic means: from source
+ * (`.ts`, under vitest or tsx) `worker-main.ts` through tsx; from the compiled package
+ * `dist/worker-main.js`; otherwise (a bundle) the bundle itself, which must then call
+ * `runTrainerWorker()` when `isTrainerWorker()` is true.
+ *
+ * @example
+ * setTrainerWorkerEntry(new URL('./my-worker.js', import.meta.url));
+ */
+export function setTrainerWorkerEntry(url: URL | string | null): void {
+  entryOverride = url === null ? null : new URL(url);
+}
+
+/** File URL of tsx's ESM API (`tsx/esm/api`, import condition), resolved from `from`. */
+function tsxEsmApi(from: string): string {
+  const pkgPath = createRequire(from).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
+}
+
+function spawn(kernels: KernelChoice): Worker {
+  const workerData: WorkerInit = { [WORKER_MARK]: true, kernels };
+  if (entryOverride) return new Worker(entryOverride, { workerData });
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // From source: the worker registers tsx itself (a worker does not inherit the parent's
+    // loader hooks) and resolves workspace packages to their sources.
+    const tsx = tsxEsmApi(here);
+    const entry = new URL('./worker-main.ts', here).href;
+    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(code, { eval: true, workerData, execArgv: ['--conditions=@polytoy/source'] });
+  }
+  const sibling = new URL('./worker-main.js', here);
+  if (existsSync(fileURLToPath(sibling))) return new Worker(sibling, { workerData });
+  return new Worker(new URL(here), { workerData });
+}
+
+/** A worker with a typed message queue. */
+class Thread {
+  readonly worker: Worker;
+  private readonly queue: FromWorker[] = [];
+  private waiter: (() => void) | null = null;
+  exited = false;
+  error: Error | null = null;
+  /** The error the worker reported, if it failed. */
+  failure: WorkerFailure | null = null;
+  onMessage: ((msg: FromWorker) => void) | null = null;
+
+  constructor(kernels: KernelChoice) {
+    this.worker = spawn(kernels);
+    this.worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'failed') this.failure ??= msg.error;
+      if (this.onMessage) this.onMessage(msg);
+      else this.queue.push(msg);
+      this.wake();
+    });
+    this.worker.on('error', (e) => {
+      this.error = e;
+      this.wake();
+    });
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  post(msg: ToWorker): void {
+    this.worker.postMessage(msg);
+  }
+
+  /** The next queued message of `type` (a `failed` one throws). */
+  async next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>> {
+    for (;;) {
+      const i = this.queue.findIndex((m) => m.type === type || m.type === 'failed');
+      if (i >= 0) {
+        const msg = this.queue.splice(i, 1)[0]!;
+        if (msg.type === 'failed') throw rebuild(msg.error, 0);
+        return msg as Extract<FromWorker, { type: T }>;
+      }
+      if (this.error) throw this.error;
+      if (this.exited) throw new BackendError(`a trainer worker exited before sending "${type}"`);
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
+    }
+  }
+}
+
+/** Re-creates a worker's error in this thread (instance indices shifted by `offset`). */
+function rebuild(e: WorkerFailure, offset: number): Error {
+  if (e.name === 'DivergenceError' && e.step !== undefined && e.instance !== undefined) {
+    const message = e.message.replace(/^instance \d+/, `instance ${e.instance + offset}`);
+    return new DivergenceError(message, e.step, e.instance + offset);
+  }
+  const error = e.name === 'BackendError' ? new BackendError(e.message) : new PolytoyError(e.message);
+  if (e.name !== error.name) Object.defineProperty(error, 'name', { value: e.name });
+  return error;
+}
+
+/** [start, end) of each of `parts` contiguous, balanced slices of `count` items. */
+function slices(count: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, k) => [Math.floor((k * count) / parts), Math.floor(((k + 1) * count) / parts)]);
+}
+
+const remap = (r: LossRecord, offset: number): LossRecord => ({ ...r, instance: r.instance + offset });
+
+function sliceTensor(t: TensorData, a: number, b: number): TensorData {
+  const per = t.data.length / t.shape[0]!;
+  return { shape: [b - a, ...t.shape.slice(1)], data: t.data.slice(a * per, b * per) };
+}
+
+/** The part of a checkpoint that belongs to instances [a, b), as a checkpoint of `config`. */
+export function sliceCheckpoint(cp: Checkpoint, a: number, b: number, config: TrainConfig): Checkpoint {
+  const slots: OptimizerStateData['slots'] = {};
+  for (const [slot, byParam] of Object.entries(cp.optimizer.slots)) {
+    slots[slot] = Object.fromEntries(Object.entries(byParam).map(([name, t]) => [name, sliceTensor(t, a, b)]));
+  }
+  return {
+    ...cp,
+    config: jsonSafeConfig(config),
+    params: cp.params.slice(a, b),
+    optimizer: { ...cp.optimizer, slots },
+    rngs: cp.rngs.slice(a, b),
+    history: cp.history.slice(a, b).map((h) => h.map((r) => remap(r, -a))),
+  };
+}
+
+/** Joins the checkpoints of consecutive instance slices (all at the same step). */
+export function mergeCheckpoints(parts: Checkpoint[], offsets: number[], config: TrainConfig, wallSeconds: number): Checkpoint {
+  const first = parts[0]!;
+  const slots: OptimizerStateData['slots'] = {};
+  for (const [slot, byParam] of Object.entries(first.optimizer.slots)) {
+    slots[slot] = {};
+    for (const name of Object.keys(byParam)) {
+      const tensors = parts.map((p) => p.optimizer.slots[slot]![name]!);
+      const data = new Float32Array(tensors.reduce((s, t) => s + t.data.length, 0));
+      let o = 0;
+      for (const t of tensors) {
+        data.set(t.data, o);
+        o += t.data.length;
+      }
+      const rows = tensors.reduce((s, t) => s + t.shape[0]!, 0);
+      slots[slot]![name] = { shape: [rows, ...tensors[0]!.shape.slice(1)], data };
+    }
+  }
+  return {
+    format: CHECKPOINT_FORMAT,
+    config: jsonSafeConfig(config),
+    step: first.step,
+    params: parts.flatMap((p) => p.params),
+    optimizer: { kind: first.optimizer.kind, step: first.optimizer.step, slots },
+    rngs: parts.flatMap((p) => p.rngs),
+    history: parts.flatMap((p, k) => p.history.map((h) => h.map((r) => remap(r, offsets[k]!)))),
+    wallSeconds,
+  };
+}
+
+/**
+ * Trains a run on several worker threads (Node). Takes every option of `train` (callbacks,
+ * abort signal, checkpoints, resume) plus `workers` and `split`:
+ *
+ * - `'instances'` (default): each worker trains a contiguous slice of the instances. The result,
+ *   every logged record and every checkpoint equal a single-thread `train()` bit for bit (only
+ *   wall times and `runtime.parallel` differ). Checkpoints are joined from the workers' slices at
+ *   each step; on abort the workers first agree on one step (the furthest any has reached), so
+ *   the last checkpoint is consistent.
+ * - `'batch'`: every batch is split by rows across the workers (tied models without hidden
+ *   noise, polytoy kernels: the fused step). Gradients are summed in worker order, so the run is
+ *   deterministic, but it differs from the unsplit run by float32 reassociation.
+ *
+ * Workers start from this package's `worker-main` module, or — in a bundle — from the bundle
+ * itself (see {@link setTrainerWorkerEntry} and `isTrainerWorker`).
+ *
+ * @throws ConfigError for bad options (and everything `train` throws).
+ * @example
+ * import { trainParallel } from '@polytoy/trainer/node';
+ * const result = await trainParallel({ data: { n: 64 }, model: { m: 33 }, instances: 16, steps: 10_000 }, { workers: 2 });
+ */
+export async function trainParallel(
+  input: TrainConfigInput | TrainConfig,
+  opts: TrainOptions & ParallelOptions = {},
+): Promise<TrainResult> {
+  const config = resolveTrainConfig(asInput(input));
+  const { workers: requested, split: splitOpt, ...trainOpts } = opts;
+  const split = splitOpt ?? 'instances';
+  if (split !== 'instances' && split !== 'batch') throw new ConfigError('split', '"instances" or "batch"', split);
+  positiveInt(requested, 'workers');
+  positiveInt(opts.checkEvery, 'checkEvery');
+  positiveInt(opts.checkpoint?.every, 'checkpoint.every');
+  if (opts.resumeFrom) checkResumable(opts.resumeFrom, config);
+  await initBackend({ wasmPaths: wasmDistDir() });
+  const kernels: KernelChoice = isPolytoyKernelsRegistered() ? 'polytoy' : 'stock';
+  const wanted = requested ?? availableParallelism();
+  if (split === 'batch') {
+    if (kernels !== 'polytoy' || !fusedStepSupports(config)) {
+      throw new ConfigError(
+        'split',
+        '"instances" for this run (a batch split needs the fused step: polytoy kernels, tied weights, no hidden noise)',
+        '"batch"',
+      );
+    }
+    const W = Math.min(wanted, config.batchSize);
+    return runTraining(config, trainOpts, {
+      createEngine: (start) => createSplitEngine(start, W, kernels),
+      runtime: (info) => ({ ...info, parallel: { workers: W, split: 'batch' } }),
+    });
+  }
+  return trainInstanceSlices(config, trainOpts, Math.min(wanted, config.instances.length), kernels);
+}
+
+async function trainInstanceSlices(config: TrainConfig, opts: TrainOptions, W: number, kernels: KernelChoice): Promise<TrainResult> {
+  const started = performance.now();
+  const resume = opts.resumeFrom;
+  const elapsed = (): number => (resume?.wallSeconds ?? 0) + (performance.now() - started) / 1000;
+  const I = config.instances.length;
+  const { steps } = config;
+  const bounds = slices(I, W);
+  const offsets = bounds.map(([a]) => a);
+  const threads = bounds.map(() => new Thread(kernels));
+  const sink = opts.checkpoint;
+
+  try {
+    return await new Promise<TrainResult>((resolve, reject) => {
+      let settled = false;
+      const results: (TrainResult | null)[] = bounds.map(() => null);
+      const done = bounds.map(() => resume?.step ?? 0);
+      const losses: (number | undefined)[] = bounds.map(() => undefined);
+      const pendingCheckpoints = new Map<number, (Checkpoint | null)[]>();
+      let writes: Promise<void> = Promise.resolve();
+      const answers: (number | null)[] = bounds.map(() => null);
+      const aborted: (Checkpoint | null)[] = bounds.map(() => null);
+      let stopAt: number | null = null;
+
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      const write = (cp: Checkpoint): void => {
+        if (!sink) return;
+        writes = writes.then(() => sink.write(cp));
+        writes.catch(fail);
+      };
+      const progress = (): void => {
+        if (!opts.onProgress) return;
+        const known = losses.every((l) => l !== undefined);
+        const loss = known ? losses.reduce((s: number, l, k) => s + l! * (bounds[k]![1] - bounds[k]![0]), 0) / I : undefined;
+        opts.onProgress({ done: Math.min(...done), total: steps, ...(loss !== undefined ? { loss } : {}) });
+      };
+      const decideStop = (): void => {
+        if (stopAt !== null || answers.some((a) => a === null)) return;
+        stopAt = Math.max(...(answers as number[]));
+        threads.forEach((t, k) => {
+          if (!results[k]) t.post({ type: 'stop-at', step: stopAt! });
+        });
+      };
+      const onAbort = (): void => {
+        threads.forEach((t, k) => {
+          if (results[k]) answers[k] = steps;
+          else t.post({ type: 'pause' });
+        });
+        decideStop();
+      };
+
+      threads.forEach((thread, k) => {
+        const offset = offsets[k]!;
+        const [a, b] = bounds[k]!;
+        const sub: TrainConfig = { ...config, instances: config.instances.slice(a, b) };
+        thread.onMessage = (msg) => {
+          if (settled) return;
+          switch (msg.type) {
+            case 'ready':
+              thread.post({
+                type: 'train',
+                config: sub,
+                resume: resume ? sliceCheckpoint(resume, a, b, sub) : null,
+                checkEvery: opts.checkEvery,
+                checkpointEvery: sink?.every,
+                flushEvery: undefined,
+              });
+              break;
+            case 'log':
+              opts.onLog?.(remap(msg.record, offset));
+              break;
+            case 'progress':
+              done[k] = msg.done;
+              losses[k] = msg.loss;
+              progress();
+              break;
+            case 'checkpoint': {
+              const step = msg.checkpoint.step;
+              const parts = pendingCheckpoints.get(step) ?? bounds.map(() => null);
+              parts[k] = msg.checkpoint;
+              pendingCheckpoints.set(step, parts);
+              if (parts.every((p) => p !== null)) {
+                pendingCheckpoints.delete(step);
+                write(mergeCheckpoints(parts as Checkpoint[], offsets, config, elapsed()));
+              }
+              break;
+            }
+            case 'paused':
+              answers[k] = msg.step;
+              decideStop();
+              break;
+            case 'result': {
+              results[k] = msg.result;
+              if (stopAt === null && answers.some((x) => x !== null)) answers[k] = steps;
+              decideStop();
+              if (results.every((r) => r !== null)) {
+                const all = results as TrainResult[];
+                const merged: TrainResult = {
+                  config,
+                  instances: all.flatMap((r, j) =>
+                    r.instances.map((inst) => ({
+                      ...inst,
+                      instance: inst.instance + offsets[j]!,
+                      finalLoss: remap(inst.finalLoss, offsets[j]!),
+                      history: inst.history.map((rec) => remap(rec, offsets[j]!)),
+                    })),
+                  ),
+                  runtime: { ...all[0]!.runtime, parallel: { workers: W, split: 'instances' } },
+                  wallSeconds: elapsed(),
+                };
+                writes.then(() => {
+                  if (!settled) {
+                    settled = true;
+                    resolve(merged);
+                  }
+                }, fail);
+              }
+              break;
+            }
+            case 'failed': {
+              const e = msg.error;
+              if (e.name === 'TrainingAbortedError' && e.checkpoint) {
+                aborted[k] = e.checkpoint;
+                if (aborted.every((c) => c !== null)) {
+                  const cp = mergeCheckpoints(aborted as Checkpoint[], offsets, config, elapsed());
+                  // The workers' sinks already sent this step's checkpoint (merged and written above).
+                  writes.then(() => fail(new TrainingAbortedError(cp.step, cp, sink !== undefined)), fail);
+                }
+                break;
+              }
+              fail(rebuild(e, offset));
+              break;
+            }
+            case 'export':
+              break;
+          }
+        };
+        thread.worker.on('error', fail);
+        thread.worker.on('exit', (code) => {
+          if (!results[k] && !aborted[k]) fail(new BackendError(`trainer worker ${k} exited (code ${code}) before finishing`));
+        });
+      });
+      if (opts.signal) {
+        if (opts.signal.aborted) onAbort();
+        else opts.signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  } finally {
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+}
+
+/** The batch-split engine: W workers, shared memory, one barrier per update. */
+async function createSplitEngine(start: EngineStart, W: number, kernels: KernelChoice): Promise<TrainEngine> {
+  const { config } = start;
+  const I = config.instances.length;
+  const B = config.batchSize;
+  const { n, m } = config.model;
+  const lambda = config.instances.map((s) => s.lambda);
+  const weightsL1 = config.model.l1.target === 'weights';
+  const shared: SplitBuffers = {
+    control: new SharedArrayBuffer(CTRL.size * 4),
+    x: new SharedArrayBuffer(I * B * n * 4),
+    lr: new SharedArrayBuffer(I * 8),
+    grads: new SharedArrayBuffer(W * I * (m * n + n) * 4),
+    sums: new SharedArrayBuffer(W * 3 * I * 8),
+    flags: new SharedArrayBuffer(I * 4),
+  };
+  const ctrl = new Int32Array(shared.control);
+  const x = new Float32Array(shared.x);
+  const lr = new Float64Array(shared.lr);
+  const sums = new Float64Array(shared.sums);
+  const flags = new Int32Array(shared.flags);
+  const threads = Array.from({ length: W }, () => new Thread(kernels));
+  const rows = slices(B, W);
+  let issued = 0;
+  try {
+    await Promise.all(threads.map((t) => t.next('ready')));
+    threads.forEach((t, k) =>
+      t.post({
+        type: 'split',
+        index: k,
+        workers: W,
+        rows: rows[k]!,
+        config,
+        params: start.params,
+        optimizer: start.optimizer,
+        importance: start.importance,
+        shared,
+      }),
+    );
+    await Promise.all(threads.map((t) => t.next('ready')));
+  } catch (error) {
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+    throw error;
+  }
+
+  const command = (cmd: number): void => {
+    Atomics.store(ctrl, CTRL.command, cmd);
+    issued += 1;
+    Atomics.add(ctrl, CTRL.go, 1);
+    Atomics.notify(ctrl, CTRL.go);
+  };
+  /** The error of the worker that failed (its message may still be on its way). */
+  const failure = async (): Promise<Error> => {
+    for (let tries = 0; tries < 100; tries++) {
+      const t = threads.find((th) => th.failure);
+      if (t?.failure) return rebuild(t.failure, 0);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return new BackendError('batch split: a worker failed');
+  };
+  /** Blocks (briefly yielding to the event loop now and then) until every worker is done. */
+  const wait = async (): Promise<void> => {
+    const target = W * issued;
+    for (;;) {
+      const v = Atomics.load(ctrl, CTRL.done);
+      if (v >= target && Atomics.load(ctrl, CTRL.failed) === 0) return;
+      if (Atomics.load(ctrl, CTRL.failed) !== 0) throw await failure();
+      if (Atomics.wait(ctrl, CTRL.done, v, 200) === 'timed-out') {
+        await new Promise((resolve) => setImmediate(resolve));
+        const gone = threads.find((t) => t.exited || t.error);
+        if (gone) throw gone.error ?? new BackendError('batch split: a worker exited');
+      }
+    }
+  };
+  let exported: { version: number; params: Extract<FromWorker, { type: 'export' }> } | null = null;
+  let version = 0;
+  const exportState = async (): Promise<Extract<FromWorker, { type: 'export' }>> => {
+    if (exported?.version === version) return exported.params;
+    command(CMD.export);
+    await wait();
+    const msg = await threads[0]!.next('export');
+    exported = { version, params: msg };
+    return msg;
+  };
+  return {
+    kind: 'split',
+    overlapsData: true,
+    submit(batch, noise, rates) {
+      if (noise) throw new ConfigError('model.hiddenNoise', '"none" for a batch split', noise.kind);
+      version += 1;
+      x.set(batch);
+      if (rates) lr.set(rates);
+      command(rates ? CMD.step : CMD.evaluate);
+    },
+    async collect(): Promise<StepLosses> {
+      await wait();
+      const rec = new Float64Array(I);
+      const l1 = new Float64Array(I);
+      for (let k = 0; k < W; k++) {
+        for (let i = 0; i < I; i++) {
+          rec[i] = rec[i]! + sums[k * 3 * I + i]!;
+          l1[i] = l1[i]! + sums[k * 3 * I + I + i]!;
+        }
+      }
+      if (weightsL1) for (let i = 0; i < I; i++) l1[i] = sums[2 * I + i]!;
+      return lossesFrom(rec, l1, lambda);
+    },
+    async flush() {
+      version += 1;
+      command(CMD.flush);
+      await wait();
+    },
+    async finite() {
+      command(CMD.finite);
+      await wait();
+      return Array.from(flags, (f) => f === 1);
+    },
+    params: async () => (await exportState()).params,
+    optimizerState: async () => (await exportState()).optimizer,
+    async dispose() {
+      try {
+        command(CMD.exit);
+        await wait();
+      } catch {
+        // terminating anyway
+      } finally {
+        await Promise.all(threads.map((t) => t.worker.terminate()));
+      }
+    },
+  };
+}
