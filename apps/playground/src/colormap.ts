@@ -52,7 +52,12 @@ export function symmetricScale(values: ArrayLike<number>, floor = 1e-6): number 
  * @example
  * matrixPixels(Float32Array.of(1, -1), 1, 2, 1); // red pixel, then blue pixel
  */
-export function matrixPixels(matrix: ArrayLike<number>, rows: number, cols: number, vmax: number): Uint8ClampedArray<ArrayBuffer> {
+export function matrixPixels(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  vmax: number,
+): Uint8ClampedArray<ArrayBuffer> {
   const out = new Uint8ClampedArray(rows * cols * 4);
   for (let i = 0; i < rows * cols; i++) {
     const [r, g, b] = divergingColor(matrix[i]!, vmax);

@@ -95,7 +95,11 @@ export function drawHeatmap(canvas: HTMLCanvasElement, params: ModelParams, capt
   ctx.fillStyle = '#222';
   ctx.font = '11px system-ui, sans-serif';
   ctx.textAlign = 'left';
-  ctx.fillText(`colour scale −${vmax.toPrecision(3)} … 0 … +${vmax.toPrecision(3)} · rows: neurons, columns: features`, MARGIN.left + lw + 8, ly);
+  ctx.fillText(
+    `colour scale −${vmax.toPrecision(3)} … 0 … +${vmax.toPrecision(3)} · rows: neurons, columns: features`,
+    MARGIN.left + lw + 8,
+    ly,
+  );
 }
 
 /**

@@ -5,13 +5,20 @@
  * State for tests and users is on `<body data-state>`: loading → ready → training → done |
  * stopped | error.
  */
-import type { LossRecord, ModelParams, RunRecord } from '@polytoy/core';
+import type { LossRecord, ModelParams, RunRecord, TrainConfigInput } from '@polytoy/core';
 import { deserializeParams } from '@polytoy/core';
 import { drawHeatmap, drawPlaceholder } from './heatmap.js';
 import { drawLossChart } from './loss-chart.js';
 import type { FromWorker } from './protocol.js';
 import type { Settings } from './settings.js';
-import { constructionFor, DEFAULT_SETTINGS, parseSetting, settingsFromQuery, settingsToConfig, settingsToQuery } from './settings.js';
+import {
+  constructionFor,
+  DEFAULT_SETTINGS,
+  parseSetting,
+  settingsFromQuery,
+  settingsToConfig,
+  settingsToQuery,
+} from './settings.js';
 import { startTrainerWorker } from './worker-client.js';
 
 type State = 'loading' | 'ready' | 'training' | 'done' | 'stopped' | 'error';
@@ -130,7 +137,10 @@ worker.listen((message: FromWorker) => {
     case 'done': {
       lastRecord = message.record;
       const inst = message.record.instances[0]!;
-      shown = { params: deserializeParams(inst.params), caption: `final (step ${totalSteps}) · loss ${inst.finalLoss.loss.toPrecision(4)}` };
+      shown = {
+        params: deserializeParams(inst.params),
+        caption: `final (step ${totalSteps}) · loss ${inst.finalLoss.loss.toPrecision(4)}`,
+      };
       scheduleRender();
       setState('done');
       progressText.textContent += ` · done in ${message.record.wallSeconds.toFixed(2)} s`;
@@ -152,7 +162,7 @@ form.addEventListener('submit', (event) => {
   event.preventDefault();
   if (state === 'training' || state === 'loading' || state === 'error') return;
   let settings: Settings;
-  let config;
+  let config: TrainConfigInput;
   try {
     settings = readForm();
     config = settingsToConfig(settings);
@@ -183,7 +193,10 @@ buttons.construction.addEventListener('click', () => {
     settings.init = 'construction';
     writeForm(settings);
     const params = constructionFor(settings);
-    shown = { params, caption: `same-sign construction (c = 1/2, eps = √(2/n)): zero reconstruction loss · n=${settings.n} m=${settings.m}` };
+    shown = {
+      params,
+      caption: `same-sign construction (c = 1/2, eps = √(2/n)): zero reconstruction loss · n=${settings.n} m=${settings.m}`,
+    };
     records = [];
     totalSteps = settings.steps;
     scheduleRender();

@@ -2,7 +2,14 @@ import { ConfigError, resolveTrainConfig } from '@polytoy/core';
 import { sameSignConstruction } from '@polytoy/analytic';
 import { describe, expect, it } from 'vitest';
 import type { Settings } from './settings.js';
-import { constructionFor, DEFAULT_SETTINGS, parseSetting, settingsFromQuery, settingsToConfig, settingsToQuery } from './settings.js';
+import {
+  constructionFor,
+  DEFAULT_SETTINGS,
+  parseSetting,
+  settingsFromQuery,
+  settingsToConfig,
+  settingsToQuery,
+} from './settings.js';
 
 describe('settings ↔ query', () => {
   it('round-trips every setting through a URL query', () => {
@@ -57,7 +64,13 @@ describe('settingsToConfig', () => {
       l1: { target: 'activations', lambda: 1e-3 },
       init: { kind: 'normal' },
     });
-    expect(config).toMatchObject({ seed: 3, steps: 200, batchSize: 64, logEvery: 10, instances: [{ seed: 3, lambda: 1e-3, lr: 1e-2 }] });
+    expect(config).toMatchObject({
+      seed: 3,
+      steps: 200,
+      batchSize: 64,
+      logEvery: 10,
+      instances: [{ seed: 3, lambda: 1e-3, lr: 1e-2 }],
+    });
     expect(config.optimizer).toMatchObject({ kind: 'adam', lr: 1e-2 });
   });
 
@@ -74,7 +87,7 @@ describe('settingsToConfig', () => {
     expect(config.model.init.params).toEqual(sameSignConstruction({ n: 8, m: 6 }));
   });
 
-  it('the construction is the seed\'s: eps = sqrt(2/n) on the disambiguation neuron, pairs at 1, biases -1/2', () => {
+  it("the construction is the seed's: eps = sqrt(2/n) on the disambiguation neuron, pairs at 1, biases -1/2", () => {
     const p = constructionFor({ n: 8, m: 5 });
     expect(p.b).toEqual(Float32Array.from({ length: 8 }, () => -0.5));
     const eps = Math.fround(Math.sqrt(2 / 8));

@@ -145,7 +145,10 @@ export function settingsToConfig(settings: Settings): TrainConfigInput {
       m,
       weights: settings.weights === 'tied' ? { kind: 'tied' } : { kind: 'untied' },
       l1: { target: 'activations', lambda: settings.lambda },
-      init: settings.init === 'construction' ? { kind: 'given', params: constructionFor(settings), perturbation: 0 } : { kind: 'normal' },
+      init:
+        settings.init === 'construction'
+          ? { kind: 'given', params: constructionFor(settings), perturbation: 0 }
+          : { kind: 'normal' },
     },
     optimizer: { kind: settings.optimizer, lr: settings.lr },
   };

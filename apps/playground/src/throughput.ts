@@ -21,7 +21,8 @@ import type { ThroughputResult } from './protocol.js';
  * r.stepsPerSecond; // e.g. 150
  */
 export async function measureThroughput(config: TrainConfigInput, warmupSteps: number): Promise<ThroughputResult> {
-  if (!Number.isSafeInteger(warmupSteps) || warmupSteps < 1) throw new ConfigError('warmupSteps', 'a positive integer', warmupSteps);
+  if (!Number.isSafeInteger(warmupSteps) || warmupSteps < 1)
+    throw new ConfigError('warmupSteps', 'a positive integer', warmupSteps);
   const steps = config.steps ?? 0;
   if (!(steps > warmupSteps)) throw new ConfigError('steps', `more than warmupSteps (${warmupSteps})`, steps);
   let t0 = Number.NaN;

@@ -32,7 +32,11 @@ async function init(wasmPaths: string): Promise<void> {
   // environments run the very same `tfjs-backend-wasm-simd.wasm`.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const runtime = await initBackend({ wasmPaths });
-  post({ type: 'ready', runtime, inWorker: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function' });
+  post({
+    type: 'ready',
+    runtime,
+    inWorker: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function',
+  });
 }
 
 /** At most this many parameter snapshots per second reach the page. */

@@ -10,7 +10,17 @@ function record(W: number[], loss: number): RunRecord {
     config: {},
     runtime: { backend: 'wasm', simd: true, threads: false, tfjsVersion: '4.22.0', platform: 'node' },
     wallSeconds: 1,
-    instances: [{ instance: 0, seed: 0, lambda: 0, lr: 0, params: { kind: 'tied', n: 2, m: 1, W, b: [0, 0] }, finalLoss: rec, history: [rec] }],
+    instances: [
+      {
+        instance: 0,
+        seed: 0,
+        lambda: 0,
+        lr: 0,
+        params: { kind: 'tied', n: 2, m: 1, W, b: [0, 0] },
+        finalLoss: rec,
+        history: [rec],
+      },
+    ],
   };
 }
 
@@ -21,7 +31,9 @@ describe('bitDifferences', () => {
 
   it('finds a one-ulp difference in a parameter and in a loss', () => {
     const up = (x: number) => new Float32Array(new Uint32Array([new Uint32Array(Float32Array.of(x).buffer)[0]! + 1]).buffer)[0]!;
-    expect(bitDifferences(record([1, 0.5], 0.25), record([1, up(0.5)], 0.25)).map((d) => d.path)).toEqual(['instances[0].params.W[1]']);
+    expect(bitDifferences(record([1, 0.5], 0.25), record([1, up(0.5)], 0.25)).map((d) => d.path)).toEqual([
+      'instances[0].params.W[1]',
+    ]);
     expect(bitDifferences(record([1, 0.5], 0.25), record([1, 0.5], up(0.25))).map((d) => d.path)).toEqual([
       'instances[0].history[0].loss',
       'instances[0].history[0].reconstruction',

@@ -18,7 +18,8 @@ export function runNumbers(record: RunRecord): Map<string, number> {
   const out = new Map<string, number>();
   record.instances.forEach((inst, i) => {
     inst.history.forEach((r, k) => {
-      for (const key of ['step', 'loss', 'reconstruction', 'l1'] as const) out.set(`instances[${i}].history[${k}].${key}`, r[key]);
+      for (const key of ['step', 'loss', 'reconstruction', 'l1'] as const)
+        out.set(`instances[${i}].history[${k}].${key}`, r[key]);
     });
     for (const key of ['loss', 'reconstruction', 'l1'] as const) out.set(`instances[${i}].finalLoss.${key}`, inst.finalLoss[key]);
     const params = inst.params as unknown as Record<string, unknown>;

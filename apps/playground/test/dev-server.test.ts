@@ -29,7 +29,11 @@ let server: ViteDevServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await createServer({ root: APP_ROOT, logLevel: 'error', server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false } });
+  server = await createServer({
+    root: APP_ROOT,
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+  });
   await server.listen();
   browser = await launchChromium();
   await initNodeBackend();

@@ -107,7 +107,13 @@ describe('Node ↔ Chromium parity', () => {
 
     // The export is a valid polytoy.run/1 record from wasm + SIMD in a browser...
     const { record, params } = parseRunRecord(exported);
-    expect(record.runtime).toEqual({ backend: 'wasm', simd: true, threads: false, tfjsVersion: nodeParity.runtime.tfjsVersion, platform: 'browser' });
+    expect(record.runtime).toEqual({
+      backend: 'wasm',
+      simd: true,
+      threads: false,
+      tfjsVersion: nodeParity.runtime.tfjsVersion,
+      platform: 'browser',
+    });
     expect(params).toHaveLength(1);
     // ...of the same config...
     expect(record.config).toEqual(nodeParity.config);
@@ -139,14 +145,19 @@ describe('no silent fallback', () => {
     const page = await context.newPage();
     await page.goto(appUrl);
     expect(await stateOf(page, ['ready', 'error'])).toBe('error');
-    expect(await page.textContent('#status')).toMatch(/^BackendError: polytoy needs tfjs-backend-wasm with SIMD; it failed to start/);
+    expect(await page.textContent('#status')).toMatch(
+      /^BackendError: polytoy needs tfjs-backend-wasm with SIMD; it failed to start/,
+    );
     expect(await page.isDisabled('#train')).toBe(true);
     await context.close();
   });
 
   it('refuses to train when the browser has no WebAssembly SIMD (V8 without SSE4.1, x64)', async () => {
     // V8 implements wasm SIMD on x64 only with SSE4.1; switching that off removes SIMD.
-    const noSimd = await chromium.launch({ executablePath: ensureChromium(), args: [...CHROMIUM_ARGS, '--js-flags=--no-enable-sse4-1'] });
+    const noSimd = await chromium.launch({
+      executablePath: ensureChromium(),
+      args: [...CHROMIUM_ARGS, '--js-flags=--no-enable-sse4-1'],
+    });
     try {
       const page = await noSimd.newPage();
       await page.goto(appUrl);

@@ -36,7 +36,9 @@ async function open(query: URLSearchParams): Promise<Page> {
 }
 
 const stateIs = (page: Page, ...states: string[]) =>
-  page.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states).then(() => page.evaluate(() => document.body.dataset.state));
+  page
+    .waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states)
+    .then(() => page.evaluate(() => document.body.dataset.state));
 
 /** Pixels of a canvas that are clearly red (positive weights) and clearly blue (negative). */
 function colouredPixels(page: Page, selector: string): Promise<{ red: number; blue: number }> {
@@ -62,7 +64,9 @@ async function exportRun(page: Page): Promise<RunRecord> {
 describe('playground UI', () => {
   it('stays responsive while the worker trains, draws heat map and loss curve live, saves a mid-training screenshot, and stops on request', async () => {
     // Long enough to be stopped mid-way: n = 32, m = 17, batch 256, 50 000 steps.
-    const page = await open(settingsToQuery({ ...DEFAULT_SETTINGS, n: 32, m: 17, steps: 50_000, batchSize: 256, logEvery: 25, lr: 5e-3, seed: 7 }));
+    const page = await open(
+      settingsToQuery({ ...DEFAULT_SETTINGS, n: 32, m: 17, steps: 50_000, batchSize: 256, logEvery: 25, lr: 5e-3, seed: 7 }),
+    );
     expect(await page.isDisabled('#export')).toBe(true);
     await page.evaluate(() => {
       const w = window as unknown as { frames_: number[] };
@@ -85,7 +89,10 @@ describe('playground UI', () => {
     await page.waitForFunction((t) => performance.now() - t > 2000, t0, { polling: 100 });
     const window_ = await page.evaluate((t) => {
       const frames = (window as unknown as { frames_: number[] }).frames_.filter((f) => f >= t);
-      const gaps = frames.slice(1).map((f, i) => f - frames[i]!).sort((a, b) => a - b);
+      const gaps = frames
+        .slice(1)
+        .map((f, i) => f - frames[i]!)
+        .sort((a, b) => a - b);
       return { frames: frames.length, medianGap: gaps[Math.floor(gaps.length / 2)] ?? Infinity, now: performance.now() };
     }, t0);
     const done1 = Number(await page.getAttribute('#progress', 'data-done'));
@@ -98,7 +105,9 @@ describe('playground UI', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('training');
     console.log(`playground screenshot (mid-training, step ~${done1}): ${SCREENSHOT}`);
-    console.log(`while training (steps ${done0}→${done1}): ${window_.frames} animation frames in 2 s, median gap ${window_.medianGap.toFixed(1)} ms`);
+    console.log(
+      `while training (steps ${done0}→${done1}): ${window_.frames} animation frames in 2 s, median gap ${window_.medianGap.toFixed(1)} ms`,
+    );
     expect(readFileSync(SCREENSHOT).subarray(1, 4).toString()).toBe('PNG');
 
     // The worker made progress while the page kept painting frames. Training on the page would
@@ -127,7 +136,9 @@ describe('playground UI', () => {
     await page.click('#construction');
     expect(await page.inputValue('[name=m]')).toBe('9');
     expect(await page.inputValue('[name=init]')).toBe('construction');
-    await page.waitForFunction(() => document.querySelector<HTMLElement>('#heatmap')!.dataset.caption!.startsWith('same-sign construction'));
+    await page.waitForFunction(() =>
+      document.querySelector<HTMLElement>('#heatmap')!.dataset.caption!.startsWith('same-sign construction'),
+    );
     // Pair weights +1 are red; the disambiguation neuron's -eps on half B and the biases are blue.
     const heat = await colouredPixels(page, '#heatmap');
     expect(heat.red).toBeGreaterThan(100);

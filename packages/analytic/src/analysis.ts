@@ -21,7 +21,13 @@ import { flattenParams } from './params64.js';
 import type { ModelOptions, PopulationLoss } from './population-loss.js';
 import { exactPopulationLoss, MAX_EXACT_N } from './population-loss.js';
 import type { OppositeSignRelaxed, ReducedOptimum, SymmetricOptimum } from './reduced.js';
-import { oppositeSignFamilyParams, oppositeSignRelaxed, reducedOptimum, symmetricFamilyParams, symmetricOptimum } from './reduced.js';
+import {
+  oppositeSignFamilyParams,
+  oppositeSignRelaxed,
+  reducedOptimum,
+  symmetricFamilyParams,
+  symmetricOptimum,
+} from './reduced.js';
 import type { StructureSummary } from './structure.js';
 import { describeStructure } from './structure.js';
 
@@ -145,7 +151,8 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
   if (!Number.isSafeInteger(n) || n < 4 || n % 4 !== 0 || n > MAX_EXACT_N) {
     throw new ConfigError('n', `a multiple of 4 between 4 and ${MAX_EXACT_N} (exact enumeration)`, n);
   }
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
+    throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
   const hidden = opts.hiddenActivation ?? 'none';
   const c = opts.c ?? 0.5;
   const o: ModelOptions = { hiddenActivation: hidden, lambda };
@@ -165,7 +172,10 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
   let oppositeRelaxed: AnalysisReport['oppositeRelaxed'];
   if (hidden === 'none' && lambda <= 1) {
     const opp = oppositeSignRelaxed(n, lambda);
-    const oppAnalysis = localAnalysis(oppositeSignFamilyParams(n, opp.w, opp.b), o, { hessian: wantHessian, gradientTolerance: 1e-7 });
+    const oppAnalysis = localAnalysis(oppositeSignFamilyParams(n, opp.w, opp.b), o, {
+      hessian: wantHessian,
+      gradientTolerance: 1e-7,
+    });
     oppositeRelaxed = { ...opp, verdict: oppAnalysis.verdict, reason: oppAnalysis.reason };
   }
 
@@ -183,11 +193,16 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
     const time = flowOpts.time ?? 2000;
     const seed = flowOpts.seed ?? 0;
     const r = gradientFlow(p0, o, { dt, time, perturbation, seed, tracePoints: 11 });
-    const end = flattenParams(r.params), rel = flattenParams(relaxedParams);
+    const end = flattenParams(r.params),
+      rel = flattenParams(relaxedParams);
     let dist = 0;
     for (let t = 0; t < end.length; t++) dist = Math.max(dist, Math.abs(end[t]! - rel[t]!));
     flow = {
-      time: r.time, dt, perturbation, seed, steps: r.steps,
+      time: r.time,
+      dt,
+      perturbation,
+      seed,
+      steps: r.steps,
       final: r.final,
       gradientNorm: r.gradientNorm,
       structure: describeStructure(r.params, layout),
@@ -214,14 +229,18 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
       `competitor: opposite-sign pairs relax to w = ${oppositeRelaxed.w.toFixed(6)}, b = ${oppositeRelaxed.b.toFixed(6)}, loss ${oppositeRelaxed.loss.toExponential(6)}: ${oppositeRelaxed.verdict}`,
     );
   }
-  if (escapeTimeEstimate !== undefined) evidence.push(`escape time from the relaxed point ≈ ln(1/${perturbation})/|curvature| = ${escapeTimeEstimate.toFixed(0)}`);
+  if (escapeTimeEstimate !== undefined)
+    evidence.push(`escape time from the relaxed point ≈ ln(1/${perturbation})/|curvature| = ${escapeTimeEstimate.toFixed(0)}`);
   if (flow) {
     const s = flow.structure;
     evidence.push(
       `flow (t = ${flow.time.toFixed(0)}, dt = ${flow.dt}, start perturbed by ${flow.perturbation}): loss ${flow.final.loss.toExponential(6)} ` +
         `(${flow.lossDropBelowRelaxed > 1e-9 ? `${flow.lossDropBelowRelaxed.toExponential(3)} below` : 'not below'} the relaxed point), ` +
         `pairs same/opposite/broken ${s.sameSignPairs}/${s.oppositeSignPairs}/${s.brokenPairs}, ` +
-        `neurons ${Object.entries(s.census).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ')}, ` +
+        `neurons ${Object.entries(s.census)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')}, ` +
         `distance from the relaxed point ${flow.distanceFromRelaxed.toExponential(2)}`,
     );
   }
@@ -236,7 +255,7 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
       `No: the flow inside the symmetric family does not settle (|grad| = ${relaxed.gradientNorm.toExponential(2)} after t = ${relaxed.time.toFixed(0)}: ` +
       `eps = ${relaxed.eps.toFixed(4)}, epsCross = ${(relaxed.epsCross ?? relaxed.eps).toFixed(4)}, loss ${relaxed.loss.toExponential(4)}). ` +
       (kind === 'relu-two-neuron'
-        ? 'With a ReLU hidden layer the disambiguation neurons\' weights on the other half only write (the neuron is off there) and cost no L1, so the flow trades eps for them: eps → 0, epsCross → ∞ at a fixed shift of the other half.'
+        ? "With a ReLU hidden layer the disambiguation neurons' weights on the other half only write (the neuron is off there) and cost no L1, so the flow trades eps for them: eps → 0, epsCross → ∞ at a fixed shift of the other half."
         : '');
   } else if (atRelaxed.verdict === 'saddle' || atRelaxed.verdict === 'descent-direction' || left) {
     answer = 'unstable';
@@ -259,7 +278,11 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
 
   const report: AnalysisReport = {
     format: 'polytoy.analysis/1',
-    n, m: p0.m, lambda, c, hiddenActivation: hidden,
+    n,
+    m: p0.m,
+    lambda,
+    c,
+    hiddenActivation: hidden,
     construction: {
       name: kind === 'same-sign' ? `same-sign c=${c}` : `relu two-neuron c=${c}`,
       eps: layout.eps,
@@ -294,11 +317,15 @@ function num(v: number, d = 6): string {
  */
 export function formatAnalysisReport(r: AnalysisReport): string {
   const lines: string[] = [];
-  lines.push(`polytoy analyze — n = ${r.n}, m = ${r.m}, lambda = ${r.lambda}, hidden ${r.hiddenActivation}, tied, activation L1 (exact, ${r.construction.loss.supportSize} support points)`);
+  lines.push(
+    `polytoy analyze — n = ${r.n}, m = ${r.m}, lambda = ${r.lambda}, hidden ${r.hiddenActivation}, tied, activation L1 (exact, ${r.construction.loss.supportSize} support points)`,
+  );
   lines.push('');
   lines.push('Constructions                 m   hidden  reconstruction  L1/sample    loss');
   for (const t of r.table) {
-    lines.push(`  ${t.name.padEnd(27)} ${String(t.m).padStart(3)}   ${t.hiddenActivation.padEnd(6)}  ${num(t.reconstruction).padStart(14)}  ${num(t.l1).padStart(9)}  ${num(t.loss).padStart(9)}`);
+    lines.push(
+      `  ${t.name.padEnd(27)} ${String(t.m).padStart(3)}   ${t.hiddenActivation.padEnd(6)}  ${num(t.reconstruction).padStart(14)}  ${num(t.l1).padStart(9)}  ${num(t.loss).padStart(9)}`,
+    );
   }
   lines.push('');
   const red = r.reduced;
@@ -306,7 +333,9 @@ export function formatAnalysisReport(r: AnalysisReport): string {
     `Reduced family (pair weights 1, b = -c): c* = ${num(red.c, 8)}, 1 - 2c* = ${num(red.gap)} (≈ lambda/(2·sqrt(2n)) = ${num(red.gapApprox)}), L(c*) = ${num(red.loss)}`,
   );
   const x = r.relaxed;
-  lines.push(`Relaxed point (flow inside the symmetric family): w = ${num(x.w)}, eps = ${num(x.eps)} (c = ${num(x.c)}), b = ${num(x.b)}, loss = ${num(x.loss)}`);
+  lines.push(
+    `Relaxed point (flow inside the symmetric family): w = ${num(x.w)}, eps = ${num(x.eps)} (c = ${num(x.c)}), b = ${num(x.b)}, loss = ${num(x.loss)}`,
+  );
   lines.push('');
   const la = (label: string, a: LocalAnalysisSummary) => {
     lines.push(`${label}: ${a.verdict.toUpperCase()}`);
@@ -321,8 +350,10 @@ export function formatAnalysisReport(r: AnalysisReport): string {
     }
     if (a.descent) {
       lines.push(
-        `  descent direction (curvature ${num(a.descent.curvature)}): ${a.descent.largest.slice(0, 4).map((v) => `${v.name} ${v.value.toFixed(3)}`).join(', ')}; ` +
-          `loss change ${a.descent.lossChange.map((e) => `${num(e.change)} at ${e.step}`).join(', ')}`,
+        `  descent direction (curvature ${num(a.descent.curvature)}): ${a.descent.largest
+          .slice(0, 4)
+          .map((v) => `${v.name} ${v.value.toFixed(3)}`)
+          .join(', ')}; ` + `loss change ${a.descent.lossChange.map((e) => `${num(e.change)} at ${e.step}`).join(', ')}`,
       );
     }
   };
@@ -330,19 +361,27 @@ export function formatAnalysisReport(r: AnalysisReport): string {
   la('At the relaxed point', r.atRelaxed);
   if (r.oppositeRelaxed) {
     const q = r.oppositeRelaxed;
-    lines.push(`Competitor, opposite-sign pairs relaxed: w = ${num(q.w)}, b = ${num(q.b)}, loss = ${num(q.loss)}: ${q.verdict.toUpperCase()}`);
+    lines.push(
+      `Competitor, opposite-sign pairs relaxed: w = ${num(q.w)}, b = ${num(q.b)}, loss = ${num(q.loss)}: ${q.verdict.toUpperCase()}`,
+    );
   }
   if (r.flow) {
-    const f = r.flow, s = f.structure;
+    const f = r.flow,
+      s = f.structure;
     lines.push('');
-    lines.push(`Gradient flow from the construction (dt ${f.dt}, t = ${num(f.time, 0)}, start perturbed by ${f.perturbation}, seed ${f.seed}):`);
+    lines.push(
+      `Gradient flow from the construction (dt ${f.dt}, t = ${num(f.time, 0)}, start perturbed by ${f.perturbation}, seed ${f.seed}):`,
+    );
     lines.push(`  loss ${f.trace.map((q) => num(q.loss, 5)).join(' → ')}`);
     lines.push(
       `  end: loss ${num(f.final.loss)} (reconstruction ${num(f.final.reconstruction)}, L1 ${num(f.final.l1)}), eps ${num(s.eps.mean)}, c ${num(s.c)}, bias ${num(s.bias.mean)}`,
     );
     lines.push(
       `  pairs same/opposite/broken ${s.sameSignPairs}/${s.oppositeSignPairs}/${s.brokenPairs}, off-structure max ${num(s.offStructureMax)}, neurons: ` +
-        Object.entries(s.census).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', '),
+        Object.entries(s.census)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', '),
     );
   }
   lines.push('');
@@ -383,7 +422,8 @@ export function stabilityStudy(opts: {
       const k = probe.atRelaxed.descent?.curvature;
       const time = k && k < 0 ? Math.min(opts.maxTime ?? 3e5, 1.5 * (Math.log(1 / perturbation) / -k) + 200) : 500;
       const report = analyzeConstruction({
-        n, lambda,
+        n,
+        lambda,
         flow: { time, perturbation, dt: opts.dt ?? 0.1, seed: opts.seed ?? 0 },
       });
       rows.push({ n, lambda, report });
@@ -408,7 +448,12 @@ export function formatStabilityTable(rows: StabilityRow[]): string {
     rows
       .map(({ n, lambda, report: r }) => {
         const fl = r.flow;
-        const census = fl ? Object.entries(fl.structure.census).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k}`).join(', ') : '';
+        const census = fl
+          ? Object.entries(fl.structure.census)
+              .filter(([, v]) => v > 0)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(', ')
+          : '';
         return (
           `| ${n} | ${lambda} | ${f(r.construction.loss.loss)} | ${f(r.reduced.c)} | ${f(r.relaxed.w)}, ${f(r.relaxed.c)}, ${f(r.relaxed.b)} | ${f(r.relaxed.loss)} | ` +
           `${r.atRelaxed.verdict} | ${r.atRelaxed.descent ? r.atRelaxed.descent.curvature.toExponential(2) : ''} | ` +

@@ -77,7 +77,13 @@ describe('sameSignConstruction: the seed family', () => {
   });
 
   it.each([
-    [4, 0], [4, 0.25], [8, 0.1], [8, 0.4], [16, 0.3], [16, 0.49], [32, 0.45],
+    [4, 0],
+    [4, 0.25],
+    [8, 0.1],
+    [8, 0.4],
+    [16, 0.3],
+    [16, 0.49],
+    [32, 0.45],
   ])('n=%i c=%f < 1/2: reconstruction loss exactly (n/4)(1 - 2c)² > 0, for random pairings', (n, c) => {
     const p = sameSignConstructionF64({ n, c, pairing: rng.permutation(n / 2), neuronOrder: rng.permutation(n / 2 + 1) });
     const L = exactPopulationLoss(p, none);
@@ -122,7 +128,9 @@ describe('sameSignConstruction: the seed family', () => {
     expect(() => sameSignConstructionF64({ n: 10 })).toThrow(ConfigError);
     expect(() => sameSignConstructionF64({ n: 10 })).toThrow(/n: expected a positive multiple of 4.*received 10/);
     expect(() => sameSignConstructionF64({ n: 0 })).toThrow(ConfigError);
-    expect(() => sameSignConstructionF64({ n: 16, m: 8 })).toThrow(/m: expected m >= 9 for n = 16 \(two features of the same half cannot share a neuron/);
+    expect(() => sameSignConstructionF64({ n: 16, m: 8 })).toThrow(
+      /m: expected m >= 9 for n = 16 \(two features of the same half cannot share a neuron/,
+    );
     expect(() => sameSignConstructionF64({ n: 16, m: 8 })).toThrow(/disambiguation neuron must be a separate neuron/);
     expect(NEURON_BOUND_EXPLANATION).toMatch(/n\/2 pair neurons/);
     expect(() => sameSignConstructionF64({ n: 8, c: -0.1 })).toThrow(/c: expected a finite c >= 0/);
@@ -167,7 +175,12 @@ describe('the competitors (SPEC §2b–2c)', () => {
   });
 
   it.each([4, 8, 16])('n=%i ReLU hidden layer: two disambiguation neurons give zero loss; one gives n/16', (n) => {
-    const two = reluTwoNeuronConstructionF64({ n, c: 0.5, pairing: rng.permutation(n / 2), neuronOrder: rng.permutation(n / 2 + 2) });
+    const two = reluTwoNeuronConstructionF64({
+      n,
+      c: 0.5,
+      pairing: rng.permutation(n / 2),
+      neuronOrder: rng.permutation(n / 2 + 2),
+    });
     expect(two.m).toBe(n / 2 + 2);
     const L = exactPopulationLoss(two, { hiddenActivation: 'relu' });
     expect(L.reconstruction).toBeLessThan(1e-28);
@@ -178,7 +191,13 @@ describe('the competitors (SPEC §2b–2c)', () => {
   });
 
   it.each([
-    [4, 'hadamard'], [8, 'hadamard'], [16, 'hadamard'], [32, 'hadamard'], [8, 'helmert'], [12, 'helmert'], [24, 'helmert'],
+    [4, 'hadamard'],
+    [8, 'hadamard'],
+    [16, 'hadamard'],
+    [32, 'hadamard'],
+    [8, 'helmert'],
+    [12, 'helmert'],
+    [24, 'helmert'],
   ] as const)('n=%i rotated (%s): zero loss with m = n/2 for c >= 1/2, (n/4)(1-2c)² below', (n, basis) => {
     for (const c of [0.5, 0.8]) {
       const p = rotatedConstructionF64({ n, c, basis, pairing: rng.permutation(n / 2) });
@@ -199,13 +218,16 @@ describe('the competitors (SPEC §2b–2c)', () => {
     expect(() => rotatedConstructionF64({ n: 12, basis: 'hadamard' })).toThrow(/not a power of 2/);
   });
 
-  it.each([4, 8, 16, 32])('n=%i absence-coded same-sign pairs: zero loss with m = n/2 and no disambiguation neuron, L1 = n/4', (n) => {
-    const p = absenceCodedConstructionF64({ n, pairing: rng.permutation(n / 2), neuronOrder: rng.permutation(n / 2) });
-    expect(p.m).toBe(n / 2);
-    const L = exactPopulationLoss(p, none);
-    expect(L.reconstruction).toBeLessThan(1e-28);
-    expect(L.l1).toBeCloseTo(n / 4, 10);
-  });
+  it.each([4, 8, 16, 32])(
+    'n=%i absence-coded same-sign pairs: zero loss with m = n/2 and no disambiguation neuron, L1 = n/4',
+    (n) => {
+      const p = absenceCodedConstructionF64({ n, pairing: rng.permutation(n / 2), neuronOrder: rng.permutation(n / 2) });
+      expect(p.m).toBe(n / 2);
+      const L = exactPopulationLoss(p, none);
+      expect(L.reconstruction).toBeLessThan(1e-28);
+      expect(L.l1).toBeCloseTo(n / 4, 10);
+    },
+  );
 
   it('untied counterparts compute the same function (every construction, float32 and float64)', () => {
     const ps = [

@@ -104,7 +104,8 @@ function checkM(m: number | undefined, min: number, n: number, kind: Constructio
       kind === 'opposite-sign' || kind === 'rotated' || kind === 'absence-coded'
         ? 'each neuron holds at most one feature per half, so n features need n/2 neurons'
         : kind === 'relu-two-neuron'
-          ? 'n/2 pair neurons plus two disambiguation neurons, one per half, since a ReLU cuts the negative activation; ' + NEURON_BOUND_EXPLANATION
+          ? 'n/2 pair neurons plus two disambiguation neurons, one per half, since a ReLU cuts the negative activation; ' +
+            NEURON_BOUND_EXPLANATION
           : NEURON_BOUND_EXPLANATION;
     throw new ConfigError('m', `m >= ${min} for n = ${n} (${why})`, m);
   }
@@ -119,7 +120,8 @@ interface Canonical {
 
 function canonical(kind: ConstructionKind, o: ConstructionOptions, oppositePairs: number): Canonical {
   checkN(o.n);
-  const n = o.n, half = n / 2;
+  const n = o.n,
+    half = n / 2;
   const nDis = kind === 'same-sign' || kind === 'mixed' ? 1 : kind === 'relu-two-neuron' ? 2 : 0;
   const m = checkM(o.m, half + nDis, n, kind);
   const c = kind === 'opposite-sign' ? 0 : (o.c ?? 0.5);
@@ -134,7 +136,8 @@ function canonical(kind: ConstructionKind, o: ConstructionOptions, oppositePairs
   const pairs: PairSlot[] = [];
   for (let k = 0; k < half; k++) {
     const row = nDis + k;
-    const a = k, b = half + pairing[k]!;
+    const a = k,
+      b = half + pairing[k]!;
     const sign: 1 | -1 = kind === 'opposite-sign' || (kind === 'mixed' && k < oppositePairs) ? -1 : 1;
     W[row * n + a] = 1;
     W[row * n + b] = sign;
@@ -312,7 +315,8 @@ function rotationRows(d: number, basis: RotationBasis): Float64Array {
   if (basis === 'hadamard') {
     for (let r = 0; r < d; r++) {
       for (let c = 0; c < d; c++) {
-        let bits = r & c, parity = 0;
+        let bits = r & c,
+          parity = 0;
         while (bits) {
           parity ^= bits & 1;
           bits >>>= 1;
@@ -350,7 +354,8 @@ function rotationRows(d: number, basis: RotationBasis): Float64Array {
  */
 export function rotatedConstructionF64(o: ConstructionOptions & { basis?: RotationBasis }): TiedParamsF64 {
   checkN(o.n);
-  const n = o.n, half = n / 2;
+  const n = o.n,
+    half = n / 2;
   const pow2 = (half & (half - 1)) === 0;
   const basis = o.basis ?? (pow2 ? 'hadamard' : 'helmert');
   if (basis !== 'hadamard' && basis !== 'helmert') throw new ConfigError('basis', '"hadamard" | "helmert"', basis);
@@ -370,7 +375,13 @@ export function rotatedConstructionF64(o: ConstructionOptions & { basis?: Rotati
     }
   }
   const layout: ConstructionLayout = {
-    kind: 'rotated', n, m, c, eps, disambiguation: [0], pairs: [],
+    kind: 'rotated',
+    n,
+    m,
+    c,
+    eps,
+    disambiguation: [0],
+    pairs: [],
     zeroRows: Array.from({ length: m - half }, (_, r) => half + r),
   };
   const can: Canonical = { layout, W, bias: 0.5 - c };
@@ -402,19 +413,27 @@ export function rotatedConstruction(o: ConstructionOptions & { basis?: RotationB
  */
 export function absenceCodedConstructionF64(o: Omit<ConstructionOptions, 'c'>): TiedParamsF64 {
   checkN(o.n);
-  const n = o.n, half = n / 2;
+  const n = o.n,
+    half = n / 2;
   const m = checkM(o.m, half, n, 'absence-coded');
   const pairing = checkPermutation(o.pairing, half, 'pairing');
   const W = new Float64Array(m * n);
   const pairs: PairSlot[] = [];
   for (let k = 0; k < half; k++) {
-    const a = k, b = half + pairing[k]!;
+    const a = k,
+      b = half + pairing[k]!;
     W[k * n + a] = 1;
     for (let i = half; i < n; i++) W[k * n + i] = (i === b ? 1 : 0) - 4 / n;
     pairs.push({ neuron: k, a, b, sign: 1 });
   }
   const layout: ConstructionLayout = {
-    kind: 'absence-coded', n, m, c: 0, eps: 0, disambiguation: [], pairs,
+    kind: 'absence-coded',
+    n,
+    m,
+    c: 0,
+    eps: 0,
+    disambiguation: [],
+    pairs,
     zeroRows: Array.from({ length: m - half }, (_, r) => half + r),
   };
   return permuted({ layout, W, bias: 0 }, o.neuronOrder).params;

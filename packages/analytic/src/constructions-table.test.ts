@@ -4,7 +4,14 @@ import { constructionsTable, formatConstructionsTable } from './constructions-ta
 describe('constructionsTable', () => {
   it.each([8, 16, 32])('n=%i: every construction has zero reconstruction loss; L1 costs by hand', (n) => {
     const rows = constructionsTable(n, 0.01);
-    expect(rows.map((r) => r.kind)).toEqual(['same-sign', 'opposite-sign', 'mixed', 'relu-two-neuron', 'rotated', 'absence-coded']);
+    expect(rows.map((r) => r.kind)).toEqual([
+      'same-sign',
+      'opposite-sign',
+      'mixed',
+      'relu-two-neuron',
+      'rotated',
+      'absence-coded',
+    ]);
     for (const r of rows) {
       expect(r.reconstruction).toBeLessThan(1e-28);
       expect(r.loss).toBeCloseTo(0.01 * r.l1, 14);

@@ -51,7 +51,10 @@ export function constructionsTable(n: number, lambda: number, c = 0.5): Construc
     { name: `same-sign c=${c}`, kind: 'same-sign', hidden: 'none', c, p: sameSignConstructionF64({ n, c }) },
     { name: 'opposite-sign', kind: 'opposite-sign', hidden: 'none', c: null, p: oppositeSignConstructionF64({ n }) },
     {
-      name: `mixed ${n / 4}+${n / 4} c=${c}`, kind: 'mixed', hidden: 'none', c,
+      name: `mixed ${n / 4}+${n / 4} c=${c}`,
+      kind: 'mixed',
+      hidden: 'none',
+      c,
       p: mixedConstructionF64({ n, c, oppositePairs: n / 4 }),
     },
     { name: `relu two-neuron c=${c}`, kind: 'relu-two-neuron', hidden: 'relu', c, p: reluTwoNeuronConstructionF64({ n, c }) },
@@ -62,8 +65,15 @@ export function constructionsTable(n: number, lambda: number, c = 0.5): Construc
     const L = exactPopulationLoss(p, { hiddenActivation: hidden, lambda });
     const other = exactPopulationLoss(p, { hiddenActivation: hidden === 'none' ? 'relu' : 'none' });
     return {
-      n, name, kind, m: p.m, hiddenActivation: hidden, c: cc,
-      reconstruction: L.reconstruction, l1: L.l1, loss: L.loss,
+      n,
+      name,
+      kind,
+      m: p.m,
+      hiddenActivation: hidden,
+      c: cc,
+      reconstruction: L.reconstruction,
+      l1: L.l1,
+      loss: L.loss,
       reconstructionOtherHidden: other.reconstruction,
     };
   });

@@ -8,7 +8,8 @@ import { describeStructure, neuronShape } from './structure.js';
 
 describe('gradientFlow from the same-sign construction (tied, activation L1)', () => {
   it('n=8 lambda=0.01: the fast phase ends at the relaxed point of the symmetric family', () => {
-    const n = 8, lambda = 0.01;
+    const n = 8,
+      lambda = 0.01;
     const o: ModelOptions = { hiddenActivation: 'none', lambda };
     const r = gradientFlow(sameSignConstructionF64({ n }), o, { time: 150, dt: 0.05 });
     const rel = flattenParams(symmetricFamilyParams(n, symmetricOptimum(n, lambda)));
@@ -27,7 +28,8 @@ describe('gradientFlow from the same-sign construction (tied, activation L1)', (
   });
 
   it('n=8 lambda=0.1: the flow leaves the relaxed saddle for the rotated n/2-neuron solution', () => {
-    const n = 8, lambda = 0.1;
+    const n = 8,
+      lambda = 0.1;
     const o: ModelOptions = { hiddenActivation: 'none', lambda };
     const relaxed = symmetricOptimum(n, lambda);
     const r = gradientFlow(sameSignConstructionF64({ n }), o, { time: 1500, dt: 0.1, perturbation: 1e-6, seed: 0 });
@@ -40,7 +42,9 @@ describe('gradientFlow from the same-sign construction (tied, activation L1)', (
     expect(s.disambiguationIntact).toBe(true);
     // Every live entry has about the same magnitude (the Hadamard rows of rotatedConstruction).
     const W = (r.params as { W: Float64Array }).W;
-    const live = Array.from(W).filter((v) => Math.abs(v) > 0.1).map(Math.abs);
+    const live = Array.from(W)
+      .filter((v) => Math.abs(v) > 0.1)
+      .map(Math.abs);
     expect(live.length).toBe(4 * n);
     expect(Math.max(...live) - Math.min(...live)).toBeLessThan(0.01);
     expect(r.final.l1).toBeGreaterThan(1.9);
@@ -49,7 +53,11 @@ describe('gradientFlow from the same-sign construction (tied, activation L1)', (
 
   it('opposite-sign pairs stay put (pairs intact, no dead neurons)', () => {
     const n = 8;
-    const r = gradientFlow(oppositeSignConstructionF64({ n }), { hiddenActivation: 'none', lambda: 0.1 }, { time: 300, dt: 0.1, perturbation: 1e-6 });
+    const r = gradientFlow(
+      oppositeSignConstructionF64({ n }),
+      { hiddenActivation: 'none', lambda: 0.1 },
+      { time: 300, dt: 0.1, perturbation: 1e-6 },
+    );
     const s = describeStructure(r.params, constructionLayout('opposite-sign', { n }));
     expect(s.oppositeSignPairs).toBe(n / 2);
     expect(s.census['opposite-sign-pair']).toBe(n / 2);

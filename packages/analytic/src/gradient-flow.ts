@@ -75,7 +75,9 @@ export function gradientFlow(p0: AnyParams, o: ModelOptions, opts: FlowOptions =
   const total = phases.reduce((acc, ph) => acc + ph.dt * ph.steps, 0);
   const nTrace = Math.max(2, opts.tracePoints ?? 20);
   const trace: FlowTracePoint[] = [];
-  let t = 0, steps = 0, nextTrace = 0;
+  let t = 0,
+    steps = 0,
+    nextTrace = 0;
   let grad: Float64Array = new Float64Array(0);
   const record = (loss: PopulationLoss) => {
     trace.push({ time: t, loss: loss.loss, reconstruction: loss.reconstruction, l1: loss.l1 });

@@ -17,7 +17,8 @@ function withSpectrum(values: number[], seed: number): Float64Array {
     });
   }
   const A = new Float64Array(d * d);
-  for (let r = 0; r < d; r++) for (let c = 0; c < d; c++) for (let k = 0; k < d; k++) A[r * d + c] = A[r * d + c]! + Q[r]![k]! * values[k]! * Q[c]![k]!;
+  for (let r = 0; r < d; r++)
+    for (let c = 0; c < d; c++) for (let k = 0; k < d; k++) A[r * d + c] = A[r * d + c]! + Q[r]![k]! * values[k]! * Q[c]![k]!;
   return A;
 }
 
@@ -56,7 +57,8 @@ describe('symmetricEigen', () => {
     const A = new Float64Array(d * d);
     for (let r = 0; r < d; r++) for (let c = r; c < d; c++) A[r * d + c] = A[c * d + r] = rng.normal();
     const { values } = symmetricEigen(A, d);
-    let trace = 0, fro = 0;
+    let trace = 0,
+      fro = 0;
     for (let r = 0; r < d; r++) trace += A[r * d + r]!;
     for (const v of A) fro += v * v;
     expect(values.reduce((a, b) => a + b, 0)).toBeCloseTo(trace, 9);

@@ -39,7 +39,8 @@ export function symmetricEigen(a: ArrayLike<number>, d: number, maxSweeps = 100)
   for (let r = 0; r < d; r++) V[r * d + r] = 1;
   let sweeps = 0;
   for (; sweeps < maxSweeps; sweeps++) {
-    let off = 0, total = 0;
+    let off = 0,
+      total = 0;
     for (let r = 0; r < d; r++) {
       for (let c = 0; c < d; c++) {
         const v = A[r * d + c]! ** 2;
@@ -52,24 +53,28 @@ export function symmetricEigen(a: ArrayLike<number>, d: number, maxSweeps = 100)
       for (let q = p + 1; q < d; q++) {
         const apq = A[p * d + q]!;
         if (apq === 0) continue;
-        const app = A[p * d + p]!, aqq = A[q * d + q]!;
+        const app = A[p * d + p]!,
+          aqq = A[q * d + q]!;
         // Rotation angle that zeroes A[p, q] (Numerical Recipes' stable form).
         const theta = (aqq - app) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const cs = 1 / Math.sqrt(t * t + 1);
         const sn = t * cs;
         for (let k = 0; k < d; k++) {
-          const akp = A[k * d + p]!, akq = A[k * d + q]!;
+          const akp = A[k * d + p]!,
+            akq = A[k * d + q]!;
           A[k * d + p] = cs * akp - sn * akq;
           A[k * d + q] = sn * akp + cs * akq;
         }
         for (let k = 0; k < d; k++) {
-          const apk = A[p * d + k]!, aqk = A[q * d + k]!;
+          const apk = A[p * d + k]!,
+            aqk = A[q * d + k]!;
           A[p * d + k] = cs * apk - sn * aqk;
           A[q * d + k] = sn * apk + cs * aqk;
         }
         for (let k = 0; k < d; k++) {
-          const vkp = V[k * d + p]!, vkq = V[k * d + q]!;
+          const vkp = V[k * d + p]!,
+            vkq = V[k * d + q]!;
           V[k * d + p] = cs * vkp - sn * vkq;
           V[k * d + q] = sn * vkp + cs * vkq;
         }

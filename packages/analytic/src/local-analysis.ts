@@ -148,7 +148,12 @@ export interface LocalAnalysis {
   reason: string;
 }
 
-function topComponents(like: { kind: 'tied' | 'untied'; n: number; m: number }, coords: number[], v: ArrayLike<number>, k = 5): NamedValue[] {
+function topComponents(
+  like: { kind: 'tied' | 'untied'; n: number; m: number },
+  coords: number[],
+  v: ArrayLike<number>,
+  k = 5,
+): NamedValue[] {
   return coords
     .map((p, t) => ({ name: parameterName(like, p), value: v[t]! }))
     .sort((x, y) => Math.abs(y.value) - Math.abs(x.value))
@@ -230,7 +235,9 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   if (!activationL1 && lambda > 0) {
     for (let t = 0; t < (tied ? mn : 2 * mn); t++) if (Math.abs(theta[t]!) <= tau) weightKink[t] = 1;
   }
-  const smooth: number[] = [], absK: number[] = [], otherK: number[] = [];
+  const smooth: number[] = [],
+    absK: number[] = [],
+    otherK: number[] = [];
   for (let t = 0; t < P; t++) {
     if (other[t]) otherK.push(t);
     else if (absCount[t]! > 0 || weightKink[t]) absK.push(t);
@@ -256,7 +263,8 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   // --- first order at the kinks --------------------------------------------------------------
   // Critical: a one-sided derivative within critTol of 0 (first order is degenerate there).
   const critTol = Math.max(1e-13, 1e-8 * lambda);
-  let minMargin = Number.POSITIVE_INFINITY, worst = -1;
+  let minMargin = Number.POSITIVE_INFINITY,
+    worst = -1;
   let pinned = 0;
   const base = trueLoss(theta);
   const hOne = 1e-7;
@@ -265,7 +273,8 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   for (const t of [...absK, ...otherK]) {
     let dPlus: number, dMinus: number;
     if (other[t]) {
-      const tp = theta.slice(), tm = theta.slice();
+      const tp = theta.slice(),
+        tm = theta.slice();
       tp[t] = tp[t]! + hOne;
       tm[t] = tm[t]! - hOne;
       dPlus = (trueLoss(tp) - base) / hOne;
@@ -288,7 +297,10 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   }
 
   // --- dual certificates for the |h| kinks (linear hidden layer, activation L1) --------------
-  let rows = 0, certified = 0, degenerate = 0, maxMultiplier = 0;
+  let rows = 0,
+    certified = 0,
+    degenerate = 0,
+    maxMultiplier = 0;
   if (activationL1 && !reluHidden && lambda > 0) {
     for (let j = 0; j < m; j++) {
       const K: number[] = [];
@@ -365,14 +377,17 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   let H: Float64Array | undefined;
   const wantHessian = opts.hessian ?? coneCoords.length <= 400;
   if (wantHessian && coneCoords.length > 0) {
-    const pieceGrad = (th: Float64Array) => evaluatePopulation(unflattenParams(p, th), o, { samples, pattern: piece, gradient: true }).grad!;
+    const pieceGrad = (th: Float64Array) =>
+      evaluatePopulation(unflattenParams(p, th), o, { samples, pattern: piece, gradient: true }).grad!;
     const d = coneCoords.length;
     H = new Float64Array(d * d);
     coneCoords.forEach((t, col) => {
-      const tp = theta.slice(), tm = theta.slice();
+      const tp = theta.slice(),
+        tm = theta.slice();
       tp[t] = tp[t]! + h;
       tm[t] = tm[t]! - h;
-      const gp = pieceGrad(tp), gm = pieceGrad(tm);
+      const gp = pieceGrad(tp),
+        gm = pieceGrad(tm);
       coneCoords.forEach((r, row) => (H![row * d + col] = (gp[r]! - gm[r]!) / (2 * h)));
     });
     let asym = 0;
@@ -402,7 +417,11 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   }
 
   // --- verdict ------------------------------------------------------------------------------
-  const largestGradient = topComponents(p, smooth, smooth.map((t) => g[t]!));
+  const largestGradient = topComponents(
+    p,
+    smooth,
+    smooth.map((t) => g[t]!),
+  );
   const evidence: { direction: string; step: number; change: number }[] = [];
   const along = (dir: Float64Array, coords: number[], label: string, steps: number[]) => {
     for (const st of steps) {
@@ -446,7 +465,9 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
         : `negative eigenvalue ${hessian.min.toExponential(3)} of the piece Hessian, but no cone direction with negative curvature`;
   } else if (!hessian) {
     verdict = 'inconclusive';
-    reason = consistent ? 'Hessian not computed' : 'critical coordinates of one neuron point to opposite sides (cone analysis skipped)';
+    reason = consistent
+      ? 'Hessian not computed'
+      : 'critical coordinates of one neuron point to opposite sides (cone analysis skipped)';
   } else if (hessian.nearZero > 0) {
     verdict = 'inconclusive';
     reason = `Hessian has ${hessian.nearZero} (near-)zero eigenvalue(s): flat directions`;
@@ -493,7 +514,17 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   };
   if (hessian) result.hessian = hessian;
   if (evidence.length > 0) result.lossChangeAlongEvidence = evidence;
-  if (descent && coneCurvature !== undefined) result.descentDirection = { curvature: coneCurvature, vector: descent, largest: topComponents(p, coneCoords, coneCoords.map((t) => descent![t]!), 8) };
+  if (descent && coneCurvature !== undefined)
+    result.descentDirection = {
+      curvature: coneCurvature,
+      vector: descent,
+      largest: topComponents(
+        p,
+        coneCoords,
+        coneCoords.map((t) => descent![t]!),
+        8,
+      ),
+    };
   return result;
 }
 
@@ -513,7 +544,8 @@ function coneDescent(H: Float64Array, d: number, side: number[]): { v: Float64Ar
     const lam = eig.values[0]!;
     if (!(lam < 0)) return null;
     const u = Float64Array.from({ length: a }, (_, r) => eig.vectors[r * a]!);
-    let bestSign = 1, bestBad: number[] = [];
+    let bestSign = 1,
+      bestBad: number[] = [];
     let bestWeight = Number.POSITIVE_INFINITY;
     for (const sign of [1, -1]) {
       const bad: number[] = [];

@@ -12,16 +12,25 @@
  */
 export function goldenSection(f: (x: number) => number, lo: number, hi: number, tol = 1e-12): { x: number; value: number } {
   const r = (Math.sqrt(5) - 1) / 2;
-  let a = lo, b = hi;
-  let c = b - r * (b - a), d = a + r * (b - a);
-  let fc = f(c), fd = f(d);
+  let a = lo,
+    b = hi;
+  let c = b - r * (b - a),
+    d = a + r * (b - a);
+  let fc = f(c),
+    fd = f(d);
   for (let it = 0; it < 500 && b - a > tol; it++) {
     if (fc <= fd) {
-      b = d; d = c; fd = fc;
-      c = b - r * (b - a); fc = f(c);
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - r * (b - a);
+      fc = f(c);
     } else {
-      a = c; c = d; fc = fd;
-      d = a + r * (b - a); fd = f(d);
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + r * (b - a);
+      fd = f(d);
     }
   }
   const x = fc <= fd ? c : d;
@@ -55,7 +64,8 @@ export function nelderMead(
   let it = 0;
   for (; it < maxIter; it++) {
     pts.sort((p, q) => p.v - q.v);
-    const best = pts[0]!, worst = pts[d]!;
+    const best = pts[0]!,
+      worst = pts[d]!;
     if (Math.abs(worst.v - best.v) <= tol * (Math.abs(best.v) + tol)) {
       let spread = 0;
       for (const p of pts) for (let i = 0; i < d; i++) spread = Math.max(spread, Math.abs(p.x[i]! - best.x[i]!));

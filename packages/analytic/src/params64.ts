@@ -106,10 +106,18 @@ export function unflattenParams(like: { kind: 'tied' | 'untied'; n: number; m: n
   const { n, m } = like;
   const mn = m * n;
   if (like.kind === 'tied') {
-    return { kind: 'tied', n, m, W: Float64Array.from({ length: mn }, (_, k) => theta[k]!), b: Float64Array.from({ length: n }, (_, k) => theta[mn + k]!) };
+    return {
+      kind: 'tied',
+      n,
+      m,
+      W: Float64Array.from({ length: mn }, (_, k) => theta[k]!),
+      b: Float64Array.from({ length: n }, (_, k) => theta[mn + k]!),
+    };
   }
   return {
-    kind: 'untied', n, m,
+    kind: 'untied',
+    n,
+    m,
     E: Float64Array.from({ length: mn }, (_, k) => theta[k]!),
     D: Float64Array.from({ length: mn }, (_, k) => theta[mn + k]!),
     b: Float64Array.from({ length: n }, (_, k) => theta[2 * mn + k]!),

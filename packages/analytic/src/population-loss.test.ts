@@ -3,12 +3,7 @@ import type { Prng } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import { sameSignConstructionF64 } from './construction.js';
 import type { ModelOptions } from './population-loss.js';
-import {
-  evaluatePopulation,
-  exactPopulationGradient,
-  exactPopulationLoss,
-  monteCarloPopulationLoss,
-} from './population-loss.js';
+import { evaluatePopulation, exactPopulationGradient, exactPopulationLoss, monteCarloPopulationLoss } from './population-loss.js';
 import type { ParamsF64 } from './params64.js';
 import { flattenParams, toFloat32Params, toFloat64Params, unflattenParams } from './params64.js';
 import { naiveFrom, naiveLoss } from './test-utils/naive.js';
@@ -33,7 +28,10 @@ describe('exactPopulationLoss vs an independent naive computation', () => {
   const rng = createPrng(3);
   it.each(optionGrid.map((o) => [label(o), o] as const))('%s (tied and untied, n = 8 and 12)', (_, o) => {
     for (const kind of ['tied', 'untied'] as const) {
-      for (const [n, m] of [[8, 5], [12, 4]] as const) {
+      for (const [n, m] of [
+        [8, 5],
+        [12, 4],
+      ] as const) {
         const p = randomParams(rng, kind, n, m);
         const got = exactPopulationLoss(p, o);
         const want = naiveLoss(naiveFrom(p, o));
@@ -79,9 +77,11 @@ describe('exactPopulationGradient vs finite differences of the exact loss', () =
       const theta = flattenParams(p);
       const f = (t: Float64Array) => exactPopulationLoss(unflattenParams(p, t), o).loss;
       const h = 1e-6;
-      let maxErr = 0, maxG = 0;
+      let maxErr = 0,
+        maxG = 0;
       for (let q = 0; q < theta.length; q++) {
-        const tp = theta.slice(), tm = theta.slice();
+        const tp = theta.slice(),
+          tm = theta.slice();
         tp[q] = tp[q]! + h;
         tm[q] = tm[q]! - h;
         const fd = (f(tp) - f(tm)) / (2 * h);
@@ -109,10 +109,12 @@ describe('exactPopulationGradient vs finite differences of the exact loss', () =
     const theta = flattenParams(p);
     for (const q of [0, 100, 543, 560]) {
       const h = 1e-6;
-      const tp = theta.slice(), tm = theta.slice();
+      const tp = theta.slice(),
+        tm = theta.slice();
       tp[q] = tp[q]! + h;
       tm[q] = tm[q]! - h;
-      const fd = (exactPopulationLoss(unflattenParams(p, tp), o).loss - exactPopulationLoss(unflattenParams(p, tm), o).loss) / (2 * h);
+      const fd =
+        (exactPopulationLoss(unflattenParams(p, tp), o).loss - exactPopulationLoss(unflattenParams(p, tm), o).loss) / (2 * h);
       const g = q < 544 ? grad.W![q]! : grad.b[q - 544]!;
       expect(Math.abs(fd - g)).toBeLessThan(1e-6);
     }
@@ -121,7 +123,8 @@ describe('exactPopulationGradient vs finite differences of the exact loss', () =
   it('at the construction: the subgradient with sign(0) = 0 matches a hand derivation', () => {
     // Reconstruction is exactly 0, so only L1 contributes: d/dW[j,k] of lambda·E|h_j| =
     // lambda·E[sign(h_j)·x_k], sign(0) = 0.
-    const n = 16, lambda = 0.01;
+    const n = 16,
+      lambda = 0.01;
     const { grad } = exactPopulationGradient(sameSignConstructionF64({ n }), { hiddenActivation: 'none', lambda });
     const N = 140;
     // Disambiguation row: sign(h_0) = +1 on A samples, x_k = 1 w.p. 1/4 overall.

@@ -88,7 +88,12 @@ function resolve(o: ModelOptions): Resolved {
   }
   const target = o.l1Target ?? 'activations';
   if (target !== 'activations' && target !== 'weights') throw new ConfigError('l1Target', '"activations" | "weights"', target);
-  return { reluHidden: o.hiddenActivation === 'relu', reluOutput: out === 'relu', lambda, activationL1: target === 'activations' };
+  return {
+    reluHidden: o.hiddenActivation === 'relu',
+    reluOutput: out === 'relu',
+    lambda,
+    activationL1: target === 'activations',
+  };
 }
 
 /** Encoder and decoder as float64 [m, n] row arrays (tied: the same array). */
@@ -106,7 +111,13 @@ function checkShape(p: AnyParams): void {
   if (!Number.isSafeInteger(n) || !Number.isSafeInteger(m) || n < 1 || m < 1) {
     throw new ConfigError('params', 'positive integer n and m', `n=${n}, m=${m}`);
   }
-  const mats = p.kind === 'tied' ? [['W', p.W]] as const : ([['E', p.E], ['D', p.D]] as const);
+  const mats =
+    p.kind === 'tied'
+      ? ([['W', p.W]] as const)
+      : ([
+          ['E', p.E],
+          ['D', p.D],
+        ] as const);
   for (const [name, a] of mats) {
     if (a.length !== m * n) throw new ConfigError(`params.${name}`, `length m·n = ${m * n}`, a.length);
   }
@@ -163,7 +174,11 @@ export function evaluatePopulation(p: AnyParams, o: ModelOptions, e: EvaluateOpt
   const { count, k, idx } = samples;
   const frozen = e.pattern;
   if (frozen && (frozen.count !== count || frozen.n !== n || frozen.m !== m)) {
-    throw new ConfigError('pattern', `a pattern for ${count} samples, n = ${n}, m = ${m}`, `${frozen.count}, ${frozen.n}, ${frozen.m}`);
+    throw new ConfigError(
+      'pattern',
+      `a pattern for ${count} samples, n = ${n}, m = ${m}`,
+      `${frozen.count}, ${frozen.n}, ${frozen.m}`,
+    );
   }
   const record: ActivationPattern | undefined = e.recordPattern
     ? { count, n, m, hidden: new Int8Array(count * m), output: new Uint8Array(count * n) }
@@ -182,7 +197,8 @@ export function evaluatePopulation(p: AnyParams, o: ModelOptions, e: EvaluateOpt
   const nzIdx = new Int32Array(n);
   const nzVal = new Float64Array(n);
   const x = new Uint8Array(n);
-  const reluHidden = r.reluHidden, reluOutput = r.reluOutput;
+  const reluHidden = r.reluHidden,
+    reluOutput = r.reluOutput;
   let reconSum = 0;
   let l1Sum = 0;
   const { enc, dec, b } = d;
@@ -247,10 +263,11 @@ export function evaluatePopulation(p: AnyParams, o: ModelOptions, e: EvaluateOpt
         const hj = h[j]!;
         let dh = lamAct * sig[j]!;
         for (let t = 0; t < nz; t++) dh += dec[row + nzIdx[t]!]! * nzVal[t]!;
-        if (hj !== 0) for (let t = 0; t < nz; t++) {
-          const at = row + nzIdx[t]!;
-          gDec![at] = gDec![at]! + nzVal[t]! * hj;
-        }
+        if (hj !== 0)
+          for (let t = 0; t < nz; t++) {
+            const at = row + nzIdx[t]!;
+            gDec![at] = gDec![at]! + nzVal[t]! * hj;
+          }
         const da = reluHidden ? (sig[j]! > 0 ? dh : 0) : dh;
         if (da !== 0) {
           for (let q = 0; q < k; q++) {
@@ -368,9 +385,12 @@ export function monteCarloPopulationLoss(
 function monteCarloWith(rng: Prng, p: AnyParams, o: ModelOptions, samples: number): PopulationLoss & { standardError: number } {
   const chunk = 4096;
   let done = 0;
-  let recon = 0, l1 = 0;
+  let recon = 0,
+    l1 = 0;
   // Welford's running mean and sum of squared deviations of the per-sample loss.
-  let mean = 0, m2 = 0, seen = 0;
+  let mean = 0,
+    m2 = 0,
+    seen = 0;
   let weightL1: PopulationLoss | undefined;
   while (done < samples) {
     const c = Math.min(chunk, samples - done);

@@ -43,7 +43,14 @@ describe('the one-parameter family (SPEC §2)', () => {
   });
 
   it.each([
-    [8, 1e-3], [8, 1e-2], [8, 0.1], [8, 1], [16, 1e-3], [16, 1e-2], [16, 0.1], [16, 1],
+    [8, 1e-3],
+    [8, 1e-2],
+    [8, 0.1],
+    [8, 1],
+    [16, 1e-3],
+    [16, 1e-2],
+    [16, 0.1],
+    [16, 1],
   ])('n=%i lambda=%f: c* equals a numeric 1-D minimisation of the exact enumerated loss', (n, lambda) => {
     const r = reducedOptimum(n, lambda);
     const num = goldenSection((c) => sameSignFamilyLoss(c, n, lambda), 0.2, 0.7, 1e-9);
@@ -67,24 +74,34 @@ describe('the symmetric three-parameter family', () => {
       for (let t = 0; t < 20; t++) {
         const pt = { w: 0.5 + rng.nextDouble(), eps: 0.6 * rng.nextDouble() - 0.1, b: rng.nextDouble() - 0.8 };
         for (const outputActivation of ['relu', 'none'] as const) {
-          const exact = exactPopulationLoss(symmetricFamilyParams(n, pt), { hiddenActivation: 'none', outputActivation, lambda: 0.03 });
+          const exact = exactPopulationLoss(symmetricFamilyParams(n, pt), {
+            hiddenActivation: 'none',
+            outputActivation,
+            lambda: 0.03,
+          });
           const closed = symmetricFamilyLoss(n, pt, 0.03, outputActivation);
           expect(closed.reconstruction).toBeCloseTo(exact.reconstruction, 12);
           expect(closed.l1).toBeCloseTo(exact.l1, 12);
         }
         // The ReLU two-neuron layout has the same value with a ReLU hidden layer.
-        const relu = exactPopulationLoss(symmetricFamilyParams(n, pt, undefined, 'relu-two-neuron'), { hiddenActivation: 'relu', lambda: 0.03 });
+        const relu = exactPopulationLoss(symmetricFamilyParams(n, pt, undefined, 'relu-two-neuron'), {
+          hiddenActivation: 'relu',
+          lambda: 0.03,
+        });
         if (pt.eps >= 0) expect(relu.loss).toBeCloseTo(symmetricFamilyLoss(n, pt, 0.03).loss, 12);
       }
     }
   });
 
   it('its gradient is the sum of the full exact gradient over the family coordinates', () => {
-    const n = 8, lambda = 0.05;
+    const n = 8,
+      lambda = 0.05;
     const pt = { w: 0.9, eps: 0.45, b: -0.42 };
     const g3 = symmetricFamilyGradient(n, pt, lambda);
     const { grad } = exactPopulationGradient(symmetricFamilyParams(n, pt), { hiddenActivation: 'none', lambda });
-    let gw = 0, ge = 0, gb = 0;
+    let gw = 0,
+      ge = 0,
+      gb = 0;
     for (let k = 0; k < n / 2; k++) gw += grad.W![(1 + k) * n + k]! + grad.W![(1 + k) * n + n / 2 + k]!;
     for (let i = 0; i < n; i++) ge += (i < n / 2 ? 1 : -1) * grad.W![i]!;
     for (let i = 0; i < n; i++) gb += grad.b[i]!;
@@ -93,19 +110,22 @@ describe('the symmetric three-parameter family', () => {
     expect(g3[2]).toBeCloseTo(gb, 12);
   });
 
-  it.each([8, 16, 32])('n=%i: the relaxed point is stationary, below the one-parameter optimum, and a Nelder–Mead minimum', (n) => {
-    for (const lambda of [1e-3, 1e-2, 0.1]) {
-      const s = symmetricOptimum(n, lambda);
-      expect(s.gradientNorm).toBeLessThan(1e-12);
-      expect(s.loss).toBeLessThan(reducedOptimum(n, lambda).loss);
-      expect(s.c).toBeLessThan(0.5);
-      expect(s.w).toBeLessThan(1);
-      // The inactive chosen-half outputs end slightly above their kink (z2 > 0): L1 pushes there.
-      expect(s.z[1]).toBeGreaterThan(0);
-      const nm = symmetricMinimum(n, lambda, s);
-      expect(nm.loss).toBeGreaterThanOrEqual(s.loss - 1e-14);
-    }
-  });
+  it.each([8, 16, 32])(
+    'n=%i: the relaxed point is stationary, below the one-parameter optimum, and a Nelder–Mead minimum',
+    (n) => {
+      for (const lambda of [1e-3, 1e-2, 0.1]) {
+        const s = symmetricOptimum(n, lambda);
+        expect(s.gradientNorm).toBeLessThan(1e-12);
+        expect(s.loss).toBeLessThan(reducedOptimum(n, lambda).loss);
+        expect(s.c).toBeLessThan(0.5);
+        expect(s.w).toBeLessThan(1);
+        // The inactive chosen-half outputs end slightly above their kink (z2 > 0): L1 pushes there.
+        expect(s.z[1]).toBeGreaterThan(0);
+        const nm = symmetricMinimum(n, lambda, s);
+        expect(nm.loss).toBeGreaterThanOrEqual(s.loss - 1e-14);
+      }
+    },
+  );
 
   it('lambda = 0 keeps the construction (zero loss) and a huge lambda kills the pair weights', () => {
     const z = symmetricOptimum(8, 0);
@@ -133,14 +153,16 @@ it('sameSignConstructionF64 with c < 1/2 is the reduced family point', () => {
 
 describe('the ReLU two-neuron symmetric family (w, eps, epsCross, b)', () => {
   it('closed form and gradient agree with the full model (ReLU hidden layer)', () => {
-    const n = 8, lambda = 0.05;
+    const n = 8,
+      lambda = 0.05;
     const pt = { w: 0.9, eps: 0.45, epsCross: 0.7, b: -0.42 };
     const p = symmetricFamilyParams(n, pt, undefined, 'relu-two-neuron');
     const o = { hiddenActivation: 'relu', lambda } as const;
     expect(symmetricFamilyLoss(n, pt, lambda, 'relu', 'relu-two-neuron').loss).toBeCloseTo(exactPopulationLoss(p, o).loss, 13);
     const g = symmetricFamilyGradient(n, pt, lambda, 'relu', 'relu-two-neuron');
     const { grad } = exactPopulationGradient(p, o);
-    let ge = 0, gx = 0;
+    let ge = 0,
+      gx = 0;
     for (let i = 0; i < n / 2; i++) {
       ge += grad.W![i]! + grad.W![n + n / 2 + i]!;
       gx -= grad.W![n / 2 + i]! + grad.W![n + i]!;

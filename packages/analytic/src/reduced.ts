@@ -35,7 +35,8 @@ import { exactPopulationLoss } from './population-loss.js';
 
 function checkNLambda(n: number, lambda: number): void {
   if (!Number.isSafeInteger(n) || n < 4 || n % 4 !== 0) throw new ConfigError('n', 'a positive multiple of 4', n);
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
+    throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
 }
 
 /**
@@ -88,7 +89,8 @@ export function reducedOptimum(n: number, lambda: number): ReducedOptimum {
   } else {
     const cm = Math.min(0.5, Math.cbrt((lambda / (16 * Math.sqrt(n))) ** 2));
     if (dL(cm) < 0) {
-      let lo = cm, hi = 0.5; // dL(lo) < 0 < dL(hi)
+      let lo = cm,
+        hi = 0.5; // dL(lo) < 0 < dL(hi)
       for (let it = 0; it < 200 && hi - lo > 0; it++) {
         const mid = 0.5 * (lo + hi);
         if (mid === lo || mid === hi) break;
@@ -100,7 +102,9 @@ export function reducedOptimum(n: number, lambda: number): ReducedOptimum {
   }
   const loss = Number.isNaN(c) ? Number.NaN : reducedLoss(c, n, lambda);
   return {
-    n, lambda, c,
+    n,
+    lambda,
+    c,
     eps: Math.sqrt((4 * c) / n),
     bias: -c,
     gap: 1 - 2 * c,
@@ -148,7 +152,12 @@ export type SymmetricLayout = 'same-sign' | 'relu-two-neuron';
  * @example
  * symmetricFamilyParams(8, { w: 1, eps: Math.sqrt(0.5), b: -0.5 }); // = sameSignConstructionF64({ n: 8 })
  */
-export function symmetricFamilyParams(n: number, pt: SymmetricPoint, m?: number, layout: SymmetricLayout = 'same-sign'): TiedParamsF64 {
+export function symmetricFamilyParams(
+  n: number,
+  pt: SymmetricPoint,
+  m?: number,
+  layout: SymmetricLayout = 'same-sign',
+): TiedParamsF64 {
   const opts = m === undefined ? { n } : { n, m };
   const p = layout === 'same-sign' ? sameSignConstructionF64(opts) : reluTwoNeuronConstructionF64(opts);
   const half = n / 2;
@@ -219,8 +228,14 @@ export function symmetricFamilyGradient(
   const dR = (z: number) => (!relu || z > 0 ? 1 : 0);
   const s = pt.w * pt.w;
   const [cA, cB] = shifts(n, pt, layout);
-  const z1 = s + cA + pt.b, z2 = cA + pt.b, z3 = s - cB + pt.b, z4 = pt.b - cB;
-  const g1 = -2 * (1 - R(z1)) * dR(z1), g2 = 2 * R(z2) * dR(z2), g3 = 2 * R(z3) * dR(z3), g4 = 2 * R(z4) * dR(z4);
+  const z1 = s + cA + pt.b,
+    z2 = cA + pt.b,
+    z3 = s - cB + pt.b,
+    z4 = pt.b - cB;
+  const g1 = -2 * (1 - R(z1)) * dR(z1),
+    g2 = 2 * R(z2) * dR(z2),
+    g3 = 2 * R(z3) * dR(z3),
+    g4 = 2 * R(z4) * dR(z4);
   const q = n / 4;
   const gw = q * ((g1 + g3) * 2 * pt.w + lambda * Math.sign(pt.w));
   const gb = q * (g1 + g2 + g3 + g4);
@@ -269,7 +284,12 @@ export interface SymmetricOptimum extends SymmetricPoint {
  * @example
  * symmetricOptimum(16, 1e-2); // { w: 0.99…, c: 0.497…, b: -0.49…, … }
  */
-export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoint, layout: SymmetricLayout = 'same-sign'): SymmetricOptimum {
+export function symmetricOptimum(
+  n: number,
+  lambda: number,
+  start?: SymmetricPoint,
+  layout: SymmetricLayout = 'same-sign',
+): SymmetricOptimum {
   checkNLambda(n, lambda);
   const two = layout === 'relu-two-neuron';
   const s0: SymmetricPoint = start ?? { w: 1, eps: Math.sqrt(2 / n), b: -0.5 };
@@ -283,7 +303,11 @@ export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoi
     for (const i of [0, 1]) if (from[i]! !== 0 && (to[i]! === 0 || Math.sign(to[i]!) !== Math.sign(from[i]!))) to[i] = 0;
     return to;
   };
-  const stepFrom = (v: number[], g: number[], dt: number) => clamp(v, v.map((xi, i) => (xi === 0 && i <= 1 ? 0 : xi - (dt * g[i]!) / n)));
+  const stepFrom = (v: number[], g: number[], dt: number) =>
+    clamp(
+      v,
+      v.map((xi, i) => (xi === 0 && i <= 1 ? 0 : xi - (dt * g[i]!) / n)),
+    );
   // Explicit Euler; the step halves whenever the loss would increase (the eps direction has
   // curvature ~ c·n, so large n needs small steps) and grows slowly otherwise, capped at 0.25.
   let dt = 0.25;
@@ -316,13 +340,17 @@ export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoi
     const h = 1e-6;
     const H = free.map((i) =>
       free.map((j) => {
-        const xp = x.slice(), xm = x.slice();
+        const xp = x.slice(),
+          xm = x.slice();
         xp[j] = xp[j]! + h;
         xm[j] = xm[j]! - h;
         return (grad(xp)[i]! - grad(xm)[i]!) / (2 * h);
       }),
     );
-    const step = solveSmall(H, gs.map((v) => -v));
+    const step = solveSmall(
+      H,
+      gs.map((v) => -v),
+    );
     if (!step || step.some((v) => !Number.isFinite(v))) break;
     const cand = x.slice();
     free.forEach((i, k) => (cand[i] = cand[i]! + step[k]!));
@@ -335,7 +363,12 @@ export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoi
   const [cA, cB] = shifts(n, pt, layout);
   const s = pt.w * pt.w;
   return {
-    n, lambda, layout, ...pt, c: cA, ...L,
+    n,
+    lambda,
+    layout,
+    ...pt,
+    c: cA,
+    ...L,
     gradientNorm: Math.hypot(...grad(x).map((gi, i) => (x[i] === 0 && i <= 1 ? 0 : gi))),
     time: t,
     z: [s + cA + pt.b, cA + pt.b, s - cB + pt.b, pt.b - cB],
@@ -345,7 +378,11 @@ export function symmetricOptimum(n: number, lambda: number, start?: SymmetricPoi
 /** Minimises the closed-form symmetric loss by Nelder–Mead from a start point (for cross-checks). */
 export function symmetricMinimum(n: number, lambda: number, start: SymmetricPoint): SymmetricPoint & { loss: number } {
   checkNLambda(n, lambda);
-  const r = nelderMead(([w, e, b]) => symmetricFamilyLoss(n, { w: w!, eps: e!, b: b! }, lambda).loss, [start.w, start.eps, start.b], 0.01);
+  const r = nelderMead(
+    ([w, e, b]) => symmetricFamilyLoss(n, { w: w!, eps: e!, b: b! }, lambda).loss,
+    [start.w, start.eps, start.b],
+    0.01,
+  );
   return { w: r.x[0]!, eps: r.x[1]!, b: r.x[2]!, loss: r.value };
 }
 
@@ -400,8 +437,10 @@ export interface OppositeSignRelaxed {
  */
 export function oppositeSignRelaxed(n: number, lambda: number): OppositeSignRelaxed {
   checkNLambda(n, lambda);
-  if (lambda > 16 / (9 * Math.sqrt(3))) throw new ConfigError('lambda', 'lambda <= 16/(9·sqrt(3)) ≈ 1.026 (no relaxed opposite-sign point beyond)', lambda);
-  let lo = 1 / Math.sqrt(3), hi = 1; // (8/3) w (1 - w²) decreases from its maximum to 0 on this interval
+  if (lambda > 16 / (9 * Math.sqrt(3)))
+    throw new ConfigError('lambda', 'lambda <= 16/(9·sqrt(3)) ≈ 1.026 (no relaxed opposite-sign point beyond)', lambda);
+  let lo = 1 / Math.sqrt(3),
+    hi = 1; // (8/3) w (1 - w²) decreases from its maximum to 0 on this interval
   for (let it = 0; it < 200; it++) {
     const mid = 0.5 * (lo + hi);
     if ((8 / 3) * mid * (1 - mid * mid) > lambda) lo = mid;

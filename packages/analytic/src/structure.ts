@@ -44,7 +44,9 @@ export interface StructureSummary {
 
 function range(values: number[]): Range {
   if (values.length === 0) return { min: Number.NaN, mean: Number.NaN, max: Number.NaN };
-  let min = Infinity, max = -Infinity, sum = 0;
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0;
   for (const v of values) {
     min = Math.min(min, v);
     max = Math.max(max, v);
@@ -69,7 +71,8 @@ export function neuronShape(row: ArrayLike<number>, n: number, rel = 0.25, deadB
   const support: number[] = [];
   for (let i = 0; i < n; i++) if (Math.abs(row[i]!) >= rel * mx) support.push(i);
   if (support.length === 1) return 'monosemantic';
-  if (support.length === 2) return Math.sign(row[support[0]!]!) === Math.sign(row[support[1]!]!) ? 'same-sign-pair' : 'opposite-sign-pair';
+  if (support.length === 2)
+    return Math.sign(row[support[0]!]!) === Math.sign(row[support[1]!]!) ? 'same-sign-pair' : 'opposite-sign-pair';
   if (support.length === n) {
     const half = n / 2;
     const sA = Math.sign(row[0]!);
@@ -104,11 +107,14 @@ export function describeStructure(p: AnyParams, layout: ConstructionLayout, thre
     intact = s !== 0 && row.every((v, i) => Math.sign(v) === (i < n / 2 ? s : -s));
   }
   const pairAbs: number[] = [];
-  let same = 0, opposite = 0, broken = 0;
+  let same = 0,
+    opposite = 0,
+    broken = 0;
   for (const pr of layout.pairs) {
     inLayout[pr.neuron * n + pr.a] = 1;
     inLayout[pr.neuron * n + pr.b] = 1;
-    const wa = W[pr.neuron * n + pr.a]!, wb = W[pr.neuron * n + pr.b]!;
+    const wa = W[pr.neuron * n + pr.a]!,
+      wb = W[pr.neuron * n + pr.b]!;
     pairAbs.push(Math.abs(wa), Math.abs(wb));
     if (Math.abs(wa) < threshold || Math.abs(wb) < threshold) broken++;
     else if (Math.sign(wa) === Math.sign(wb)) same++;
@@ -117,7 +123,12 @@ export function describeStructure(p: AnyParams, layout: ConstructionLayout, thre
   let off = 0;
   for (let t = 0; t < m * n; t++) if (!inLayout[t]) off = Math.max(off, Math.abs(W[t]!));
   const census: Record<NeuronShape, number> = {
-    dead: 0, monosemantic: 0, 'same-sign-pair': 0, 'opposite-sign-pair': 0, 'half-detector': 0, dense: 0,
+    dead: 0,
+    monosemantic: 0,
+    'same-sign-pair': 0,
+    'opposite-sign-pair': 0,
+    'half-detector': 0,
+    dense: 0,
   };
   for (let j = 0; j < m; j++) census[neuronShape(W.subarray(j * n, (j + 1) * n), n)]++;
   const expectedSame = layout.pairs.filter((q) => q.sign === 1).length;

@@ -12,7 +12,8 @@ describe('expectedPolysemanticCount', () => {
 
 describe('sparsificationOde', () => {
   it('lambda = 0, one weight: matches the closed form w(t)² = 1/(1 + (1/w0² − 1)e^(−2t))', () => {
-    const dt = 0.01, steps = 300;
+    const dt = 0.01,
+      steps = 300;
     const traj = sparsificationOde([0.2], 0, dt, steps, { recordEvery: 100 });
     expect(traj.length).toBe(4);
     traj.forEach((w, r) => {

@@ -60,7 +60,10 @@ export function sparsificationOde(
     for (let i = 0; i < d; i++) s += x[i]! * x[i]!;
     for (let i = 0; i < d; i++) into[i] = alive[i] ? (1 - s) * x[i]! - lambda * sgn[i]! : 0;
   };
-  const k1 = new Float64Array(d), k2 = new Float64Array(d), k3 = new Float64Array(d), k4 = new Float64Array(d);
+  const k1 = new Float64Array(d),
+    k2 = new Float64Array(d),
+    k3 = new Float64Array(d),
+    k4 = new Float64Array(d);
   const tmp = new Float64Array(d);
   for (let step = 1; step <= steps; step++) {
     for (let i = 0; i < d; i++) sgn[i] = Math.sign(w[i]!);
@@ -100,7 +103,8 @@ export function sparsificationFixedPoint(k: number, lambda: number): number {
   const wPeak = 1 / Math.sqrt(3 * k);
   if (lambda > wPeak - k * wPeak ** 3) return Number.NaN;
   // g(w) = w - k w³ - lambda is decreasing on [wPeak, 1/sqrt(k)] from >= 0 to -lambda: bisect.
-  let lo = wPeak, hi = 1 / Math.sqrt(k);
+  let lo = wPeak,
+    hi = 1 / Math.sqrt(k);
   for (let it = 0; it < 200; it++) {
     const mid = 0.5 * (lo + hi);
     if (mid - k * mid ** 3 - lambda > 0) lo = mid;

@@ -19,7 +19,8 @@ describe('the untied degeneracy (SPEC §1)', () => {
     expect(d.rows.at(-1)!.loss - base.reconstruction).toBeLessThan(1e-5);
     // d/ds loss at s = 1 is lambda·l1 (finite differences along the orbit agree).
     const h = 1e-6;
-    const fd = (exactPopulationLoss(rescaleUntied(p, 1 + h), o).loss - exactPopulationLoss(rescaleUntied(p, 1 - h), o).loss) / (2 * h);
+    const fd =
+      (exactPopulationLoss(rescaleUntied(p, 1 + h), o).loss - exactPopulationLoss(rescaleUntied(p, 1 - h), o).loss) / (2 * h);
     expect(d.orbitDerivative).toBeCloseTo(fd, 8);
     expect(d.orbitDerivative).toBeCloseTo(0.01 * base.l1, 14);
   });
@@ -42,13 +43,16 @@ describe('the untied degeneracy (SPEC §1)', () => {
       for (let i = 0; i < n; i++) s += u.D[i * m + j]! ** 2;
       expect(s).toBeCloseTo(1, 14);
     }
-    const a = exactPopulationLoss(u, o), b = exactPopulationLoss(p, o);
+    const a = exactPopulationLoss(u, o),
+      b = exactPopulationLoss(p, o);
     expect(a.reconstruction).toBeCloseTo(b.reconstruction, 14);
     // Pair neurons: column (1, 1)/√2, encoder ×√2: L1 per active feature √2; eps neuron ×√(n·eps²) = √(4c) = √2.
     expect(a.l1).toBeCloseTo(Math.SQRT2 * b.l1, 12);
   });
 
   it('weight L1 is rejected (no degeneracy to show)', () => {
-    expect(() => untiedDegeneracy(sameSignConstructionF64({ n: 8 }), { hiddenActivation: 'none', l1Target: 'weights' }, [1])).toThrow(/activations/);
+    expect(() =>
+      untiedDegeneracy(sameSignConstructionF64({ n: 8 }), { hiddenActivation: 'none', l1Target: 'weights' }, [1]),
+    ).toThrow(/activations/);
   });
 });

@@ -9,14 +9,16 @@ function rows(x: Float32Array, n: number): number[][] {
 describe('halfSplitBatch', () => {
   it.each([4, 8, 16, 32, 64])('n=%i: every sample has exactly n/4 ones, all in one half, values 0/1', (n) => {
     const x = halfSplitBatch(createPrng(n), n, 500);
-    let sawA = false, sawB = false;
+    let sawA = false,
+      sawB = false;
     for (const r of rows(x, n)) {
       expect(r.every((v) => v === 0 || v === 1)).toBe(true);
       const onA = r.slice(0, n / 2).reduce((a, b) => a + b, 0);
       const onB = r.slice(n / 2).reduce((a, b) => a + b, 0);
       expect(onA + onB).toBe(n / 4);
       expect(onA === 0 || onB === 0).toBe(true);
-      if (onA) sawA = true; else sawB = true;
+      if (onA) sawA = true;
+      else sawB = true;
     }
     expect(sawA && sawB).toBe(true);
   });
@@ -28,7 +30,8 @@ describe('halfSplitBatch', () => {
   });
 
   it('picks halves and coordinates uniformly (chi-square-ish check)', () => {
-    const n = 8, N = 24000;
+    const n = 8,
+      N = 24000;
     const x = halfSplitBatch(createPrng(3), n, N);
     const perFeature = new Array(n).fill(0);
     for (let i = 0; i < x.length; i++) perFeature[i % n] += x[i]!;
@@ -43,7 +46,11 @@ describe('halfSplitBatch', () => {
 
 describe('enumerateHalfSplitSupport', () => {
   it.each([
-    [4, 4], [8, 12], [16, 140], [24, 1848], [32, 25740],
+    [4, 4],
+    [8, 12],
+    [16, 140],
+    [24, 1848],
+    [32, 25740],
   ])('n=%i has %i distinct points, each a valid sample', (n, size) => {
     expect(halfSplitSupportSize(n)).toBe(size);
     const s = enumerateHalfSplitSupport(n);

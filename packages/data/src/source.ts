@@ -35,17 +35,23 @@ export function createDataSource(config: DataConfig, rng: Prng): DataSource {
     case 'basis': {
       const eye = basisBatch(n);
       return {
-        config, n, importance: null,
+        config,
+        n,
+        importance: null,
         next: (b, out) => {
           if (b !== n) throw new RangeError(`basis data: batch size must be n = ${n}, received ${b}`);
-          if (out) { out.set(eye); return out; }
+          if (out) {
+            out.set(eye);
+            return out;
+          }
           return eye.slice();
         },
       };
     }
     case 'sparse-uniform':
       return {
-        config, n,
+        config,
+        n,
         importance: config.importanceDecay === 1 ? null : importanceWeights(n, config.importanceDecay),
         next: (b, out) => sparseUniformBatch(rng, n, config.density, b, out),
       };

@@ -13,20 +13,21 @@ export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
 /** The asc flags shared by both variants (exactly what the committed artifacts were built with). */
 export const ASC_FLAGS: readonly string[] = [
-  '--enable', 'simd',
+  '--enable',
+  'simd',
   '-O3',
-  '--runtime', 'stub',
+  '--runtime',
+  'stub',
   '--importMemory',
   '--noExportMemory',
   // No abort import and no message strings: the module stays free of data segments.
-  '--use', 'abort=',
+  '--use',
+  'abort=',
   '--noAssert',
 ];
 
 /** Extra flags of the variant that imports a shared memory (tfjs-backend-wasm-threaded-simd). */
-export const SHARED_FLAGS: readonly string[] = [
-  '--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536',
-];
+export const SHARED_FLAGS: readonly string[] = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'];
 
 export interface KernelBinaries {
   plain: Uint8Array;
@@ -42,7 +43,12 @@ async function compile(extra: readonly string[]): Promise<Uint8Array> {
       writeFile: (name, contents) => {
         if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
       },
-      stderr: { write: (s: string | Uint8Array) => ((errors += String(s)), true) },
+      stderr: {
+        write: (s: string | Uint8Array) => {
+          errors += String(s);
+          return true;
+        },
+      },
       stdout: { write: () => true },
     },
   );

@@ -121,7 +121,15 @@ interface AdamHyper {
 }
 
 /** The documented float32 Adam(W) step, emulated with Math.fround after every operation. */
-function adamReference(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lrs: number[], h: AdamHyper, t: number): void {
+function adamReference(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  lrs: number[],
+  h: AdamHyper,
+  t: number,
+): void {
   const per = p.length / lrs.length;
   const [b1, b2, eps] = [f(h.beta1), f(h.beta2), f(h.epsilon)];
   const [omb1, omb2] = [f(1 - h.beta1), f(1 - h.beta2)];

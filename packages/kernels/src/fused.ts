@@ -176,7 +176,22 @@ export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, op
   const per = param.size / lrs.length;
   lrs.forEach((lr, i) => {
     const o = 4 * i * per;
-    ctx.kernels.adam(pp + o, pg + o, pm + o, pv + o, per, lr, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, c1, c2, 1 - lr * weightDecay);
+    ctx.kernels.adam(
+      pp + o,
+      pg + o,
+      pm + o,
+      pv + o,
+      per,
+      lr,
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      epsilon,
+      c1,
+      c2,
+      1 - lr * weightDecay,
+    );
   });
 }
 

@@ -121,7 +121,10 @@ describe('gemm kernel (raw, on its own memory)', () => {
     const heap = new RawHeap();
     const c = runGemm(new Float32Array(0), new Float32Array(0), { m: 3, n: 5, k: 0, transA: false, transB: true }, heap);
     expect(Array.from(c).every((x) => Object.is(x, 0))).toBe(true);
-    for (const [m, n] of [[0, 5], [5, 0]] as const) {
+    for (const [m, n] of [
+      [0, 5],
+      [5, 0],
+    ] as const) {
       const pa = heap.put(randomF32(9, 5 * 4));
       const pb = heap.put(randomF32(10, 5 * 4));
       const before = heap.snapshot();
@@ -178,12 +181,22 @@ describe('gemm kernel (raw, on its own memory)', () => {
 describe('planBatchMatMul', () => {
   it('maps tfjs shapes to a batched GEMM', () => {
     expect(planBatchMatMul([16, 256, 64], [16, 33, 64], false, true)).toEqual({
-      outShape: [16, 256, 33], batch: 16, m: 256, n: 33, k: 64, strideA: 256 * 64, strideB: 33 * 64,
+      outShape: [16, 256, 33],
+      batch: 16,
+      m: 256,
+      n: 33,
+      k: 64,
+      strideA: 256 * 64,
+      strideB: 33 * 64,
     });
     expect(planBatchMatMul([1024, 129], [129, 256], false, false)?.outShape).toEqual([1024, 256]);
     expect(planBatchMatMul([7, 3], [2, 7, 5], true, false)).toMatchObject({ outShape: [2, 3, 5], strideA: 0, strideB: 35 });
     expect(planBatchMatMul([2, 1, 4, 3], [5, 3, 6], false, false)).toBeNull(); // [2,1]·[5] broadcast
-    expect(planBatchMatMul([1, 4, 3], [2, 5, 3, 6], false, false)).toMatchObject({ outShape: [2, 5, 4, 6], batch: 10, strideA: 0 });
+    expect(planBatchMatMul([1, 4, 3], [2, 5, 3, 6], false, false)).toMatchObject({
+      outShape: [2, 5, 4, 6],
+      batch: 10,
+      strideA: 0,
+    });
     expect(planBatchMatMul([4, 3], [4, 6], false, false)).toBeNull(); // inner mismatch
     expect(planBatchMatMul([3], [3, 2], false, false)).toBeNull(); // rank 1
   });

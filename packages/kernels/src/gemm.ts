@@ -40,7 +40,10 @@ function product(dims: readonly number[]): number {
  * planBatchMatMul([16, 256, 64], [16, 33, 64], false, true)?.outShape; // [16, 256, 33]
  */
 export function planBatchMatMul(
-  aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean,
+  aShape: readonly number[],
+  bShape: readonly number[],
+  transposeA: boolean,
+  transposeB: boolean,
 ): MatMulPlan | null {
   const ra = aShape.length;
   const rb = bShape.length;
@@ -79,7 +82,12 @@ export function planBatchMatMul(
 
 /** Runs a planned product into a new output of `ctx`'s backend. */
 export function runPlannedMatMul(
-  ctx: WasmContext, a: TensorInfo, b: TensorInfo, plan: MatMulPlan, transposeA: boolean, transposeB: boolean,
+  ctx: WasmContext,
+  a: TensorInfo,
+  b: TensorInfo,
+  plan: MatMulPlan,
+  transposeA: boolean,
+  transposeB: boolean,
   caller: string,
 ): TensorInfo {
   const pa = offsetOf(ctx, a, 'a', caller);

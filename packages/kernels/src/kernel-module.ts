@@ -13,16 +13,38 @@ import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './wasm-binary.j
 export interface KernelExports {
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
   gemmBatched(
-    a: number, b: number, c: number, batch: number, m: number, n: number, k: number,
-    transA: number, transB: number, strideA: number, strideB: number, scratch: number,
+    a: number,
+    b: number,
+    c: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    strideA: number,
+    strideB: number,
+    scratch: number,
   ): void;
   gemmScratchBytes(m: number, n: number, k: number): number;
   biasRelu(x: number, bias: number, out: number, rows: number, cols: number, hasBias: number): void;
   reluMaskGrad(z: number, dy: number, out: number, len: number): void;
   addSignScaled(dh: number, h: number, out: number, len: number, coef: number): void;
   adam(
-    p: number, g: number, m: number, v: number, len: number,
-    lr: number, b1: number, omb1: number, b2: number, omb2: number, eps: number, c1: number, c2: number, decay: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    len: number,
+    lr: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    eps: number,
+    c1: number,
+    c2: number,
+    decay: number,
   ): void;
   sgd(p: number, g: number, vel: number, len: number, lr: number, momentum: number, decay: number, hasVelocity: number): void;
 }

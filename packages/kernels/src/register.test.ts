@@ -34,7 +34,14 @@ function withStock<T>(f: () => T): T {
 }
 
 function tensor(seed: number, shape: number[]): tf.Tensor {
-  return tf.tensor(randomF32(seed, shape.reduce((p, d) => p * d, 1)), shape, 'float32');
+  return tf.tensor(
+    randomF32(
+      seed,
+      shape.reduce((p, d) => p * d, 1),
+    ),
+    shape,
+    'float32',
+  );
 }
 
 /** |Δ| <= K·2⁻²³·Σ|a||b| elementwise: two float32 sums in any order (FMA or not) both lie within K·u·Σ|a||b|. */
@@ -180,7 +187,9 @@ describe('gemmMatMul (direct, no registration)', () => {
       const b = tensor(10, [3, 11, 5]);
       const direct = gemmMatMul(a, b, { transposeB: true });
       registerPolytoyKernels();
-      expect(firstBitMismatch(direct.dataSync() as Float32Array, tf.matMul(a, b, false, true).dataSync() as Float32Array)).toBe(-1);
+      expect(firstBitMismatch(direct.dataSync() as Float32Array, tf.matMul(a, b, false, true).dataSync() as Float32Array)).toBe(
+        -1,
+      );
       expect(() => gemmMatMul(tensor(1, [2, 1, 3, 4]), tensor(2, [1, 3, 4, 5]))).toThrow(/equal or single batches/);
     });
   });

@@ -5,7 +5,10 @@ import { buildKernelBinaries, packageDir } from '../scripts/build-wasm.js';
 import { kernelBinary, type KernelVariant } from './kernel-module.js';
 
 /** Section ids of a wasm binary with, for the import section, the memory imports' limits. */
-function sections(bytes: Uint8Array): { ids: number[]; memoryImports: Array<{ module: string; name: string; flags: number; min: number; max?: number }> } {
+function sections(bytes: Uint8Array): {
+  ids: number[];
+  memoryImports: Array<{ module: string; name: string; flags: number; min: number; max?: number }>;
+} {
   let pos = 8;
   const leb = (): number => {
     let result = 0;
@@ -39,7 +42,12 @@ function sections(bytes: Uint8Array): { ids: number[]; memoryImports: Array<{ mo
         if (kind !== 2) throw new Error(`unexpected import kind ${kind} (${module}.${field})`);
         const flags = bytes[pos++]!;
         const min = leb();
-        const entry: { module: string; name: string; flags: number; min: number; max?: number } = { module, name: field, flags, min };
+        const entry: { module: string; name: string; flags: number; min: number; max?: number } = {
+          module,
+          name: field,
+          flags,
+          min,
+        };
         if (flags & 1) entry.max = leb();
         memoryImports.push(entry);
       }
@@ -74,9 +82,11 @@ describe('the committed kernel binaries', () => {
       ]);
       const mod = new WebAssembly.Module(bytes);
       expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-      expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(
-        ['adam', 'addSignScaled', 'biasRelu', 'gemm', 'gemmBatched', 'gemmScratchBytes', 'reluMaskGrad', 'sgd'],
-      );
+      expect(
+        WebAssembly.Module.exports(mod)
+          .map((e) => e.name)
+          .sort(),
+      ).toEqual(['adam', 'addSignScaled', 'biasRelu', 'gemm', 'gemmBatched', 'gemmScratchBytes', 'reluMaskGrad', 'sgd']);
     });
   }
 });

@@ -20,8 +20,18 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'same-sign c=0.5', label: 'same-sign+disambiguation', act: 'none', make: (o) => sameSignConstruction({ ...o, c: 0.5 }) },
-  { name: 'same-sign c=0.8', label: 'same-sign+disambiguation', act: 'none', make: (o) => sameSignConstruction({ ...o, c: 0.8 }) },
+  {
+    name: 'same-sign c=0.5',
+    label: 'same-sign+disambiguation',
+    act: 'none',
+    make: (o) => sameSignConstruction({ ...o, c: 0.5 }),
+  },
+  {
+    name: 'same-sign c=0.8',
+    label: 'same-sign+disambiguation',
+    act: 'none',
+    make: (o) => sameSignConstruction({ ...o, c: 0.8 }),
+  },
   { name: 'opposite-sign', label: 'opposite-sign', act: 'none', make: (o) => oppositeSignConstruction(o) },
   { name: 'mixed (1 opposite pair)', label: 'mixture', act: 'none', make: (o) => mixedConstruction({ ...o, oppositePairs: 1 }) },
   {
@@ -30,7 +40,12 @@ const cases: Case[] = [
     act: 'none',
     make: (o) => mixedConstruction({ ...o, c: 0.6, oppositePairs: o.n / 4 }),
   },
-  { name: 'relu two-neuron', label: 'relu-two-neuron-disambiguation', act: 'relu', make: (o) => reluTwoNeuronConstruction({ ...o, c: 0.5 }) },
+  {
+    name: 'relu two-neuron',
+    label: 'relu-two-neuron-disambiguation',
+    act: 'relu',
+    make: (o) => reluTwoNeuronConstruction({ ...o, c: 0.5 }),
+  },
 ];
 
 function randomLayout(rng: ReturnType<typeof createPrng>, n: number, m: number): { pairing: number[]; neuronOrder: number[] } {
@@ -227,7 +242,10 @@ describe('classifySolution on other solutions', () => {
 
   it('respects custom thresholds', () => {
     // Pair weights 1 and 0.4: below the default relative threshold 0.5, the B feature is not held.
-    const p = tiedFromRows([[1, 0, 0.4, 0], [0, 1, 0, 1]]);
+    const p = tiedFromRows([
+      [1, 0, 0.4, 0],
+      [0, 1, 0, 1],
+    ]);
     const a = analyzeWeights(p.W, 2, 4, p.b);
     expect(a.neurons[0]!.features.map((f) => f.feature)).toEqual([0, 2]); // feature 2's max is 0.4 itself
     expect(a.neurons[0]!.kind).toBe('same-sign-pair');

@@ -11,13 +11,7 @@ import type { MetricThresholds } from './thresholds.js';
 import { resolveThresholds } from './thresholds.js';
 import { effectiveWeights, halfOf } from './views.js';
 
-export type NeuronKind =
-  | 'disambiguation'
-  | 'dead'
-  | 'monosemantic'
-  | 'same-sign-pair'
-  | 'opposite-sign-pair'
-  | 'polysemantic';
+export type NeuronKind = 'disambiguation' | 'dead' | 'monosemantic' | 'same-sign-pair' | 'opposite-sign-pair' | 'polysemantic';
 
 /** One neuron's role. `features` are the live features written on it (none for disambiguation neurons). */
 export interface NeuronReport {

@@ -66,7 +66,8 @@ describe('findDisambiguation', () => {
   it('pairs mirrors only within maxMirrorRatio', () => {
     const W2 = Float64Array.of(1, 1, -1, -1, -0.5, -0.5, 0.5, 0.5);
     expect(findDisambiguation(W2, 2, 4, b).mirrored).toBeNull(); // ratio 2 > 1.5
-    expect(findDisambiguation(W2, 2, 4, b, 'none', { minSignAgreement: 0.85, maxCv: 0.35, minC: 0.1, maxMirrorRatio: 2 }).mirrored)
-      .toEqual({ plus: 0, minus: 1, epsRatio: 2 });
+    expect(
+      findDisambiguation(W2, 2, 4, b, 'none', { minSignAgreement: 0.85, maxCv: 0.35, minC: 0.1, maxMirrorRatio: 2 }).mirrored,
+    ).toEqual({ plus: 0, minus: 1, epsRatio: 2 });
   });
 });

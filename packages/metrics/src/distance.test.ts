@@ -49,7 +49,8 @@ function expectOwnFamily(cs: Case, p: ModelParams, label: string): void {
 
 describe('constructionDistances', () => {
   it('puts every construction at distance 0 (float32) from its own family and > 0 from the others (n = 4 .. 64)', () => {
-    for (const cs of cases) for (const n of [4, 8, 16, 32, 64]) expectOwnFamily(cs, cs.make({ n }), `${cs.family} c=${cs.c} n=${n}`);
+    for (const cs of cases)
+      for (const n of [4, 8, 16, 32, 64]) expectOwnFamily(cs, cs.make({ n }), `${cs.family} c=${cs.c} n=${n}`);
   });
 
   it('recovers random neuron orders and pairings (exhaustive n = 8, alternating n = 16, 32)', () => {
@@ -196,13 +197,30 @@ function bruteForce(p: TiedParams, family: ConstructionFamily, flips: boolean): 
           const target = new Array<number>(n).fill(0);
           target[k] = sa;
           target[h + pairing[k]!] = sb;
-          bestPattern = Math.min(bestPattern, r.reduce((s, x, i) => s + (x - target[i]!) ** 2, 0));
+          bestPattern = Math.min(
+            bestPattern,
+            r.reduce((s, x, i) => s + (x - target[i]!) ** 2, 0),
+          );
         }
         pairCost += bestPattern;
       }
       for (let s = K + h; s < N; s++) pairCost += row(perm[s]!).reduce((a, x) => a + x * x, 0);
       // Disambiguation slots and bias: grid over eps, each orientation combination.
-      const orientations: number[][] = K === 0 ? [[]] : K === 1 ? (flips ? [[1], [-1]] : [[1]]) : flips ? [[1, -1], [1, 1], [-1, -1], [-1, 1]] : [[1, -1]];
+      const orientations: number[][] =
+        K === 0
+          ? [[]]
+          : K === 1
+            ? flips
+              ? [[1], [-1]]
+              : [[1]]
+            : flips
+              ? [
+                  [1, -1],
+                  [1, 1],
+                  [-1, -1],
+                  [-1, 1],
+                ]
+              : [[1, -1]];
       let disBest = Infinity;
       for (const o of orientations) {
         const cost = (e: number): number => {

@@ -174,7 +174,12 @@ function solveForPairing(ctx: Ctx, family: ConstructionFamily, pairing: number[]
     for (let r = 0; r < R; r++) cost[r] = fitEps(ctx, V, oriented(ctx, r, 1)).phi;
     const a = hungarian(cost, S, R);
     const r0 = a.rowToCol[0]!;
-    return { total: norms + a.cost + ctx.bNorm2, eps: fitEps(ctx, V, oriented(ctx, r0, 1)).eps, rowOfSlot: rowsOf(a.rowToCol), pairing };
+    return {
+      total: norms + a.cost + ctx.bNorm2,
+      eps: fitEps(ctx, V, oriented(ctx, r0, 1)).eps,
+      rowOfSlot: rowsOf(a.rowToCol),
+      pairing,
+    };
   }
   if (R <= EXACT_TWO_ROW_LIMIT) return solveTwoRowsExactly(ctx, cost, S, R, norms, pairing);
   // Two mirrored rows sharing c: start from per-row eps without the bias, then alternate
@@ -384,7 +389,8 @@ function makeCtx(params: ModelParams, flips: boolean): Ctx {
 export function distanceToFamily(params: ModelParams, family: ConstructionFamily, options: DistanceOptions = {}): FamilyFit {
   const limit = options.exhaustiveLimit ?? 720;
   if (!Number.isFinite(limit) || limit < 1) throw new ConfigError('exhaustiveLimit', 'a number >= 1', limit);
-  if (!CONSTRUCTION_FAMILIES.includes(family)) throw new ConfigError('family', CONSTRUCTION_FAMILIES.map((f) => `"${f}"`).join(' | '), family);
+  if (!CONSTRUCTION_FAMILIES.includes(family))
+    throw new ConfigError('family', CONSTRUCTION_FAMILIES.map((f) => `"${f}"`).join(' | '), family);
   return fitFamily(makeCtx(params, (options.hiddenActivation ?? 'none') === 'none'), family, limit);
 }
 

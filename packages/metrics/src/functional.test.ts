@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { classifySolution } from './classify.js';
 import { exactLossOf } from './exact-loss.js';
 import { classifyFunction, functionalMatrix } from './functional.js';
-import { identityModel, randomOrthogonal, reflectionSolution, rescaledUntied, rotated, withNoise } from './test-utils/constructions.js';
+import {
+  identityModel,
+  randomOrthogonal,
+  reflectionSolution,
+  rescaledUntied,
+  rotated,
+  withNoise,
+} from './test-utils/constructions.js';
 
 const cases = [
   { label: 'same-sign+disambiguation', c: 0.5, make: (n: number) => sameSignConstruction({ n, c: 0.5 }) },
@@ -15,7 +22,9 @@ const cases = [
 
 describe('functionalMatrix', () => {
   it('is WᵀW for tied and D E for untied weights', () => {
-    expect(Array.from(functionalMatrix(oppositeSignConstruction({ n: 4 })))).toEqual([1, 0, -1, 0, 0, 1, 0, -1, -1, 0, 1, 0, 0, -1, 0, 1]);
+    expect(Array.from(functionalMatrix(oppositeSignConstruction({ n: 4 })))).toEqual([
+      1, 0, -1, 0, 0, 1, 0, -1, -1, 0, 1, 0, 0, -1, 0, 1,
+    ]);
     const u = rescaledUntied(sameSignConstruction({ n: 8 }), createPrng(1));
     const t = functionalMatrix(sameSignConstruction({ n: 8 }));
     functionalMatrix(u).forEach((x, k) => expect(x).toBeCloseTo(t[k]!, 6));

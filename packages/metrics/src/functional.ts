@@ -28,7 +28,13 @@ export interface FunctionalFit {
   pairSigns: Array<1 | -1>;
 }
 
-export type FunctionalLabel = 'same-sign+disambiguation' | 'opposite-sign' | 'mixture' | 'monosemantic' | 'dead-features' | 'other';
+export type FunctionalLabel =
+  | 'same-sign+disambiguation'
+  | 'opposite-sign'
+  | 'mixture'
+  | 'monosemantic'
+  | 'dead-features'
+  | 'other';
 
 export interface FunctionalClassification {
   label: FunctionalLabel;
@@ -73,7 +79,7 @@ function fitKappa(ctx: FCtx, pairing: number[], signs: number[]): number {
   const { n, h, S, b } = ctx;
   // <Y, u uᵀ> with Y = S − I − P_σ.
   let yu = 0;
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) yu += (S[i * n + k]! - (i === k ? 1 : 0)) * ((i < h) === (k < h) ? 1 : -1);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) yu += (S[i * n + k]! - (i === k ? 1 : 0)) * (i < h === k < h ? 1 : -1);
   for (let a = 0; a < h; a++) yu -= 2 * signs[a]! * -1; // P_σ's two entries per pair sit in cross blocks (u_a u_b = −1)
   let B = 0;
   for (let i = 0; i < n; i++) B += b[i]!;
@@ -101,7 +107,7 @@ function bestPairs(ctx: FCtx, kappa: number, family: FunctionalFamily): { pairin
 function distanceOf(ctx: FCtx, kappa: number, pairing: number[], signs: number[]): number {
   const { n, h, S, b } = ctx;
   const Ms = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) Ms[i * n + k] = (i === k ? 1 : 0) + kappa * ((i < h) === (k < h) ? 1 : -1);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) Ms[i * n + k] = (i === k ? 1 : 0) + kappa * (i < h === k < h ? 1 : -1);
   pairing.forEach((q, a) => {
     Ms[a * n + h + q]! += signs[a]!;
     Ms[(h + q) * n + a]! += signs[a]!;
@@ -184,7 +190,13 @@ export function classifyFunction(params: ModelParams, thresholds: Partial<Metric
   const d = Number(nearest.distance.toPrecision(3));
   const c = Number(nearest.c.toPrecision(3));
   if (deadFeatures.length > 0) {
-    return { label: 'dead-features', reason: `feature(s) ${deadFeatures.join(', ')} have self-gain M_ii − κ < deadGain; nearest family ${nearest.family} at ${d}.`, nearest, fits, deadFeatures };
+    return {
+      label: 'dead-features',
+      reason: `feature(s) ${deadFeatures.join(', ')} have self-gain M_ii − κ < deadGain; nearest family ${nearest.family} at ${d}.`,
+      nearest,
+      fits,
+      deadFeatures,
+    };
   }
   let label: FunctionalLabel = 'other';
   let reason = `(WᵀW, b) is ${d} away from the nearest family (${nearest.family}), more than functionalTolerance ${t.functionalTolerance}.`;

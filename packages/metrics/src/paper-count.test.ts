@@ -34,7 +34,11 @@ describe('paperPolysemanticCount (Lecomte et al.)', () => {
   });
 
   it('gives an untied model the count of the tied model it is a rescaling of', () => {
-    const p = tiedFromRows([[1, 0.9, 0, 0], [0, 0, 1.1, 0.3], [0.85, 0, 0, 1]]);
+    const p = tiedFromRows([
+      [1, 0.9, 0, 0],
+      [0, 0, 1.1, 0.3],
+      [0.85, 0, 0, 1],
+    ]);
     expect(paperPolysemanticCount(rescaledUntied(p, createPrng(3))).inBand).toEqual([2, 1, 2]);
   });
 });

@@ -35,7 +35,12 @@ export interface PaperCount {
  * @example
  * paperPolysemanticCountOf(Float32Array.of(1, 0.9, 0.5, 0.8), 2, 2).polysemantic; // 1
  */
-export function paperPolysemanticCountOf(w: ArrayLike<number>, m: number, n: number, options: PaperCountOptions = {}): PaperCount {
+export function paperPolysemanticCountOf(
+  w: ArrayLike<number>,
+  m: number,
+  n: number,
+  options: PaperCountOptions = {},
+): PaperCount {
   const low = options.low ?? 0.8;
   const high = options.high ?? 1.2;
   if (!Number.isFinite(low) || low < 0) throw new ConfigError('low', 'a finite number >= 0', low);

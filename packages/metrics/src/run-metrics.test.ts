@@ -28,12 +28,22 @@ function runOf(configInput: object, params: ModelParams[], lambdas?: number[]): 
 
 describe('readRunMetrics', () => {
   it('reads a polytoy.run/1 record (object or text) and gives every instance its metrics', () => {
-    const result = runOf({ data: { n: 8 }, model: { l1: { lambda: 1e-3 } } }, [sameSignConstruction({ n: 8 }), oppositeSignConstruction({ n: 8, m: 5 })], [1e-3, 0.1]);
+    const result = runOf(
+      { data: { n: 8 }, model: { l1: { lambda: 1e-3 } } },
+      [sameSignConstruction({ n: 8 }), oppositeSignConstruction({ n: 8, m: 5 })],
+      [1e-3, 0.1],
+    );
     const text = JSON.stringify(toRunRecord(result));
     for (const json of [text, JSON.parse(text) as unknown]) {
       const run = readRunMetrics(json);
       expect(run.settings).toEqual({
-        dataKind: 'half-split', n: 8, weights: 'tied', hiddenActivation: 'none', outputActivation: 'relu', l1Target: 'activations', lambda: 1e-3,
+        dataKind: 'half-split',
+        n: 8,
+        weights: 'tied',
+        hiddenActivation: 'none',
+        outputActivation: 'relu',
+        l1Target: 'activations',
+        lambda: 1e-3,
       });
       expect(run.instances.map((r) => r.metrics.classification.label)).toEqual(['same-sign+disambiguation', 'opposite-sign']);
       expect(run.instances.map((r) => r.metrics.distances!.nearest)).toEqual(['same-sign', 'opposite-sign']);
@@ -45,8 +55,10 @@ describe('readRunMetrics', () => {
     }
   });
 
-  it('uses the run\'s hidden activation', () => {
-    const run = readRunMetrics(toRunRecord(runOf({ data: { n: 8 }, model: { hiddenActivation: 'relu', m: 6 } }, [reluTwoNeuronConstruction({ n: 8 })])));
+  it("uses the run's hidden activation", () => {
+    const run = readRunMetrics(
+      toRunRecord(runOf({ data: { n: 8 }, model: { hiddenActivation: 'relu', m: 6 } }, [reluTwoNeuronConstruction({ n: 8 })])),
+    );
     expect(run.settings.hiddenActivation).toBe('relu');
     const [r] = run.instances;
     expect(r!.metrics.classification.label).toBe('relu-two-neuron-disambiguation');
@@ -55,13 +67,20 @@ describe('readRunMetrics', () => {
   });
 
   it('skips the exact loss for basis data, and the distances for odd n', () => {
-    const basis = readRunMetrics(toRunRecord(runOf({ data: { kind: 'basis', n: 6 }, batchSize: 6, model: { m: 8 } }, [identityModel(6, 8)])));
+    const basis = readRunMetrics(
+      toRunRecord(runOf({ data: { kind: 'basis', n: 6 }, batchSize: 6, model: { m: 8 } }, [identityModel(6, 8)])),
+    );
     expect(basis.instances[0]!.exactLoss).toBeNull();
     expect(basis.instances[0]!.metrics.classification.label).toBe('monosemantic');
     expect(basis.instances[0]!.metrics.paper.polysemantic).toBe(0);
-    const odd = readRunMetrics(toRunRecord(runOf({ data: { kind: 'basis', n: 5 }, batchSize: 5, model: { m: 5 } }, [identityModel(5, 5)])));
+    const odd = readRunMetrics(
+      toRunRecord(runOf({ data: { kind: 'basis', n: 5 }, batchSize: 5, model: { m: 5 } }, [identityModel(5, 5)])),
+    );
     expect(odd.instances[0]!.metrics.distances).toBeNull();
-    const off = readRunMetrics(toRunRecord(runOf({ data: { n: 8 } }, [sameSignConstruction({ n: 8 })])), { exactLoss: false, distances: false });
+    const off = readRunMetrics(toRunRecord(runOf({ data: { n: 8 } }, [sameSignConstruction({ n: 8 })])), {
+      exactLoss: false,
+      distances: false,
+    });
     expect(off.instances[0]!.exactLoss).toBeNull();
     expect(off.instances[0]!.metrics.distances).toBeNull();
   });

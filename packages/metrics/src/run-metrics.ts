@@ -59,15 +59,26 @@ function runSettings(config: unknown, n: number): RunSettings {
   const model = field(config, 'model');
   const l1 = field(model, 'l1');
   const lambda = field(l1, 'lambda') ?? DEFAULTS.model.lambda;
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda)) throw new ConfigError('config.model.l1.lambda', 'a finite number', lambda);
+  if (typeof lambda !== 'number' || !Number.isFinite(lambda))
+    throw new ConfigError('config.model.l1.lambda', 'a finite number', lambda);
   const dataKind = field(data, 'kind') ?? DEFAULTS.data.kind;
   if (typeof dataKind !== 'string') throw new ConfigError('config.data.kind', 'a data kind', dataKind);
   return {
     dataKind,
     n,
     weights: oneOf(field(field(model, 'weights'), 'kind'), ['tied', 'untied'], 'tied', 'config.model.weights.kind'),
-    hiddenActivation: oneOf(field(model, 'hiddenActivation'), ['none', 'relu'], DEFAULTS.model.hiddenActivation, 'config.model.hiddenActivation'),
-    outputActivation: oneOf(field(model, 'outputActivation'), ['relu', 'none'], DEFAULTS.model.outputActivation, 'config.model.outputActivation'),
+    hiddenActivation: oneOf(
+      field(model, 'hiddenActivation'),
+      ['none', 'relu'],
+      DEFAULTS.model.hiddenActivation,
+      'config.model.hiddenActivation',
+    ),
+    outputActivation: oneOf(
+      field(model, 'outputActivation'),
+      ['relu', 'none'],
+      DEFAULTS.model.outputActivation,
+      'config.model.outputActivation',
+    ),
     l1Target: oneOf(field(l1, 'target'), ['activations', 'weights'], 'activations', 'config.model.l1.target'),
     lambda,
   };

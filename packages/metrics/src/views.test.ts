@@ -4,7 +4,9 @@ import { balancedViews, effectiveWeights, halfOf } from './views.js';
 
 // n = 2, m = 2. Neuron 0: E = (2, -4), D col = (0.5, -0.25): gains 1, 1. Neuron 1: E = (1, 3), D col = (-1, 0).
 const u: UntiedParams = {
-  kind: 'untied', n: 2, m: 2,
+  kind: 'untied',
+  n: 2,
+  m: 2,
   E: Float32Array.of(2, -4, 1, 3),
   D: Float32Array.of(0.5, -1, -0.25, 0), // [n, m]: D[i * m + j]
   b: Float32Array.of(0, 0),

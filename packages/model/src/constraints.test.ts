@@ -8,7 +8,9 @@ import { disposeParams, paramsToTensors, tensorsToParams } from './tensors.js';
 import { useWasm } from './test-utils/backend.js';
 import { modelConfig, randomParams, uniformArray } from './test-utils/random.js';
 
-const n = 16, m = 9, B = 32;
+const n = 16,
+  m = 9,
+  B = 32;
 
 function scaled(p: UntiedParams, s: number): UntiedParams {
   return { ...p, E: p.E.map((v) => v * s), D: p.D.map((v) => v / s) };
@@ -41,29 +43,37 @@ function columnNorms(D: Float32Array): number[] {
 describe('untied weights with activation L1 are degenerate without a decoder constraint', () => {
   beforeAll(useWasm);
 
-  it.each(['none', 'relu'] as const)('hidden=%s: E→sE, D→D/s keeps the reconstruction while L1 scales by s', (hiddenActivation) => {
-    const model = modelConfig(n, m, { weights: 'untied', decoderNorm: 'none', hiddenActivation });
-    const rng = createPrng(8);
-    const p = randomParams(rng, model) as UntiedParams;
-    const x = uniformArray(rng, B * n);
-    const lambda = 0.05;
-    const ss = [1, 0.5, 0.1, 0.01];
-    const r = evaluate(model, ss.map((s) => scaled(p, s)), x, lambda);
-    for (let k = 0; k < ss.length; k++) {
-      // h scales by s (act_h is positively homogeneous), D h̃ does not: same outputs.
-      expect(Math.abs(r.reconstruction[k]! - r.reconstruction[0]!)).toBeLessThan(1e-5 * r.reconstruction[0]!);
-      expect(r.l1[k]! / r.l1[0]!).toBeCloseTo(ss[k]!, 5);
-      if (k > 0) expect(r.loss[k]!).toBeLessThan(r.loss[k - 1]!);
-    }
-    // The loss goes down to the reconstruction term alone: the L1 pressure is gone.
-    expect(r.loss[3]! - r.reconstruction[3]!).toBeLessThan(0.011 * lambda * r.l1[0]!);
-    // And gradient descent sees it: along the scaling curve, d/ds L(sE, D/s) at s = 1 is
-    // ⟨∂L/∂E, E⟩ − ⟨∂L/∂D, D⟩ = lambda·L1 > 0, so a descent step shrinks E and grows D.
-    const g = r.grads[0]!;
-    let slope = 0;
-    for (let k = 0; k < m * n; k++) slope += g.E[k]! * p.E[k]! - g.D[k]! * p.D[k]!;
-    expect(slope).toBeCloseTo(lambda * r.l1[0]!, 4);
-  });
+  it.each(['none', 'relu'] as const)(
+    'hidden=%s: E→sE, D→D/s keeps the reconstruction while L1 scales by s',
+    (hiddenActivation) => {
+      const model = modelConfig(n, m, { weights: 'untied', decoderNorm: 'none', hiddenActivation });
+      const rng = createPrng(8);
+      const p = randomParams(rng, model) as UntiedParams;
+      const x = uniformArray(rng, B * n);
+      const lambda = 0.05;
+      const ss = [1, 0.5, 0.1, 0.01];
+      const r = evaluate(
+        model,
+        ss.map((s) => scaled(p, s)),
+        x,
+        lambda,
+      );
+      for (let k = 0; k < ss.length; k++) {
+        // h scales by s (act_h is positively homogeneous), D h̃ does not: same outputs.
+        expect(Math.abs(r.reconstruction[k]! - r.reconstruction[0]!)).toBeLessThan(1e-5 * r.reconstruction[0]!);
+        expect(r.l1[k]! / r.l1[0]!).toBeCloseTo(ss[k]!, 5);
+        if (k > 0) expect(r.loss[k]!).toBeLessThan(r.loss[k - 1]!);
+      }
+      // The loss goes down to the reconstruction term alone: the L1 pressure is gone.
+      expect(r.loss[3]! - r.reconstruction[3]!).toBeLessThan(0.011 * lambda * r.l1[0]!);
+      // And gradient descent sees it: along the scaling curve, d/ds L(sE, D/s) at s = 1 is
+      // ⟨∂L/∂E, E⟩ − ⟨∂L/∂D, D⟩ = lambda·L1 > 0, so a descent step shrinks E and grows D.
+      const g = r.grads[0]!;
+      let slope = 0;
+      for (let k = 0; k < m * n; k++) slope += g.E[k]! * p.E[k]! - g.D[k]! * p.D[k]!;
+      expect(slope).toBeCloseTo(lambda * r.l1[0]!, 4);
+    },
+  );
 
   it("with decoderNorm 'unit-columns' the rescaling is undone, so L1 can no longer be traded away", () => {
     const model = modelConfig(n, m, { weights: 'untied', decoderNorm: 'unit-columns' });
@@ -127,7 +137,10 @@ describe('applyConstraints', () => {
 
   it('projectDecoderColumns by hand', () => {
     expect(Array.from(projectDecoderColumns(Float32Array.from([3, 0, 4, 2]), 2, 2))).toEqual([
-      Math.fround(0.6), 0, Math.fround(0.8), 1,
+      Math.fround(0.6),
+      0,
+      Math.fround(0.8),
+      1,
     ]);
   });
 });

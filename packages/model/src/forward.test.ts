@@ -11,7 +11,10 @@ import { ALL_OPTIONS, describeOptions, expectClose, modelConfig, randomParams, u
 // float32 tfjs vs float64 reference: inputs are the same float32 numbers, so the only error is
 // float32 rounding in sums of <= 8 products: 1e-5 relative to max(1, max |value|) is ample.
 const TOL = 1e-5;
-const n = 8, m = 5, B = 6, I = 2;
+const n = 8,
+  m = 5,
+  B = 6,
+  I = 2;
 
 describe.each(BACKENDS)('forward on %s matches referenceForward', (backend) => {
   beforeAll(async () => {
@@ -20,7 +23,12 @@ describe.each(BACKENDS)('forward on %s matches referenceForward', (backend) => {
 
   for (const noiseKind of ['none', 'gaussian', 'bernoulli'] as const) {
     it.each(ALL_OPTIONS.map((o) => [describeOptions(o), o] as const))(`%s, noise=${noiseKind}`, (_, o) => {
-      const noiseCfg = noiseKind === 'gaussian' ? { kind: 'gaussian', std: 0.3 } : noiseKind === 'bernoulli' ? { kind: 'bernoulli', p: 0.3 } : undefined;
+      const noiseCfg =
+        noiseKind === 'gaussian'
+          ? { kind: 'gaussian', std: 0.3 }
+          : noiseKind === 'bernoulli'
+            ? { kind: 'bernoulli', p: 0.3 }
+            : undefined;
       const model = modelConfig(n, m, { ...o, noise: noiseCfg });
       const rng = createPrng(11);
       const list = Array.from({ length: I }, () => randomParams(rng, model));
@@ -31,7 +39,13 @@ describe.each(BACKENDS)('forward on %s matches referenceForward', (backend) => {
       const xt = tf.tensor3d(x, [I, B, n]);
       const t = forward(model, params, xt, noise);
       for (let i = 0; i < I; i++) {
-        const ref = referenceForward(model, list[i]!, x.subarray(i * B * n, (i + 1) * B * n), B, noise?.values.subarray(i * B * m, (i + 1) * B * m));
+        const ref = referenceForward(
+          model,
+          list[i]!,
+          x.subarray(i * B * n, (i + 1) * B * n),
+          B,
+          noise?.values.subarray(i * B * m, (i + 1) * B * m),
+        );
         for (const key of ['hiddenPre', 'hidden', 'hiddenNoisy', 'outputPre', 'output'] as const) {
           const size = key.startsWith('output') ? B * n : B * m;
           expectClose(t[key].dataSync().subarray(i * size, (i + 1) * size), ref[key], TOL, `${key}[${i}]`);

@@ -94,8 +94,7 @@ export function forward(
       hiddenNoisy = noise.kind === 'gaussian' ? tf.add(hidden, z) : tf.mul(hidden, z);
     }
     // tied: [I, B, m] x [I, m, n] → [I, B, n]; untied: [I, B, m] x [I, n, m]ᵀ → [I, B, n]
-    let outputPre =
-      params.kind === 'tied' ? bmm(hiddenNoisy, params.W) : bmm(hiddenNoisy, params.D, false, true);
+    let outputPre = params.kind === 'tied' ? bmm(hiddenNoisy, params.W) : bmm(hiddenNoisy, params.D, false, true);
     if (model.outputBias) outputPre = tf.add(outputPre, tf.expandDims(params.b, 1));
     const output = model.outputActivation === 'relu' ? tf.relu(outputPre) : outputPre;
     return { hiddenPre, hidden, hiddenNoisy, outputPre, output };

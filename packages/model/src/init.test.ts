@@ -5,23 +5,32 @@ import { initParams } from './init.js';
 import { modelConfig } from './test-utils/random.js';
 
 function moments(a: ArrayLike<number>): { mean: number; variance: number; min: number; max: number } {
-  let s = 0, s2 = 0, min = Infinity, max = -Infinity;
+  let s = 0,
+    s2 = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let k = 0; k < a.length; k++) {
-    s += a[k]!; s2 += a[k]! ** 2;
-    min = Math.min(min, a[k]!); max = Math.max(max, a[k]!);
+    s += a[k]!;
+    s2 += a[k]! ** 2;
+    min = Math.min(min, a[k]!);
+    max = Math.max(max, a[k]!);
   }
   const mean = s / a.length;
   return { mean, variance: s2 / a.length - mean * mean, min, max };
 }
 
 function columnNorms(D: Float32Array, n: number, m: number): number[] {
-  return Array.from({ length: m }, (_, j) => Math.sqrt(Array.from({ length: n }, (_, i) => D[i * m + j]! ** 2).reduce((a, b) => a + b, 0)));
+  return Array.from({ length: m }, (_, j) =>
+    Math.sqrt(Array.from({ length: n }, (_, i) => D[i * m + j]! ** 2).reduce((a, b) => a + b, 0)),
+  );
 }
 
 describe('initParams', () => {
   // 256 × 64 = 16384 draws: the sample variance has relative standard error sqrt(2/N) ≈ 1.1%,
   // the mean has standard error std/sqrt(N) ≈ 0.8% of std; tolerances are ~5 standard errors.
-  const n = 256, m = 64, N = n * m;
+  const n = 256,
+    m = 64,
+    N = n * m;
 
   it('normal: std defaults to 1/sqrt(m), biases 0', () => {
     const p = initParams(modelConfig(n, m), createPrng(1)) as TiedParams;
@@ -48,8 +57,8 @@ describe('initParams', () => {
     // With 16384 uniform draws the extremes are within a·1e-3 of ±a with overwhelming probability.
     expect(s.max).toBeGreaterThan(0.999 * a);
     expect(s.min).toBeLessThan(-0.999 * a);
-    expect(s.variance / (a * a / 3)).toBeGreaterThan(0.95);
-    expect(s.variance / (a * a / 3)).toBeLessThan(1.05);
+    expect(s.variance / ((a * a) / 3)).toBeGreaterThan(0.95);
+    expect(s.variance / ((a * a) / 3)).toBeLessThan(1.05);
   });
 
   it('same seed → same parameters; another seed → different ones', () => {
@@ -71,14 +80,19 @@ describe('initParams', () => {
 
   it("untied with decoderNorm 'unit-columns': every decoder column has norm 1 after init", () => {
     for (const init of [{ kind: 'normal' }, { kind: 'xavier' }]) {
-      const p = initParams(modelConfig(16, 9, { weights: 'untied', decoderNorm: 'unit-columns', init }), createPrng(5)) as UntiedParams;
+      const p = initParams(
+        modelConfig(16, 9, { weights: 'untied', decoderNorm: 'unit-columns', init }),
+        createPrng(5),
+      ) as UntiedParams;
       for (const norm of columnNorms(p.D, 16, 9)) expect(norm).toBeCloseTo(1, 6);
     }
   });
 
   describe('given', () => {
     const given: TiedParams = {
-      kind: 'tied', n: 8, m: 5,
+      kind: 'tied',
+      n: 8,
+      m: 5,
       W: Float32Array.from({ length: 40 }, (_, k) => (k % 7) / 7 - 0.5),
       b: new Float32Array(8).fill(-0.5),
     };
@@ -92,7 +106,10 @@ describe('initParams', () => {
 
     it('with perturbation s: W and b move by normal(0, s) noise, drawn W first then b', () => {
       const s = 0.01;
-      const p = initParams(modelConfig(8, 5, { init: { kind: 'given', params: given, perturbation: s } }), createPrng(6)) as TiedParams;
+      const p = initParams(
+        modelConfig(8, 5, { init: { kind: 'given', params: given, perturbation: s } }),
+        createPrng(6),
+      ) as TiedParams;
       const z = normalArray(createPrng(6), 48, 1);
       for (let k = 0; k < 40; k++) expect(p.W[k]).toBe(Math.fround(given.W[k]! + s * z[k]!));
       for (let k = 0; k < 8; k++) expect(p.b[k]).toBe(Math.fround(given.b[k]! + s * z[40 + k]!));
@@ -113,7 +130,10 @@ describe('initParams', () => {
     });
 
     it('tied parameters start an untied model at E = W, D = Wᵀ', () => {
-      const p = initParams(modelConfig(8, 5, { weights: 'untied', decoderNorm: 'none', init: { kind: 'given', params: given } }), createPrng(0)) as UntiedParams;
+      const p = initParams(
+        modelConfig(8, 5, { weights: 'untied', decoderNorm: 'none', init: { kind: 'given', params: given } }),
+        createPrng(0),
+      ) as UntiedParams;
       expect(p.E).toEqual(given.W);
       for (let j = 0; j < 5; j++) for (let i = 0; i < 8; i++) expect(p.D[i * 5 + j]).toBe(given.W[j * 8 + i]);
     });

@@ -46,8 +46,14 @@ export function initParams(model: ModelConfig, rng: Prng): ModelParams {
   } else {
     const draw =
       init.kind === 'normal'
-        ? ((std: number) => () => std * rng.normal())(init.std ?? 1 / Math.sqrt(m))
-        : ((a: number) => () => (2 * rng.nextFloat() - 1) * a)(Math.sqrt(6 / (n + m)));
+        ? (
+            (std: number) => () =>
+              std * rng.normal()
+          )(init.std ?? 1 / Math.sqrt(m))
+        : (
+            (a: number) => () =>
+              (2 * rng.nextFloat() - 1) * a
+          )(Math.sqrt(6 / (n + m)));
     const fill = (len: number): Float32Array => {
       const out = new Float32Array(len);
       for (let k = 0; k < len; k++) out[k] = draw();

@@ -13,7 +13,10 @@ import { ALL_OPTIONS, describeOptions, expectClose, modelConfig, randomParams, u
 // float32 (tfjs) vs float64 (reference) on identical float32 inputs; the backward products sum
 // B·n ≈ 50 terms, so 1e-5 relative to max(1, max |value|) leaves a wide margin over float32 eps.
 const TOL = 1e-5;
-const n = 8, m = 5, B = 6, I = 2;
+const n = 8,
+  m = 5,
+  B = 6,
+  I = 2;
 
 const NOISES = {
   none: undefined,
@@ -64,11 +67,18 @@ describe.each(BACKENDS)('lossAndGradients on %s matches referenceLossAndGradient
     const out = lossAndGradients(model, params, xt, { lambda, importance, noise });
     // Exactly the outputs survive the tidy: 3 scalars-per-instance + 2 or 3 gradients.
     expect(tf.memory().numTensors - before).toBe(3 + (model.weights.kind === 'tied' ? 2 : 3));
-    const loss = out.loss.dataSync(), rec = out.reconstruction.dataSync(), l1 = out.l1.dataSync();
+    const loss = out.loss.dataSync(),
+      rec = out.reconstruction.dataSync(),
+      l1 = out.l1.dataSync();
     const grads = gradArrays(out.grads);
     for (let i = 0; i < I; i++) {
       const ref = referenceLossAndGradients(
-        model, list[i]!, x.subarray(i * B * n, (i + 1) * B * n), B, lambdas[i]!, importance,
+        model,
+        list[i]!,
+        x.subarray(i * B * n, (i + 1) * B * n),
+        B,
+        lambdas[i]!,
+        importance,
         noise?.values.subarray(i * B * m, (i + 1) * B * m),
       );
       expectClose([loss[i]!, rec[i]!, l1[i]!], [ref.loss, ref.reconstruction, ref.l1], TOL, `loss terms[${i}]`);
@@ -104,7 +114,12 @@ describe.each(BACKENDS)('lossAndGradients on %s matches referenceLossAndGradient
         const xt = tf.tensor3d(xs, [ps.length, Bb, 64]);
         const lambda = tf.tensor1d(ls);
         const out = lossAndGradients(model, params, xt, { lambda, importance, noise: { kind: noise.kind, values: nv } });
-        const result = { loss: out.loss.dataSync(), rec: out.reconstruction.dataSync(), l1: out.l1.dataSync(), ...gradArrays(out.grads) };
+        const result = {
+          loss: out.loss.dataSync(),
+          rec: out.reconstruction.dataSync(),
+          l1: out.l1.dataSync(),
+          ...gradArrays(out.grads),
+        };
         tf.dispose([xt, lambda, out.loss, out.reconstruction, out.l1]);
         disposeParams(out.grads);
         disposeParams(params);
@@ -112,7 +127,12 @@ describe.each(BACKENDS)('lossAndGradients on %s matches referenceLossAndGradient
       };
       const all = run(list, x, lambdas, noise.values);
       for (let i = 0; i < 3; i++) {
-        const one = run([list[i]!], x.subarray(i * Bb * 64, (i + 1) * Bb * 64), [lambdas[i]!], noise.values.subarray(i * Bb * 33, (i + 1) * Bb * 33));
+        const one = run(
+          [list[i]!],
+          x.subarray(i * Bb * 64, (i + 1) * Bb * 64),
+          [lambdas[i]!],
+          noise.values.subarray(i * Bb * 33, (i + 1) * Bb * 33),
+        );
         for (const [key, arr] of Object.entries(one)) {
           const full = all[key as keyof typeof all];
           const size = arr.length;
@@ -128,7 +148,9 @@ describe.each(BACKENDS)('lossAndGradients on %s matches referenceLossAndGradient
     const params = paramsToTensors([randomParams(createPrng(1), model)]);
     const xt = tf.zeros([1, B, n]) as tf.Tensor3D;
     const lambda = tf.tensor1d([0.1, 0.2]);
-    expect(() => lossAndGradients(model, params, xt, { lambda })).toThrow(/^lambda: expected a tensor of shape \[1\], received \[2\]$/);
+    expect(() => lossAndGradients(model, params, xt, { lambda })).toThrow(
+      /^lambda: expected a tensor of shape \[1\], received \[2\]$/,
+    );
     const lambda1 = tf.tensor1d([0.1]);
     expect(() => lossAndGradients(model, params, xt, { lambda: lambda1, importance: new Float32Array(3) })).toThrow(
       /^importance: expected a Float32Array of length 8, received "length 3"$/,
@@ -138,9 +160,9 @@ describe.each(BACKENDS)('lossAndGradients on %s matches referenceLossAndGradient
     const noisy = modelConfig(n, m, { noise: { kind: 'gaussian', std: 0.1 } });
     const noise = sampleHiddenNoise(noisy, [createPrng(0)], B)!;
     expect(() => lossAndGradients(model, params, xt, { lambda: lambda1, noise })).toThrow(/^noise\.kind: expected "none"/);
-    expect(() => lossAndGradients(noisy, params, xt, { lambda: lambda1, noise: { ...noise, values: new Float32Array(5) } })).toThrow(
-      /^noise\.values: expected length I\*B\*m = 30, received 5$/,
-    );
+    expect(() =>
+      lossAndGradients(noisy, params, xt, { lambda: lambda1, noise: { ...noise, values: new Float32Array(5) } }),
+    ).toThrow(/^noise\.values: expected length I\*B\*m = 30, received 5$/);
     tf.dispose([xt, lambda, lambda1]);
     disposeParams(params);
   });

@@ -50,12 +50,7 @@ export interface LossOptions {
  * const out = lossAndGradients(model, params, x, { lambda: tf.tensor1d([1e-3]) });
  * out.loss.dataSync(); // [I] losses
  */
-export function lossAndGradients(
-  model: ModelConfig,
-  params: ParamTensors,
-  x: tf.Tensor3D,
-  opts: LossOptions,
-): LossAndGradients {
+export function lossAndGradients(model: ModelConfig, params: ParamTensors, x: tf.Tensor3D, opts: LossOptions): LossAndGradients {
   const I = x.shape[0];
   const B = x.shape[1];
   const n = model.n;
@@ -87,8 +82,7 @@ export function lossAndGradients(
     // tied: [I, B, n] x [I, m, n]ᵀ → [I, B, m]; untied: [I, B, n] x [I, n, m] → [I, B, m]
     let dh = params.kind === 'tied' ? bmm(dz, dec, false, true) : bmm(dz, dec);
     // tied: hᵀ dz: [I, B, m]ᵀ x [I, B, n] → [I, m, n]; untied: dzᵀ h: [I, n, m]
-    const dDec =
-      params.kind === 'tied' ? bmm(t.hiddenNoisy, dz, true, false) : bmm(dz, t.hiddenNoisy, true, false);
+    const dDec = params.kind === 'tied' ? bmm(t.hiddenNoisy, dz, true, false) : bmm(dz, t.hiddenNoisy, true, false);
     if (noise && noise.kind === 'bernoulli') {
       dh = tf.mul(dh, tf.tensor3d(noise.values, [I, B, model.m]));
     }

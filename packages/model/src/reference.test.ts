@@ -6,7 +6,9 @@ import type { ReferenceParams } from './reference.js';
 import { sampleHiddenNoise } from './noise.js';
 import { ALL_OPTIONS, describeOptions, modelConfig, randomParams, uniformArray } from './test-utils/random.js';
 
-const n = 8, m = 5, B = 6;
+const n = 8,
+  m = 5,
+  B = 6;
 
 /** The parameter arrays of p by name, as float64 copies (to perturb for finite differences). */
 function float64Params(p: ReferenceParams): ReferenceParams & Record<string, unknown> {
@@ -29,7 +31,10 @@ function kinkMargin(model: ModelConfig, p: ReferenceParams, x: Float32Array, noi
   if (model.outputActivation === 'relu') check(t.outputPre);
   if (model.l1.target === 'weights') {
     if (p.kind === 'tied') check(p.W);
-    else { check(p.E); check(p.D); }
+    else {
+      check(p.E);
+      check(p.D);
+    }
   }
   return margin;
 }
@@ -51,8 +56,11 @@ describe('referenceLossAndGradients equals central finite differences of the ref
     // pre-activation or weight by far less than MARGIN, so both sides of the central difference
     // lie on the same smooth (polynomial) piece and the difference is exact up to O(H²) and
     // float64 rounding (~1e-16 · |L| / H ≈ 1e-9).
-    const MARGIN = 1e-3, H = 1e-6, TOL = 1e-6;
-    let seed = 0, margin = 0;
+    const MARGIN = 1e-3,
+      H = 1e-6,
+      TOL = 1e-6;
+    let seed = 0,
+      margin = 0;
     let p!: ReferenceParams & Record<string, unknown>, x!: Float32Array, importance!: Float32Array;
     let noise: Float32Array | null = null;
     do {
@@ -81,7 +89,9 @@ describe('referenceLossAndGradients equals central finite differences of the ref
         theta[k] = v;
         const fd = (up - down) / (2 * H);
         // With outputBias false, b does not enter the loss: both sides are exactly 0.
-        expect(Math.abs(g[k]! - fd), `${name}[${k}]: analytic ${g[k]} vs fd ${fd}`).toBeLessThanOrEqual(TOL * Math.max(1, Math.abs(fd)));
+        expect(Math.abs(g[k]! - fd), `${name}[${k}]: analytic ${g[k]} vs fd ${fd}`).toBeLessThanOrEqual(
+          TOL * Math.max(1, Math.abs(fd)),
+        );
       }
     }
   });
@@ -90,7 +100,8 @@ describe('referenceLossAndGradients equals central finite differences of the ref
 /** Exact support of the seed's data (SPEC §1): each half, every n/4-subset of it set to 1. */
 function support(nn: number): { x: Float64Array; count: number } {
   const rows: number[][] = [];
-  const half = nn / 2, k = nn / 4;
+  const half = nn / 2,
+    k = nn / 4;
   const choose = (start: number, left: number, acc: number[]): void => {
     if (left === 0) {
       for (const offset of [0, half]) {
@@ -112,7 +123,10 @@ function construction(nn: number, kind: string, c: number): { W: Float64Array; m
   const eps = Math.sqrt((4 * c) / nn);
   if (kind === 'opposite-sign') {
     const W = new Float64Array(half * nn);
-    for (let k = 0; k < half; k++) { W[k * nn + k] = 1; W[k * nn + half + k] = -1; }
+    for (let k = 0; k < half; k++) {
+      W[k * nn + k] = 1;
+      W[k * nn + half + k] = -1;
+    }
     return { W, m: half, b: 0, relu: false };
   }
   const disamb = kind === 'relu-hidden two-neuron' ? 2 : 1;
@@ -122,7 +136,10 @@ function construction(nn: number, kind: string, c: number): { W: Float64Array; m
     W[i] = i < half ? eps : -eps;
     if (disamb === 2) W[nn + i] = i < half ? -eps : eps;
   }
-  for (let k = 0; k < half; k++) { W[(disamb + k) * nn + k] = 1; W[(disamb + k) * nn + half + k] = 1; }
+  for (let k = 0; k < half; k++) {
+    W[(disamb + k) * nn + k] = 1;
+    W[(disamb + k) * nn + half + k] = 1;
+  }
   return { W, m: mm, b: -c, relu: disamb === 2 };
 }
 

@@ -54,7 +54,8 @@ function accessors(p: ReferenceParams): { enc: (j: number, i: number) => number;
     const w = (j: number, i: number): number => W[j * n + i]!;
     return { enc: w, dec: w };
   }
-  const E = p.E, D = p.D;
+  const E = p.E,
+    D = p.D;
   return { enc: (j, i) => E[j * n + i]!, dec: (j, i) => D[i * m + j]! };
 }
 

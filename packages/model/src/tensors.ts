@@ -8,7 +8,7 @@ import { ConfigError } from '@polytoy/core';
 
 /** Stacked parameters of I instances (same kind and sizes). */
 export type ParamTensors =
-  | { kind: 'tied'; /** [I, m, n] */ W: tf.Tensor3D; /** [I, n] */ b: tf.Tensor2D }
+  | { kind: 'tied' /** [I, m, n] */; W: tf.Tensor3D /** [I, n] */; b: tf.Tensor2D }
   | {
       kind: 'untied';
       /** [I, m, n] encoder */
@@ -48,10 +48,31 @@ export function paramsToTensors(list: ModelParams[]): ParamTensors {
   list.forEach((p, i) => bs.set(p.b, i * n));
   const b = tf.tensor2d(bs, [I, n]);
   if (kind === 'tied') {
-    return { kind, W: stack(list.map((p) => (p as Extract<ModelParams, { kind: 'tied' }>).W), m, n), b };
+    return {
+      kind,
+      W: stack(
+        list.map((p) => (p as Extract<ModelParams, { kind: 'tied' }>).W),
+        m,
+        n,
+      ),
+      b,
+    };
   }
   const untied = list as Extract<ModelParams, { kind: 'untied' }>[];
-  return { kind, E: stack(untied.map((p) => p.E), m, n), D: stack(untied.map((p) => p.D), n, m), b };
+  return {
+    kind,
+    E: stack(
+      untied.map((p) => p.E),
+      m,
+      n,
+    ),
+    D: stack(
+      untied.map((p) => p.D),
+      n,
+      m,
+    ),
+    b,
+  };
 }
 
 function slices(t: tf.Tensor, I: number): Float32Array[] {
@@ -90,4 +111,3 @@ export function disposeParams(t: ParamTensors): void {
   if (t.kind === 'tied') tf.dispose([t.W, t.b]);
   else tf.dispose([t.E, t.D, t.b]);
 }
-

@@ -20,7 +20,8 @@ export interface NaiveModel {
 
 /** All half-split samples as dense 0/1 vectors (own recursion, not @polytoy/data's). */
 export function naiveSupport(n: number): number[][] {
-  const half = n / 2, k = n / 4;
+  const half = n / 2,
+    k = n / 4;
   const out: number[][] = [];
   const rec = (start: number, chosen: number[], offset: number) => {
     if (chosen.length === k) {
@@ -38,7 +39,8 @@ export function naiveSupport(n: number): number[][] {
 
 export function naiveLoss(model: NaiveModel, xs = naiveSupport(model.n)): { reconstruction: number; l1: number; loss: number } {
   const { n, m, E, D, b } = model;
-  let recon = 0, l1 = 0;
+  let recon = 0,
+    l1 = 0;
   for (const x of xs) {
     const h: number[] = [];
     for (let j = 0; j < m; j++) {
@@ -66,8 +68,15 @@ export function naiveLoss(model: NaiveModel, xs = naiveSupport(model.n)): { reco
 
 /** Builds a NaiveModel from flat arrays in `@polytoy/core` layout. */
 export function naiveFrom(
-  p: { kind: 'tied'; n: number; m: number; W: ArrayLike<number>; b: ArrayLike<number> } | { kind: 'untied'; n: number; m: number; E: ArrayLike<number>; D: ArrayLike<number>; b: ArrayLike<number> },
-  o: { hiddenActivation: 'none' | 'relu'; outputActivation?: 'relu' | 'none'; lambda?: number; l1Target?: 'activations' | 'weights' },
+  p:
+    | { kind: 'tied'; n: number; m: number; W: ArrayLike<number>; b: ArrayLike<number> }
+    | { kind: 'untied'; n: number; m: number; E: ArrayLike<number>; D: ArrayLike<number>; b: ArrayLike<number> },
+  o: {
+    hiddenActivation: 'none' | 'relu';
+    outputActivation?: 'relu' | 'none';
+    lambda?: number;
+    l1Target?: 'activations' | 'weights';
+  },
 ): NaiveModel {
   const { n, m } = p;
   const enc = p.kind === 'tied' ? p.W : p.E;
@@ -77,7 +86,12 @@ export function naiveFrom(
       ? Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => p.W[j * n + i]!))
       : Array.from({ length: n }, (_, i) => Array.from({ length: m }, (_, j) => p.D[i * m + j]!));
   return {
-    tied: p.kind === 'tied', n, m, E, D, b: Array.from(p.b),
+    tied: p.kind === 'tied',
+    n,
+    m,
+    E,
+    D,
+    b: Array.from(p.b),
     reluHidden: o.hiddenActivation === 'relu',
     reluOutput: (o.outputActivation ?? 'relu') === 'relu',
     lambda: o.lambda ?? 0,

@@ -42,7 +42,12 @@ export function describeOptions(o: ModelOptions): string {
 export function modelConfig(
   n: number,
   m: number,
-  o: Partial<ModelOptions> & { l1?: 'activations' | 'weights'; noise?: object; decoderNorm?: 'unit-columns' | 'none'; init?: object } = {},
+  o: Partial<ModelOptions> & {
+    l1?: 'activations' | 'weights';
+    noise?: object;
+    decoderNorm?: 'unit-columns' | 'none';
+    init?: object;
+  } = {},
 ): ModelConfig {
   const weights = o.weights === 'untied' ? { kind: 'untied', decoderNorm: o.decoderNorm ?? 'none' } : { kind: 'tied' };
   return resolveTrainConfig({
@@ -65,10 +70,14 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   expect(actual.length, `${label} length`).toBe(expected.length);
   let scale = 1;
   for (let k = 0; k < expected.length; k++) scale = Math.max(scale, Math.abs(expected[k]!));
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let k = 0; k < expected.length; k++) {
     const e = Math.abs(actual[k]! - expected[k]!);
-    if (!(e <= worst)) { worst = e; at = k; }
+    if (!(e <= worst)) {
+      worst = e;
+      at = k;
+    }
   }
   expect(worst / scale, `${label}: worst at ${at}: ${actual[at]} vs ${expected[at]}`).toBeLessThanOrEqual(tol);
 }
