@@ -64,18 +64,26 @@ function disambiguationNeuronsOf(line: ResultLine): number[] {
   return list.map((d) => d.neuron).filter((j): j is number => typeof j === 'number');
 }
 
-/** Representative runs for heat maps: per (label, architecture, start kind), the lowest loss. */
+/** The label a heat map is chosen by: the basis-free mechanism when known, else the classifier's. */
+function displayLabel(l: ResultLine): string {
+  return l.analysis?.functional?.label ?? labelOf(l);
+}
+
+/**
+ * Representative runs for heat maps: per (mechanism or label, architecture, start kind), the
+ * run with the lowest loss; ordered by label, then n.
+ */
 export function representativeRuns(lines: readonly ResultLine[], max: number): ResultLine[] {
   const best = new Map<string, ResultLine>();
   const lossOf = (l: ResultLine) => l.exactLoss?.loss ?? l.finalLoss ?? Number.POSITIVE_INFINITY;
   for (const l of lines) {
     if (l.status !== 'ok' || !l.params) continue;
-    const key = [labelOf(l), l.spec.cell.weights, l.spec.cell.hiddenActivation, l.spec.start.kind].join('|');
+    const key = [displayLabel(l), l.spec.cell.weights, l.spec.cell.hiddenActivation, l.spec.start.kind].join('|');
     const cur = best.get(key);
     if (!cur || lossOf(l) < lossOf(cur)) best.set(key, l);
   }
   const rank = (l: ResultLine) => {
-    const k = LABEL_COLOURS.findIndex(([name]) => name === labelOf(l));
+    const k = LABEL_COLOURS.findIndex(([name]) => name === displayLabel(l));
     return k < 0 ? LABEL_COLOURS.length : k;
   };
   return [...best.values()]
@@ -211,7 +219,8 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
   for (const l of representativeRuns(lines, opts.maxHeatmaps)) {
     const params = deserializeParams(l.params);
     const vary = varyingCoordinates(lines);
-    const title = `${labelOf(l)} — ${cellLabel(l.spec.cell, vary.length ? vary : ['n', 'm'])} seed ${l.spec.seed}`;
+    const mechanism = l.analysis?.functional?.label;
+    const title = `${mechanism ? `${mechanism} (classifier: ${labelOf(l)})` : labelOf(l)} — ${cellLabel(l.spec.cell, vary.length ? vary : ['n', 'm'])} seed ${l.spec.seed}`;
     const loss = l.exactLoss ? `exact loss ${formatNumber(l.exactLoss.loss)} (reconstruction ${formatNumber(l.exactLoss.reconstruction)})` : `final loss ${formatNumber(l.finalLoss)}`;
     charts.push({
       kind: 'weights',
