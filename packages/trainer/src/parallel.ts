@@ -310,10 +310,13 @@ async function trainInstanceSlices(config: TrainConfig, opts: TrainOptions, W: n
           if (!results[k]) t.post({ type: 'stop-at', step: stopAt! });
         });
       };
+      const started = bounds.map(() => false);
+      let abortRequested = false;
       const onAbort = (): void => {
+        abortRequested = true;
         threads.forEach((t, k) => {
           if (results[k]) answers[k] = steps;
-          else t.post({ type: 'pause' });
+          else if (started[k]) t.post({ type: 'pause' });
         });
         decideStop();
       };
@@ -333,7 +336,9 @@ async function trainInstanceSlices(config: TrainConfig, opts: TrainOptions, W: n
                 checkEvery: opts.checkEvery,
                 checkpointEvery: sink?.every,
                 flushEvery: undefined,
+                paused: abortRequested,
               });
+              started[k] = true;
               break;
             case 'log':
               opts.onLog?.(remap(msg.record, offset));
@@ -406,7 +411,12 @@ async function trainInstanceSlices(config: TrainConfig, opts: TrainOptions, W: n
         };
         thread.worker.on('error', fail);
         thread.worker.on('exit', (code) => {
-          if (!results[k] && !aborted[k]) fail(new BackendError(`trainer worker ${k} exited (code ${code}) before finishing`));
+          // Messages sent just before exiting may still be queued: look after they are handled.
+          setTimeout(() => {
+            if (!results[k] && !aborted[k] && !thread.failure) {
+              fail(new BackendError(`trainer worker ${k} exited (code ${code}) before finishing`));
+            }
+          }, 50);
         });
       });
       if (opts.signal) {

@@ -33,6 +33,8 @@ export type ToWorker =
       checkEvery: number | undefined;
       checkpointEvery: number | undefined;
       flushEvery: number | undefined;
+      /** Start paused (the run was aborted before this worker started). */
+      paused: boolean;
     }
   | { type: 'pause' }
   | { type: 'stop-at'; step: number }

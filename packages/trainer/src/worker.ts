@@ -5,7 +5,6 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import type { MessagePort } from 'node:worker_threads';
 import { DivergenceError, PolytoyError } from '@polytoy/core';
 import { disposeParams, paramsToTensors, tensorsToParams } from '@polytoy/model';
 import { initBackend } from './backend.js';
@@ -59,32 +58,51 @@ export async function runTrainerWorker(): Promise<void> {
   }
   const init = workerData as WorkerInit;
   const post = (msg: FromWorker): void => port.postMessage(msg);
+  // One listener from the start: messages can arrive back to back (a job, then `pause`).
+  const inbox: ToWorker[] = [];
+  let notify: (() => void) | null = null;
+  port.on('message', (msg: ToWorker) => {
+    inbox.push(msg);
+    notify?.();
+  });
+  const receive = async (): Promise<ToWorker> => {
+    while (inbox.length === 0) await new Promise<void>((resolve) => (notify = resolve));
+    notify = null;
+    return inbox.shift()!;
+  };
   try {
     await initBackend({ wasmPaths: wasmDistDir(), kernels: init.kernels });
   } catch (error) {
     post({ type: 'failed', error: failure(error) });
     return;
   }
-  const next = new Promise<ToWorker>((resolve) => port.once('message', resolve));
   post({ type: 'ready' });
-  const first = await next;
-  if (first.type === 'train') await trainSlice(port, first, post);
-  else if (first.type === 'split') splitLoop(first, post);
+  const job = await receive();
+  if (job.type === 'train') await trainSlice(job, receive, post);
+  else if (job.type === 'split') splitLoop(job, post);
   port.close();
 }
 
 /** Trains a slice of the instances with `train()`, reporting to the parent. */
-async function trainSlice(port: MessagePort, msg: Extract<ToWorker, { type: 'train' }>, post: (m: FromWorker) => void): Promise<void> {
-  let pause = false;
+async function trainSlice(
+  msg: Extract<ToWorker, { type: 'train' }>,
+  receive: () => Promise<ToWorker>,
+  post: (m: FromWorker) => void,
+): Promise<void> {
+  let pause = msg.paused;
   let stopAt: number | null = null;
-  let release: (() => void) | null = null;
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'pause') pause = true;
-    if (m.type === 'stop-at') {
-      stopAt = m.step;
-      release?.();
+  const gate: { release: (() => void) | null } = { release: null };
+  void (async () => {
+    for (;;) {
+      const m = await receive();
+      if (m.type === 'pause') pause = true;
+      if (m.type === 'stop-at') {
+        stopAt = m.step;
+        gate.release?.();
+        return;
+      }
     }
-  });
+  })();
   const checkpoint: CheckpointSink | undefined =
     msg.checkpointEvery !== undefined
       ? { every: msg.checkpointEvery, write: async (cp) => post({ type: 'checkpoint', checkpoint: cp }) }
@@ -105,7 +123,8 @@ async function trainSlice(port: MessagePort, msg: Extract<ToWorker, { type: 'tra
           if (stopAt === null && pause) {
             post({ type: 'paused', step });
             await new Promise<void>((resolve) => {
-              release = resolve;
+              gate.release = resolve;
+              if (stopAt !== null) resolve();
             });
           }
           return stopAt !== null && step >= stopAt;
