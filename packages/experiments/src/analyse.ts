@@ -10,6 +10,7 @@ import { classifySolution, disambiguationStats, isDisambiguation, paperPolyseman
 import type { RunSpec } from './definition.js';
 import { functionalClass } from './functional.js';
 import type { DisambiguationUse, ExactLoss, ResultLine, RunAnalysis, StartAnalysis } from './result.js';
+import { roundDeep } from './result.js';
 import { startParams } from './start.js';
 
 /**
@@ -157,5 +158,11 @@ export function analyseRun(spec: RunSpec, params: ModelParams): RunAnalysis {
 export function reanalyseLine(line: ResultLine, analyse: (spec: RunSpec, params: ModelParams) => RunAnalysis = analyseRun): ResultLine {
   if (line.status !== 'ok' || !line.params) return line;
   const a = analyse(line.spec, deserializeParams(line.params));
-  return { ...line, exactLoss: a.exactLoss, classification: a.classification, evidence: a.evidence, analysis: a.details };
+  return {
+    ...line,
+    exactLoss: roundDeep(a.exactLoss),
+    classification: a.classification,
+    evidence: roundDeep(a.evidence),
+    analysis: roundDeep(a.details),
+  };
 }

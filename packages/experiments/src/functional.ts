@@ -23,8 +23,11 @@ import type { HiddenActivation, ModelParams } from '@polytoy/core';
 import { createPrng } from '@polytoy/core';
 import { enumerateHalfSplitSupport, halfSplitBatch, MAX_ENUMERABLE_N } from '@polytoy/data';
 
-/** Per-output mechanism. */
+/** Per-output mechanism, one character each in {@link FunctionalClass.outputs}. */
 export type OutputMechanism = 'inhibited' | 'disambiguated' | 'dead';
+
+/** The character of each mechanism in {@link FunctionalClass.outputs}. */
+export const OUTPUT_CODES: Readonly<Record<OutputMechanism, string>> = { inhibited: 'i', disambiguated: 'd', dead: '0' };
 
 /** Model-level mechanism. */
 export type FunctionalLabel = 'cross-half-inhibition' | 'disambiguation' | 'mixture' | 'dead-features';
@@ -39,8 +42,11 @@ export interface Spread {
 /** The functional reading of one model. */
 export interface FunctionalClass {
   label: FunctionalLabel;
-  /** Per output i: inhibited (β < 1/2), disambiguated (β ≥ 1/2) or dead (gain < 1/2). */
-  outputs: OutputMechanism[];
+  /**
+   * Per output i, one character: `i` inhibited (β < 1/2), `d` disambiguated (β ≥ 1/2), `0` dead
+   * (gain < 1/2). A string keeps result lines short: `'ddid…'`.
+   */
+  outputs: string;
   inhibited: number;
   disambiguated: number;
   dead: number;
@@ -132,7 +138,7 @@ export function functionalClass(p: ModelParams, hiddenActivation: HiddenActivati
   }
   const mean = (H: number, i: number, k: number, on: number): number =>
     sum[((H * n + i) * n + k) * 2 + on]! / Math.max(1, cnt[(H * n + k) * 2 + on]!);
-  const outputs: OutputMechanism[] = [];
+  const mechanisms: OutputMechanism[] = [];
   const gain: number[] = [];
   const excitation: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -143,10 +149,11 @@ export function functionalClass(p: ModelParams, hiddenActivation: HiddenActivati
     for (let k = other * half; k < (other + 1) * half; k++) e = Math.max(e, mean(other, i, k, 1) - mean(other, i, k, 0));
     gain.push(g);
     excitation.push(e);
-    outputs.push(g < GAIN_THRESHOLD ? 'dead' : e >= EXCITATION_THRESHOLD ? 'disambiguated' : 'inhibited');
+    mechanisms.push(g < GAIN_THRESHOLD ? 'dead' : e >= EXCITATION_THRESHOLD ? 'disambiguated' : 'inhibited');
   }
-  const inhibited = outputs.filter((o) => o === 'inhibited').length;
-  const disambiguated = outputs.filter((o) => o === 'disambiguated').length;
+  const inhibited = mechanisms.filter((o) => o === 'inhibited').length;
+  const disambiguated = mechanisms.filter((o) => o === 'disambiguated').length;
+  const outputs = mechanisms.map((o) => OUTPUT_CODES[o]).join('');
   const dead = n - inhibited - disambiguated;
   const label: FunctionalLabel =
     dead > 0 ? 'dead-features' : inhibited === n ? 'cross-half-inhibition' : disambiguated === n ? 'disambiguation' : 'mixture';

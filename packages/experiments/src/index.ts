@@ -28,7 +28,7 @@ export {
   startLabel,
 } from './grid.js';
 export type { RunGroup, Shard } from './grid.js';
-export { EXCITATION_THRESHOLD, effectiveMap, FUNCTIONAL_SAMPLES, functionalClass, GAIN_THRESHOLD } from './functional.js';
+export { EXCITATION_THRESHOLD, effectiveMap, FUNCTIONAL_SAMPLES, functionalClass, GAIN_THRESHOLD, OUTPUT_CODES } from './functional.js';
 export type { FunctionalClass, FunctionalLabel, OutputMechanism, Spread } from './functional.js';
 export { canonicalJson, sha256Hex } from './hash.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
@@ -36,11 +36,13 @@ export {
   checkResultLine,
   compactHistory,
   compactParams,
+  ANALYSIS_DIGITS,
   HISTORY_DIGITS,
   HISTORY_POINTS,
   PARAMS_DIGITS,
   parseResultLine,
   RESULT_FORMAT,
+  roundDeep,
   roundTo,
 } from './result.js';
 export type { CompactHistory, DisambiguationUse, ExactLoss, ResultLine, RunAnalysis, RunDetails, StartAnalysis } from './result.js';

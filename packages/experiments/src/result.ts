@@ -113,11 +113,12 @@ export interface ResultLine {
 }
 
 /** How many history records a line keeps. */
-export const HISTORY_POINTS = 40;
+export const HISTORY_POINTS = 20;
 
-/** Significant digits kept for losses in histories and for stored parameters. */
+/** Significant digits kept for losses in histories, for stored parameters, and for analyses. */
 export const HISTORY_DIGITS = 5;
 export const PARAMS_DIGITS = 6;
+export const ANALYSIS_DIGITS = 6;
 
 /** A loss history by column (much shorter JSON than one object per record). */
 export interface CompactHistory {
@@ -130,6 +131,23 @@ export interface CompactHistory {
 /** Rounds to `digits` significant digits (keeps 0, NaN and infinities as they are). */
 export function roundTo(x: number, digits: number): number {
   return Number.isFinite(x) && x !== 0 ? Number(x.toPrecision(digits)) : x;
+}
+
+/**
+ * Rounds every number in a JSON-like value to `digits` significant digits (a copy; strings,
+ * booleans and null unchanged). Result lines use it for analyses and evidence: 17-digit
+ * doubles there are noise and triple the file size.
+ *
+ * @example
+ * roundDeep({ a: [0.123456789, 2] }, 3); // { a: [0.123, 2] }
+ */
+export function roundDeep<T>(value: T, digits = ANALYSIS_DIGITS): T {
+  if (typeof value === 'number') return roundTo(value, digits) as T;
+  if (Array.isArray(value)) return value.map((v) => roundDeep(v, digits)) as T;
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundDeep(v, digits)])) as T;
+  }
+  return value;
 }
 
 /**

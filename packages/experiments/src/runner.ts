@@ -12,7 +12,7 @@ import type { ExperimentDefinition, ExperimentSize, RunSpec } from './definition
 import type { RunGroup, Shard } from './grid.js';
 import { expandGrid, groupRuns, inShard, runIdOf } from './grid.js';
 import type { ResultLine, RunAnalysis } from './result.js';
-import { compactHistory, compactParams, RESULT_FORMAT } from './result.js';
+import { compactHistory, compactParams, RESULT_FORMAT, roundDeep } from './result.js';
 import { startParams } from './start.js';
 import type { ResultStore } from './store.js';
 
@@ -185,10 +185,10 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
           finalLoss: inst.finalLoss.loss,
           reconstruction: inst.finalLoss.reconstruction,
           l1: inst.finalLoss.l1,
-          exactLoss: analysis.exactLoss,
+          exactLoss: roundDeep(analysis.exactLoss),
           classification: analysis.classification,
-          evidence: analysis.evidence,
-          analysis: analysis.details,
+          evidence: roundDeep(analysis.evidence),
+          analysis: roundDeep(analysis.details),
           params: spec.keepParams ? compactParams(inst.params) : null,
           history: compactHistory(inst.history),
           wallSeconds: perRun,

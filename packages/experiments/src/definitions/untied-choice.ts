@@ -29,7 +29,8 @@ export const untiedChoice: ExperimentDefinition = {
       seeds: 8,
       steps: 3000,
       batchSize: 256,
-      params: 'all',
+      // Seed 0 of each cell keeps its weights (heat maps); all of them would be ~1 MB.
+      params: 'first-seed',
       exclude: [{ hiddenActivation: 'relu', m: { perHalf: 1 }, startKind: 'construction' }],
     },
     full: {
