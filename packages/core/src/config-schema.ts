@@ -39,11 +39,15 @@ export const dataConfigSchema = withKind(
         kind: z.literal('sparse-uniform'),
         n,
         /** Probability that each feature is present (1 - sparsity). */
-        density: finite('a density in (0, 1]').refine((v) => v > 0 && v <= 1, { error: 'a density in (0, 1]' }).default(0.1),
+        density: finite('a density in (0, 1]')
+          .refine((v) => v > 0 && v <= 1, { error: 'a density in (0, 1]' })
+          .default(0.1),
         /** Feature i has importance `importanceDecay^i` (Toy Models of Superposition). */
-        importanceDecay: finite('an importance decay in (0, 1]').refine((v) => v > 0 && v <= 1, {
-          error: 'an importance decay in (0, 1]',
-        }).default(1),
+        importanceDecay: finite('an importance decay in (0, 1]')
+          .refine((v) => v > 0 && v <= 1, {
+            error: 'an importance decay in (0, 1]',
+          })
+          .default(1),
       }),
     ],
     { error: 'data.kind: expected "half-split" | "basis" | "sparse-uniform"' },
@@ -144,7 +148,9 @@ export const scheduleConfigSchema = withKind(
         kind: z.literal('cosine'),
         warmupSteps: nonNegativeInt().default(0),
         /** The lr decays to `minFactor * lr` at the last step. */
-        minFactor: finite('minFactor in [0, 1]').refine((v) => v >= 0 && v <= 1, { error: 'minFactor in [0, 1]' }).default(0),
+        minFactor: finite('minFactor in [0, 1]')
+          .refine((v) => v >= 0 && v <= 1, { error: 'minFactor in [0, 1]' })
+          .default(0),
       }),
     ],
     { error: 'schedule.kind: expected "constant" | "cosine"' },
@@ -164,9 +170,11 @@ export const trainConfigSchema = z.strictObject({
   /** Log loss components every `logEvery` steps (and at the last step). */
   logEvery: positiveInt('a positive integer log interval').default(DEFAULTS.train.logEvery),
   /** Independent instances trained together: a count, or one override object per instance. */
-  instances: z.union([positiveInt('a positive instance count'), z.array(instanceSchema).min(1)], {
-    error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?}',
-  }).default(1),
+  instances: z
+    .union([positiveInt('a positive instance count'), z.array(instanceSchema).min(1)], {
+      error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?}',
+    })
+    .default(1),
   data: dataConfigSchema.prefault({}),
   model: modelConfigSchema.prefault({}),
   optimizer: optimizerConfigSchema.prefault({}),

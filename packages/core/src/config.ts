@@ -8,7 +8,7 @@ import { ConfigError } from './errors.js';
 import type { ModelParams } from './params.js';
 import {
   dataConfigSchema,
-  modelConfigSchema,
+  type modelConfigSchema,
   optimizerConfigSchema,
   scheduleConfigSchema,
   trainConfigSchema,

@@ -81,16 +81,20 @@ function floatArray(value: unknown, length: number, path: string): Float32Array 
 export function deserializeParams(value: unknown, path = 'params'): ModelParams {
   if (value == null || typeof value !== 'object') throw new ConfigError(path, 'a parameters object', value);
   const v = value as Record<string, unknown>;
-  const n = v.n, m = v.m;
+  const n = v.n,
+    m = v.m;
   if (!Number.isSafeInteger(n) || (n as number) < 1) throw new ConfigError(`${path}.n`, 'a positive integer', n);
   if (!Number.isSafeInteger(m) || (m as number) < 1) throw new ConfigError(`${path}.m`, 'a positive integer', m);
-  const nn = n as number, mm = m as number;
+  const nn = n as number,
+    mm = m as number;
   if (v.kind === 'tied') {
     return { kind: 'tied', n: nn, m: mm, W: floatArray(v.W, mm * nn, `${path}.W`), b: floatArray(v.b, nn, `${path}.b`) };
   }
   if (v.kind === 'untied') {
     return {
-      kind: 'untied', n: nn, m: mm,
+      kind: 'untied',
+      n: nn,
+      m: mm,
       E: floatArray(v.E, mm * nn, `${path}.E`),
       D: floatArray(v.D, nn * mm, `${path}.D`),
       b: floatArray(v.b, nn, `${path}.b`),
@@ -101,7 +105,5 @@ export function deserializeParams(value: unknown, path = 'params'): ModelParams 
 
 /** Deep copy. */
 export function cloneParams(p: ModelParams): ModelParams {
-  return p.kind === 'tied'
-    ? { ...p, W: p.W.slice(), b: p.b.slice() }
-    : { ...p, E: p.E.slice(), D: p.D.slice(), b: p.b.slice() };
+  return p.kind === 'tied' ? { ...p, W: p.W.slice(), b: p.b.slice() } : { ...p, E: p.E.slice(), D: p.D.slice(), b: p.b.slice() };
 }

@@ -6,9 +6,7 @@ describe('Prng (xoshiro128**)', () => {
     // Reference values from the published C implementation (recomputed independently in Python).
     const rng = Prng.fromState([1, 2, 3, 4]);
     const out = Array.from({ length: 10 }, () => rng.nextUint32());
-    expect(out).toEqual([
-      11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804,
-    ]);
+    expect(out).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492, 1287239034, 3734860849, 3729100597, 4258142804]);
   });
 
   it('is deterministic per seed and differs across seeds', () => {
@@ -52,7 +50,8 @@ describe('Prng (xoshiro128**)', () => {
     const counts = new Array(6).fill(0);
     for (let i = 0; i < 60000; i++) counts[rng.nextInt(6)]++;
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(400); // ~4.4 sigma
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const N = 50000;
     for (let i = 0; i < N; i++) {
       const z = rng.normal();

@@ -125,7 +125,9 @@ export interface LoadedRun {
 export function parseRunRecord(value: unknown): LoadedRun {
   const v = value as Partial<RunRecord> | null;
   if (!v || typeof v !== 'object' || v.format !== RUN_RECORD_FORMAT) {
-    throw new PolytoyError(`not a polytoy run record: expected format "${RUN_RECORD_FORMAT}", received ${JSON.stringify(v?.format)}`);
+    throw new PolytoyError(
+      `not a polytoy run record: expected format "${RUN_RECORD_FORMAT}", received ${JSON.stringify(v?.format)}`,
+    );
   }
   if (!Array.isArray(v.instances) || v.instances.length === 0) {
     throw new PolytoyError('run record has no instances');

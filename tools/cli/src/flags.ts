@@ -20,7 +20,7 @@ export type FlagValues = Record<string, string | boolean | number | undefined>;
 export function parseFlags(argv: string[], specs: FlagSpec[]): { values: FlagValues; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const s of specs) options[s.name] = { type: s.type === 'boolean' ? 'boolean' : 'string' };
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
@@ -49,5 +49,14 @@ export function formatHelp(usage: string, summary: string, specs: FlagSpec[]): s
     return [`  --${s.name}${arg}`, s.help + (s.defaultText ? ` (default: ${s.defaultText})` : '')] as const;
   });
   const width = Math.max(...rows.map((r) => r[0].length)) + 2;
-  return [`Usage: ${usage}`, '', summary, '', 'Options:', ...rows.map(([a, h]) => a.padEnd(width) + h), `  --help`.padEnd(width) + 'Show this help', ''].join('\n');
+  return [
+    `Usage: ${usage}`,
+    '',
+    summary,
+    '',
+    'Options:',
+    ...rows.map(([a, h]) => a.padEnd(width) + h),
+    `  --help`.padEnd(width) + 'Show this help',
+    '',
+  ].join('\n');
 }

@@ -67,9 +67,10 @@ export function analyseRun(result: TrainResult): RunSummary {
         exact: exactFor(config, r),
         label: metrics.classification.label,
         functionLabel: metrics.functional?.label ?? null,
-        reason: metrics.functional && metrics.classification.label === 'other'
-          ? `${metrics.classification.reason} Function: ${metrics.functional.reason}`
-          : metrics.classification.reason,
+        reason:
+          metrics.functional && metrics.classification.label === 'other'
+            ? `${metrics.classification.reason} Function: ${metrics.functional.reason}`
+            : metrics.classification.reason,
         disambiguationNeurons: ev.disambiguationNeurons.length,
         c: ev.c,
         sameSignPairs: ev.sameSignPairs,
@@ -81,24 +82,55 @@ export function analyseRun(result: TrainResult): RunSummary {
   };
 }
 
-const fmt = (v: number | null | undefined, digits = 4) => (v == null ? '—' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(digits));
+const fmt = (v: number | null | undefined, digits = 4) =>
+  v == null ? '—' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(digits);
 
 /** A compact terminal page; many instances become one table row each. */
 export function formatSummary(result: TrainResult, summary: RunSummary): string {
   const c = result.config;
   const lines: string[] = [];
   lines.push('');
-  lines.push(`polytoy train — ${c.data.kind} n=${c.model.n}, m=${c.model.m}, ${c.model.weights.kind}, hidden ${c.model.hiddenActivation}, ` +
-    `${c.steps} steps in ${result.wallSeconds.toFixed(1)} s (${result.runtime.backend}${result.runtime.simd ? '+SIMD' : ''})`);
+  lines.push(
+    `polytoy train — ${c.data.kind} n=${c.model.n}, m=${c.model.m}, ${c.model.weights.kind}, hidden ${c.model.hiddenActivation}, ` +
+      `${c.steps} steps in ${result.wallSeconds.toFixed(1)} s (${result.runtime.backend}${result.runtime.simd ? '+SIMD' : ''})`,
+  );
   lines.push('');
-  const header = ['inst', 'seed', 'lambda', 'lr', 'final loss', 'recon', 'exact loss', 'neurons', 'function', 'disamb.', 'c', 'same/opp pairs', 'polysem.'];
+  const header = [
+    'inst',
+    'seed',
+    'lambda',
+    'lr',
+    'final loss',
+    'recon',
+    'exact loss',
+    'neurons',
+    'function',
+    'disamb.',
+    'c',
+    'same/opp pairs',
+    'polysem.',
+  ];
   const rows = summary.instances.map((s) => [
-    String(s.instance), String(s.seed), fmt(s.lambda, 2), fmt(s.lr, 2), fmt(s.finalLoss), fmt(s.reconstruction),
-    s.exact ? fmt(s.exact.loss) : 'n/a', s.label, s.functionLabel ?? 'n/a', s.disambiguationNeurons > 0 ? `yes (${s.disambiguationNeurons})` : 'no',
-    fmt(s.c, 3), `${s.sameSignPairs}/${s.oppositeSignPairs}`, String(s.polysemanticCount),
+    String(s.instance),
+    String(s.seed),
+    fmt(s.lambda, 2),
+    fmt(s.lr, 2),
+    fmt(s.finalLoss),
+    fmt(s.reconstruction),
+    s.exact ? fmt(s.exact.loss) : 'n/a',
+    s.label,
+    s.functionLabel ?? 'n/a',
+    s.disambiguationNeurons > 0 ? `yes (${s.disambiguationNeurons})` : 'no',
+    fmt(s.c, 3),
+    `${s.sameSignPairs}/${s.oppositeSignPairs}`,
+    String(s.polysemanticCount),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   lines.push(line(header));
   lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows.slice(0, 20)) lines.push(line(r));

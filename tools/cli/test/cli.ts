@@ -19,7 +19,9 @@ export function runCli(args: string[], cwd?: string): CliResult {
 export function interruptCli(args: string[], when: RegExp, cwd?: string): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd });
-    let stdout = '', stderr = '', sent = false;
+    let stdout = '',
+      stderr = '',
+      sent = false;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

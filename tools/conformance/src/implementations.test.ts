@@ -21,7 +21,11 @@ beforeAll(async () => {
 function model(n: number, m: number, weights: 'tied' | 'untied', hidden: 'none' | 'relu'): ModelConfig {
   return resolveTrainConfig({
     data: { n },
-    model: { m, hiddenActivation: hidden, weights: weights === 'tied' ? { kind: 'tied' } : { kind: 'untied', decoderNorm: 'none' } },
+    model: {
+      m,
+      hiddenActivation: hidden,
+      weights: weights === 'tied' ? { kind: 'tied' } : { kind: 'untied', decoderNorm: 'none' },
+    },
   }).model;
 }
 
@@ -55,7 +59,9 @@ describe.each(cases)('n=%i m=%i %s hidden=%s: tfjs = float64 reference = analyti
     const t = paramsToTensors([params]);
     const x = tf.tensor3d(support.x, [1, support.count, n]);
     const out = lossAndGradients(cfg, t, x, { lambda: tf.tensor1d([lambda]) });
-    expect(Math.abs(out.reconstruction.dataSync()[0]! - analytic.loss.reconstruction)).toBeLessThan(1e-5 * Math.max(1, analytic.loss.reconstruction));
+    expect(Math.abs(out.reconstruction.dataSync()[0]! - analytic.loss.reconstruction)).toBeLessThan(
+      1e-5 * Math.max(1, analytic.loss.reconstruction),
+    );
     expect(Math.abs(out.l1.dataSync()[0]! - analytic.loss.l1)).toBeLessThan(1e-5 * Math.max(1, analytic.loss.l1));
     expect(Math.abs(out.loss.dataSync()[0]! - analytic.loss.loss)).toBeLessThan(1e-5 * Math.max(1, analytic.loss.loss));
 
@@ -74,7 +80,7 @@ describe.each(cases)('n=%i m=%i %s hidden=%s: tfjs = float64 reference = analyti
 });
 
 describe('at the construction (exact zeros in h and output kinks)', () => {
-  it('tfjs reconstruction and L1 equal the exact values; the gradient agrees with the analytic subgradient (sign(0)=0, ReLU\'(0)=0)', () => {
+  it("tfjs reconstruction and L1 equal the exact values; the gradient agrees with the analytic subgradient (sign(0)=0, ReLU'(0)=0)", () => {
     const n = 16;
     const p64 = sameSignConstructionF64({ n });
     const cfg = model(n, p64.m, 'tied', 'none');

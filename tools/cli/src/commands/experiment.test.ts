@@ -24,7 +24,10 @@ describe('polytoy experiment + report (bundled CLI)', () => {
     const first = runCli(['experiment', 'stability', '--shard', '1/40', '--out', out, '--quiet']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => parseResultLine(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => parseResultLine(l));
     expect(lines.length).toBeGreaterThan(0);
     expect(new Set(lines.map((l) => l.runId)).size).toBe(lines.length);
     const again = runCli(['experiment', 'stability', '--shard', '1/40', '--out', out, '--quiet']);

@@ -15,8 +15,20 @@ import { formatHelp, parseFlags } from '../flags.js';
 import { createProgressBar } from '../progress.js';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'size', type: 'string', placeholder: 'small|full', help: 'Grid size: small finishes in minutes on 2 cores', defaultText: 'small' },
-  { name: 'out', type: 'string', placeholder: 'results.jsonl', help: 'Results file (JSON lines); existing runs in it are skipped', defaultText: 'results/<name>-<size>.jsonl' },
+  {
+    name: 'size',
+    type: 'string',
+    placeholder: 'small|full',
+    help: 'Grid size: small finishes in minutes on 2 cores',
+    defaultText: 'small',
+  },
+  {
+    name: 'out',
+    type: 'string',
+    placeholder: 'results.jsonl',
+    help: 'Results file (JSON lines); existing runs in it are skipped',
+    defaultText: 'results/<name>-<size>.jsonl',
+  },
   { name: 'shard', type: 'string', placeholder: 'i/N', help: 'Run only slice i of N of the grid (1-based), for job arrays' },
   { name: 'max-instances', type: 'number', help: 'Most instances per training call', defaultText: '64' },
   { name: 'list', type: 'boolean', help: 'List the experiments and exit' },
@@ -71,7 +83,10 @@ export const experimentCommand: Command = {
         ...(values['max-instances'] !== undefined ? { maxInstancesPerCall: Number(values['max-instances']) } : {}),
         onProgress: (p) => {
           bar ??= createProgressBar(p.total, definition.name, process.stderr, quiet, false);
-          bar.update(p.done, `runs ${p.runsDone + p.runsSkipped}/${p.runsTotal}${p.runsSkipped ? ` (${p.runsSkipped} resumed)` : ''}`);
+          bar.update(
+            p.done,
+            `runs ${p.runsDone + p.runsSkipped}/${p.runsTotal}${p.runsSkipped ? ` (${p.runsSkipped} resumed)` : ''}`,
+          );
         },
       });
       bar?.finish(`runs ${report.skipped + report.ran}/${report.planned}`);
@@ -83,7 +98,9 @@ export const experimentCommand: Command = {
       return 0;
     } catch (e) {
       if (interrupt.signal.aborted) {
-        process.stderr.write(`\npolytoy experiment: interrupted; finished runs are in ${out} — rerun the same command to resume\n`);
+        process.stderr.write(
+          `\npolytoy experiment: interrupted; finished runs are in ${out} — rerun the same command to resume\n`,
+        );
         return 130;
       }
       throw e;

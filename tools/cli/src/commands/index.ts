@@ -8,4 +8,12 @@ import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
 
 /** Every `polytoy` command, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [trainCommand, analyzeCommand, experimentCommand, reportCommand, mergeCommand, sweepCommand, workerCommand];
+export const COMMANDS: Command[] = [
+  trainCommand,
+  analyzeCommand,
+  experimentCommand,
+  reportCommand,
+  mergeCommand,
+  sweepCommand,
+  workerCommand,
+];

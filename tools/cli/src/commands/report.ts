@@ -35,7 +35,8 @@ export const reportCommand: Command = {
     });
     const out = String(values.out ?? 'report.html');
     writeFileSync(out, html);
-    for (const s of sections) process.stdout.write(`  ${s.experiment} v${s.version}: ${s.runs} runs, ${s.charts.length} charts\n`);
+    for (const s of sections)
+      process.stdout.write(`  ${s.experiment} v${s.version}: ${s.runs} runs, ${s.charts.length} charts\n`);
     process.stdout.write(`wrote ${out} (${(html.length / 1024).toFixed(0)} KiB)\n`);
     return 0;
   },

@@ -12,7 +12,21 @@ describe('polytoy train (bundled CLI)', () => {
   it('trains, prints a summary, and writes a run.json that metrics can read back', () => {
     const dir = tmp();
     const out = join(dir, 'run.json');
-    const r = runCli(['train', '--n', '8', '--steps', '300', '--batch', '64', '--lr', '0.01', '--out', out, '--log', join(dir, 'log.jsonl')]);
+    const r = runCli([
+      'train',
+      '--n',
+      '8',
+      '--steps',
+      '300',
+      '--batch',
+      '64',
+      '--lr',
+      '0.01',
+      '--out',
+      out,
+      '--log',
+      join(dir, 'log.jsonl'),
+    ]);
     expect(r.stderr).toContain('backend wasm (SIMD on)');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/final loss/);
@@ -24,7 +38,10 @@ describe('polytoy train (bundled CLI)', () => {
     expect(typeof metrics.classification.label).toBe('string');
     const summary = (run.record.analysis as { summary: { instances: { label: string }[] } }).summary;
     expect(summary.instances[0]!.label).toBe(metrics.classification.label);
-    const log = readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(join(dir, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.length).toBeGreaterThanOrEqual(3);
     expect(log.at(-1).step).toBe(300);
     expect(log[0].loss).toBeGreaterThan(log.at(-1).loss);
@@ -61,7 +78,8 @@ describe('polytoy train (bundled CLI)', () => {
   it('--help lists the flags', () => {
     const r = runCli(['train', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--n', '--m', '--lambda', '--lr', '--instances', '--resume', '--config', '--out']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--n', '--m', '--lambda', '--lr', '--instances', '--resume', '--config', '--out'])
+      expect(r.stdout).toContain(flag);
   });
 
   it('Ctrl-C writes a checkpoint, and --resume finishes with the same parameters as an uninterrupted run', async () => {
@@ -70,7 +88,11 @@ describe('polytoy train (bundled CLI)', () => {
     const straight = runCli(['train', ...common, '--quiet', '--out', join(dir, 'straight.json')]);
     expect(straight.code).toBe(0);
     const ckpt = join(dir, 'ckpt.json');
-    const stopped = await interruptCli(['train', ...common, '--checkpoint', ckpt, '--checkpoint-every', '100000'], /[1-9]\d*0\/4000/, dir);
+    const stopped = await interruptCli(
+      ['train', ...common, '--checkpoint', ckpt, '--checkpoint-every', '100000'],
+      /[1-9]\d*0\/4000/,
+      dir,
+    );
     expect(stopped.stderr).toMatch(/interrupted/);
     expect(stopped.code).toBe(130);
     const step = Number(/stopped after step (\d+)/.exec(stopped.stderr)?.[1]);

@@ -41,9 +41,10 @@ export const trainCommand: Command = {
     if (resume) {
       config = resolveTrainConfig(resume.config);
     } else {
-      const init = values['init-from'] !== undefined
-        ? initParamsFrom(String(values['init-from']), values.n as number | undefined, values.m as number | undefined)
-        : undefined;
+      const init =
+        values['init-from'] !== undefined
+          ? initParamsFrom(String(values['init-from']), values.n as number | undefined, values.m as number | undefined)
+          : undefined;
       config = resolveTrainConfig(trainInputFromFlags(values, init));
     }
 
