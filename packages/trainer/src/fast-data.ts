@@ -31,15 +31,18 @@ const TWO_POW_32 = 4294967296;
 /**
  * Fills `out` with `batchSize` half-split samples (SPEC §1) drawn from the xoshiro128** state
  * `s` (four int32 words, updated in place), exactly as `halfSplitBatch(Prng.fromState(s), …)`.
- * Requires `n <= 65536` (n/2 below 2^15 keeps the modulo in int32).
  */
 export function fillHalfSplit(s: Int32Array, n: number, batchSize: number, out: Float32Array): void {
   const half = n >> 1;
   const k = n >> 2;
   if (out.length !== batchSize * n) throw new ConfigError('out', `a Float32Array of length ${batchSize * n}`, out.length);
-  // Rejection limits of nextInt(bound) for every bound the sampler uses.
+  // Rejection limits of nextInt(bound) for every bound the sampler uses, and 1/bound.
   const limit = new Float64Array(half + 1);
-  for (let b = 1; b <= half; b++) limit[b] = TWO_POW_32 - (TWO_POW_32 % b);
+  const inverse = new Float64Array(half + 1);
+  for (let b = 1; b <= half; b++) {
+    limit[b] = TWO_POW_32 - (TWO_POW_32 % b);
+    inverse[b] = 1 / b;
+  }
   const pool = new Int32Array(half);
   let s0 = s[0]! | 0;
   let s1 = s[1]! | 0;
@@ -75,8 +78,13 @@ export function fillHalfSplit(s: Int32Array, n: number, batchSize: number, out: 
         s3 = (s3 << 11) | (s3 >>> 21);
         u = r >>> 0;
       } while (u >= lim);
-      // u mod bound in int32 arithmetic (u < 2^32, bound <= 2^15): exact, no float modulo.
-      const j = i + ((((r >>> 16) % bound) << 16) | (r & 0xffff)) % bound;
+      // u mod bound without a division: q = floor(u·(1/bound)) is the true quotient, or one off
+      // when u/bound is within the product's rounding error (2^-20) of an integer; all values
+      // are integers below 2^53, so u − q·bound is exact and one correction gives u mod bound.
+      let rem = u - Math.floor(u * inverse[bound]!) * bound;
+      if (rem >= bound) rem -= bound;
+      else if (rem < 0) rem += bound; // (only for bounds near 2^31)
+      const j = i + rem;
       const picked = pool[j]!;
       pool[j] = pool[i]!;
       pool[i] = picked;
@@ -99,8 +107,7 @@ export function fillHalfSplit(s: Int32Array, n: number, batchSize: number, out: 
  * data.next(1024, x); // the same batch as createDataSource(config, rng).next(1024)
  */
 export function createTrainingData(config: DataConfig, rng: Prng): TrainingDataStream {
-  // The int32 modulo in fillHalfSplit needs n/2 <= 2^15.
-  if (config.kind === 'half-split' && config.n <= 65536) {
+  if (config.kind === 'half-split') {
     const n = config.n;
     const s = Int32Array.from(rng.state());
     const state = (): PrngState => [s[0]! >>> 0, s[1]! >>> 0, s[2]! >>> 0, s[3]! >>> 0];

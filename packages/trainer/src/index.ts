@@ -1,5 +1,5 @@
 export { initBackend, verifyBackend } from './backend.js';
-export type { BackendOptions } from './backend.js';
+export type { BackendOptions, KernelChoice } from './backend.js';
 export {
   CHECKPOINT_FORMAT,
   deserializeCheckpoint,
@@ -18,6 +18,10 @@ export type {
 } from './checkpoint.js';
 export { TrainingAbortedError } from './errors.js';
 export { decodeFloat32, encodeFloat32 } from './float32-base64.js';
+export { createTrainingData } from './fast-data.js';
+export type { TrainingDataStream } from './fast-data.js';
+export { FusedTiedStep, fusedStepSupports } from './fused-step.js';
+export type { FusedLossSums, FusedStepSetup } from './fused-step.js';
 export { jsonLinesLogger } from './logger.js';
 export {
   createOptimizerState,
@@ -31,5 +35,5 @@ export type { OptimizerState, OptimizerStepOptions, TensorMap } from './optimize
 export { learningRate, scheduleFactor } from './schedule.js';
 export { instanceStreams, STREAM_IDS } from './streams.js';
 export type { InstanceStreams } from './streams.js';
-export { FLUSH_EVERY, train } from './train.js';
+export { chooseEngine, FLUSH_EVERY, train } from './train.js';
 export type { TrainOptions } from './train.js';

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench`: the reference workloads of SPEC §5 trained end to end by polytoy (one thread,
+ * and two worker threads), against the same step on stock tfjs-backend-wasm, tfjs-backend-cpu
+ * and plain TypeScript, plus the polytoy GEMM's one-core roofline and the memory checks. Prints
+ * one table and writes `results/latest.json`.
+ *
+ * Options: `--quick` (shorter runs, 2k-step growth check), `--only=seed-64,paper-256`,
+ * `--no-memory`, `--no-baselines`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainConfigInput } from '@polytoy/core';
+import { resolveTrainConfig } from '@polytoy/core';
+import { initNodeBackend } from '@polytoy/trainer/node';
+import type { Baseline } from './lib/baselines.js';
+import { measureBaseline } from './lib/baselines.js';
+import type { Mode } from './lib/polytoy.js';
+import { runOnce } from './lib/polytoy.js';
+import { gemmRoofline } from './lib/roofline.js';
+import { median } from './lib/stats.js';
+import type { Workload } from './lib/workloads.js';
+import { flopsPerInstanceStep, WORKLOADS } from './lib/workloads.js';
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k!, v ?? 'true'] as const;
+  }),
+);
+const quick = args.has('quick');
+const only = args.get('only')?.split(',');
+const REPEATS = 3;
+/** Seconds of steady-state training per polytoy repeat, and per baseline repeat. */
+const BUDGET = quick ? 1 : 2.5;
+const BASE_BUDGET = quick ? 0.6 : 1.5;
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const t0 = performance.now();
+const load0 = loadavg();
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+interface Row {
+  workload: Workload['name'];
+  implementation: string;
+  threads: number;
+  /** Instances actually trained while measuring (baselines of 16-instance workloads use fewer). */
+  measuredInstances: number;
+  stepsPerSec: number;
+  instanceStepsPerSec: number;
+  gflops: number;
+  cpuMsPerInstanceStep: number;
+  repeats: number[];
+}
+
+const rows: Row[] = [];
+const runtime = await initNodeBackend();
+
+function row(w: Workload, implementation: string, threads: number, measuredInstances: number, rates: number[], cpuPerStep: number[]): Row {
+  const stepsPerSec = (median(rates) * measuredInstances) / w.instances;
+  const r: Row = {
+    workload: w.name,
+    implementation,
+    threads,
+    measuredInstances,
+    stepsPerSec,
+    instanceStepsPerSec: stepsPerSec * w.instances,
+    gflops: (stepsPerSec * w.instances * flopsPerInstanceStep(w)) / 1e9,
+    cpuMsPerInstanceStep: (median(cpuPerStep) * 1000) / measuredInstances,
+    repeats: rates.map((x) => (x * measuredInstances) / w.instances),
+  };
+  rows.push(r);
+  log(`  ${implementation.padEnd(34)} ${r.stepsPerSec.toFixed(2).padStart(9)} steps/s  ${r.gflops.toFixed(2).padStart(7)} GFLOP/s`);
+  return r;
+}
+
+async function polytoy(w: Workload, mode: Mode, estimate: number | null): Promise<number> {
+  const warmup = w.name === 'paper-256' ? 2 : w.name === 'seed-256' ? 10 : 40;
+  let rate = estimate;
+  if (rate === null) rate = (await runOnce(w.config, mode, warmup, warmup * 3)).rate;
+  const steps = warmup + Math.max(warmup * 2, Math.ceil(rate * BUDGET));
+  const results = [];
+  for (let r = 0; r < REPEATS; r++) results.push(await runOnce(w.config, mode, warmup, steps));
+  const res = row(
+    w,
+    mode.split ? `polytoy, ${mode.threads} workers (${mode.split} split)` : 'polytoy (fused step), 1 thread',
+    mode.threads,
+    w.instances,
+    results.map((x) => x.rate),
+    results.map((x) => x.cpuPerStep),
+  );
+  return res.stepsPerSec;
+}
+
+async function baseline(w: Workload, which: Baseline): Promise<void> {
+  // 16-instance workloads: fewer instances (they are independent: time scales with the count).
+  const k = w.instances > 1 ? (w.name === 'paper-256' ? 1 : 2) : 1;
+  const input: TrainConfigInput = { ...w.config, instances: k, steps: 1 };
+  const config = resolveTrainConfig(input);
+  const probe = await measureBaseline(which, config, { warmup: 1, steps: 1, repeats: 1 });
+  const steps = Math.max(1, Math.round(probe.rates[0]! * BASE_BUDGET));
+  const m = await measureBaseline(which, config, { warmup: 0, steps, repeats: REPEATS });
+  const name = { 'stock-wasm': 'stock tfjs-backend-wasm (tfjs ops)', cpu: 'tfjs-backend-cpu (tfjs ops)', 'plain-ts': 'plain TypeScript (Float32Array)' }[which];
+  row(w, k < w.instances ? `${name}, ${k} of ${w.instances} inst.` : name, 1, k, m.rates, m.cpuPerStep);
+}
+
+log(`polytoy benchmarks — ${new Date().toISOString()}, load ${load0.map((x) => x.toFixed(2)).join(' / ')} on ${cpus().length} cores`);
+log('roofline: polytoy GEMM on one core');
+const roofline = gemmRoofline(quick ? 200 : 500);
+for (const r of roofline) log(`  ${r.shape.padEnd(44)} ${r.gflops.toFixed(1)} GFLOP/s`);
+
+for (const w of WORKLOADS) {
+  if (only && !only.includes(w.name)) continue;
+  log(`${w.name}: ${w.description}`);
+  const single = await polytoy(w, { label: '1', threads: 1 }, null);
+  await polytoy(w, { label: '2', threads: 2, split: w.instances > 1 ? 'instances' : 'batch' }, single * 1.6);
+  if (!args.has('no-baselines')) {
+    for (const b of ['stock-wasm', 'cpu', 'plain-ts'] as const) await baseline(w, b);
+  }
+}
+
+// Memory: each check in its own process, so RSS is the run's own.
+interface MemoryResults {
+  rss: unknown[];
+  growth: unknown;
+}
+const memory: MemoryResults = { rss: [], growth: null };
+if (!args.has('no-memory')) {
+  const child = (argv: string[]): unknown => {
+    const out = execFileSync(process.execPath, ['--conditions=@polytoy/source', '--import', 'tsx', `${here}lib/memory.ts`, ...argv], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return JSON.parse(out.trim().split('\n').pop()!);
+  };
+  log('memory: peak RSS of seed-256 (1 thread, 2 workers), tensor count over seed-64 updates');
+  memory.rss.push(child(['rss', 'seed-256', quick ? '100' : '300', '1']));
+  memory.rss.push(child(['rss', 'seed-256', quick ? '100' : '300', '2']));
+  memory.growth = child(['growth', quick ? '2000' : '10000']);
+  log(`  ${JSON.stringify(memory.rss)}`);
+}
+
+// Table.
+const stock = (w: string): Row | undefined => rows.find((r) => r.workload === w && r.implementation.startsWith('stock'));
+const cpuRow = (w: string): Row | undefined => rows.find((r) => r.workload === w && r.implementation.startsWith('tfjs-backend-cpu'));
+const plain = (w: string): Row | undefined => rows.find((r) => r.workload === w && r.implementation.startsWith('plain'));
+const ratio = (r: Row, base: Row | undefined): string => (base && r !== base ? `${(r.stepsPerSec / base.stepsPerSec).toFixed(1)}×` : '');
+const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+const header = '| workload | implementation | steps/s | instance-steps/s | GFLOP/s | CPU ms / inst.-step | × stock wasm | × tfjs cpu | × plain TS |';
+const lines = [header, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+for (const r of rows) {
+  lines.push(
+    `| ${r.workload} | ${r.implementation} | ${fmt(r.stepsPerSec)} | ${fmt(r.instanceStepsPerSec)} | ${fmt(r.gflops)} | ${fmt(r.cpuMsPerInstanceStep)} | ${ratio(r, stock(r.workload))} | ${ratio(r, cpuRow(r.workload))} | ${ratio(r, plain(r.workload))} |`,
+  );
+}
+
+const best = (w: string): Row | undefined =>
+  rows.filter((r) => r.workload === w && r.implementation.startsWith('polytoy')).sort((a, b) => b.stepsPerSec - a.stepsPerSec)[0];
+const targets = WORKLOADS.filter((w) => w.target && (!only || only.includes(w.name))).map((w) => {
+  const r = best(w.name);
+  const t = w.target!;
+  const value = !r ? 0 : t.metric === 'GFLOP/s' ? r.gflops : t.metric === 'steps/s' ? r.stepsPerSec : r.instanceStepsPerSec;
+  return { workload: w.name, metric: t.metric, target: t.value, achieved: value, met: value >= t.value, by: r?.implementation ?? null };
+});
+const load1 = loadavg();
+const roof = Math.max(...roofline.map((r) => r.gflops));
+
+const out: string[] = [];
+out.push('');
+out.push(...lines);
+out.push('');
+out.push(
+  `Roofline: the polytoy GEMM peaks at ${roof.toFixed(1)} GFLOP/s on one core (${roofline.map((r) => `${r.shape} ${r.gflops.toFixed(1)}`).join('; ')}), so ${cpus().length} cores bound a run at ≈ ${(roof * cpus().length).toFixed(0)} GFLOP/s.`,
+);
+out.push('');
+out.push('Targets (best polytoy row):');
+for (const t of targets) {
+  out.push(`  ${t.met ? 'MET ' : 'MISS'} ${t.workload}: ${fmt(t.achieved)} ${t.metric} (target ${t.target})`);
+}
+if (memory.growth) {
+  const g = memory.growth as { steps: number; tensorsBefore: number; tensorsAfter: number; marks: { step: number; tensors: number; wasmHeapMB: number; rssMB: number }[] };
+  const counts = [...new Set(g.marks.map((m) => m.tensors))];
+  const heaps = [...new Set(g.marks.map((m) => m.wasmHeapMB))];
+  out.push('');
+  out.push(
+    `Memory: seed-256 peak RSS ${memory.rss.map((r) => `${(r as { peakRssMB: number }).peakRssMB} MB (${(r as { threads: number }).threads} thread${(r as { threads: number }).threads > 1 ? 's' : ''})`).join(', ')}; ` +
+      `seed-64 over ${g.steps} updates: tfjs tensors ${counts.join(' → ')} at every 1000th update (${g.tensorsBefore} before, ${g.tensorsAfter} after), wasm heap ${heaps.join(' → ')} MB, RSS ${g.marks[0]!.rssMB} → ${g.marks[g.marks.length - 1]!.rssMB} MB.`,
+  );
+}
+out.push('');
+out.push(
+  `Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1/5/15 min) on ${cpus().length} cores; ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
+);
+process.stdout.write(`${out.join('\n')}\n`);
+
+let commit = '';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+} catch {
+  // not a git checkout
+}
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` };
+mkdirSync(`${here}results`, { recursive: true });
+writeFileSync(
+  `${here}results/latest.json`,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      commit,
+      machine,
+      versions: { tfjs: tf.version_core, runtime },
+      load: { start: load0, end: load1 },
+      seconds: (performance.now() - t0) / 1000,
+      quick,
+      roofline,
+      rows,
+      targets,
+      memory,
+    },
+    null,
+    2,
+  )}\n`,
+);
+log(`wrote ${here}results/latest.json`);
