@@ -14,11 +14,13 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfigInput } from '@polytoy/core';
 import { resolveTrainConfig } from '@polytoy/core';
+import { FLUSH_EVERY } from '@polytoy/trainer';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import type { Baseline } from './lib/baselines.js';
 import { measureBaseline } from './lib/baselines.js';
 import type { Mode } from './lib/polytoy.js';
 import { runOnce } from './lib/polytoy.js';
+import { denormalCheck } from './lib/denormals.js';
 import { gemmRoofline } from './lib/roofline.js';
 import { median } from './lib/stats.js';
 import type { Workload } from './lib/workloads.js';
@@ -58,7 +60,14 @@ interface Row {
 const rows: Row[] = [];
 const runtime = await initNodeBackend();
 
-function row(w: Workload, implementation: string, threads: number, measuredInstances: number, rates: number[], cpuPerStep: number[]): Row {
+function row(
+  w: Workload,
+  implementation: string,
+  threads: number,
+  measuredInstances: number,
+  rates: number[],
+  cpuPerStep: number[],
+): Row {
   const stepsPerSec = (median(rates) * measuredInstances) / w.instances;
   const r: Row = {
     workload: w.name,
@@ -72,7 +81,9 @@ function row(w: Workload, implementation: string, threads: number, measuredInsta
     repeats: rates.map((x) => (x * measuredInstances) / w.instances),
   };
   rows.push(r);
-  log(`  ${implementation.padEnd(34)} ${r.stepsPerSec.toFixed(2).padStart(9)} steps/s  ${r.gflops.toFixed(2).padStart(7)} GFLOP/s`);
+  log(
+    `  ${implementation.padEnd(34)} ${r.stepsPerSec.toFixed(2).padStart(9)} steps/s  ${r.gflops.toFixed(2).padStart(7)} GFLOP/s`,
+  );
   return r;
 }
 
@@ -102,14 +113,25 @@ async function baseline(w: Workload, which: Baseline): Promise<void> {
   const probe = await measureBaseline(which, config, { warmup: 1, steps: 1, repeats: 1 });
   const steps = Math.max(1, Math.round(probe.rates[0]! * BASE_BUDGET));
   const m = await measureBaseline(which, config, { warmup: 0, steps, repeats: REPEATS });
-  const name = { 'stock-wasm': 'stock tfjs-backend-wasm (tfjs ops)', cpu: 'tfjs-backend-cpu (tfjs ops)', 'plain-ts': 'plain TypeScript (Float32Array)' }[which];
+  const name = {
+    'stock-wasm': 'stock tfjs-backend-wasm (tfjs ops)',
+    cpu: 'tfjs-backend-cpu (tfjs ops)',
+    'plain-ts': 'plain TypeScript (Float32Array)',
+  }[which];
   row(w, k < w.instances ? `${name}, ${k} of ${w.instances} inst.` : name, 1, k, m.rates, m.cpuPerStep);
 }
 
-log(`polytoy benchmarks — ${new Date().toISOString()}, load ${load0.map((x) => x.toFixed(2)).join(' / ')} on ${cpus().length} cores`);
+log(
+  `polytoy benchmarks — ${new Date().toISOString()}, load ${load0.map((x) => x.toFixed(2)).join(' / ')} on ${cpus().length} cores`,
+);
 log('roofline: polytoy GEMM on one core');
 const roofline = gemmRoofline(quick ? 200 : 500);
 for (const r of roofline) log(`  ${r.shape.padEnd(44)} ${r.gflops.toFixed(1)} GFLOP/s`);
+
+const denormals = denormalCheck();
+log(
+  `denormals: Adam kernel over ${denormals.parameters} parameters: ${denormals.normalMs.toFixed(2)} ms normal, ${denormals.denormalMs.toFixed(2)} ms denormal, ${denormals.flushedMs.toFixed(2)} ms flushed`,
+);
 
 for (const w of WORKLOADS) {
   if (only && !only.includes(w.name)) continue;
@@ -129,10 +151,14 @@ interface MemoryResults {
 const memory: MemoryResults = { rss: [], growth: null };
 if (!args.has('no-memory')) {
   const child = (argv: string[]): unknown => {
-    const out = execFileSync(process.execPath, ['--conditions=@polytoy/source', '--import', 'tsx', `${here}lib/memory.ts`, ...argv], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--conditions=@polytoy/source', '--import', 'tsx', `${here}lib/memory.ts`, ...argv],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     return JSON.parse(out.trim().split('\n').pop()!);
   };
   log('memory: peak RSS of seed-256 (1 thread, 2 workers), tensor count over seed-64 updates');
@@ -144,11 +170,14 @@ if (!args.has('no-memory')) {
 
 // Table.
 const stock = (w: string): Row | undefined => rows.find((r) => r.workload === w && r.implementation.startsWith('stock'));
-const cpuRow = (w: string): Row | undefined => rows.find((r) => r.workload === w && r.implementation.startsWith('tfjs-backend-cpu'));
+const cpuRow = (w: string): Row | undefined =>
+  rows.find((r) => r.workload === w && r.implementation.startsWith('tfjs-backend-cpu'));
 const plain = (w: string): Row | undefined => rows.find((r) => r.workload === w && r.implementation.startsWith('plain'));
-const ratio = (r: Row, base: Row | undefined): string => (base && r !== base ? `${(r.stepsPerSec / base.stepsPerSec).toFixed(1)}×` : '');
+const ratio = (r: Row, base: Row | undefined): string =>
+  base && r !== base ? `${(r.stepsPerSec / base.stepsPerSec).toFixed(1)}×` : '';
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
-const header = '| workload | implementation | steps/s | instance-steps/s | GFLOP/s | CPU ms / inst.-step | × stock wasm | × tfjs cpu | × plain TS |';
+const header =
+  '| workload | implementation | steps/s | instance-steps/s | GFLOP/s | CPU ms / inst.-step | × stock wasm | × tfjs cpu | × plain TS |';
 const lines = [header, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
 for (const r of rows) {
   lines.push(
@@ -162,7 +191,14 @@ const targets = WORKLOADS.filter((w) => w.target && (!only || only.includes(w.na
   const r = best(w.name);
   const t = w.target!;
   const value = !r ? 0 : t.metric === 'GFLOP/s' ? r.gflops : t.metric === 'steps/s' ? r.stepsPerSec : r.instanceStepsPerSec;
-  return { workload: w.name, metric: t.metric, target: t.value, achieved: value, met: value >= t.value, by: r?.implementation ?? null };
+  return {
+    workload: w.name,
+    metric: t.metric,
+    target: t.value,
+    achieved: value,
+    met: value >= t.value,
+    by: r?.implementation ?? null,
+  };
 });
 const load1 = loadavg();
 const roof = Math.max(...roofline.map((r) => r.gflops));
@@ -180,7 +216,12 @@ for (const t of targets) {
   out.push(`  ${t.met ? 'MET ' : 'MISS'} ${t.workload}: ${fmt(t.achieved)} ${t.metric} (target ${t.target})`);
 }
 if (memory.growth) {
-  const g = memory.growth as { steps: number; tensorsBefore: number; tensorsAfter: number; marks: { step: number; tensors: number; wasmHeapMB: number; rssMB: number }[] };
+  const g = memory.growth as {
+    steps: number;
+    tensorsBefore: number;
+    tensorsAfter: number;
+    marks: { step: number; tensors: number; wasmHeapMB: number; rssMB: number }[];
+  };
   const counts = [...new Set(g.marks.map((m) => m.tensors))];
   const heaps = [...new Set(g.marks.map((m) => m.wasmHeapMB))];
   out.push('');
@@ -191,17 +232,29 @@ if (memory.growth) {
 }
 out.push('');
 out.push(
+  `Denormals: one Adam kernel call over ${denormals.parameters} parameters takes ${denormals.normalMs.toFixed(2)} ms with normal moments, ${denormals.denormalMs.toFixed(2)} ms (${(denormals.denormalMs / denormals.normalMs).toFixed(0)}×) when the moments are denormal (dead units, gradient 0), ${denormals.flushedMs.toFixed(2)} ms once flushed; flushing every ${FLUSH_EVERY} updates costs ${(denormals.flushMsPerUpdate * 1000).toFixed(1)} µs per update.`,
+);
+out.push('');
+out.push(
   `Load average ${load0.map((x) => x.toFixed(2)).join(' / ')} at the start, ${load1.map((x) => x.toFixed(2)).join(' / ')} at the end (1/5/15 min) on ${cpus().length} cores; ${((performance.now() - t0) / 1000).toFixed(0)} s.`,
 );
 process.stdout.write(`${out.join('\n')}\n`);
 
 let commit = '';
 try {
-  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
 } catch {
   // not a git checkout
 }
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+};
 mkdirSync(`${here}results`, { recursive: true });
 writeFileSync(
   `${here}results/latest.json`,
@@ -215,6 +268,7 @@ writeFileSync(
       seconds: (performance.now() - t0) / 1000,
       quick,
       roofline,
+      denormals,
       rows,
       targets,
       memory,

@@ -12,7 +12,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { TrainConfig } from '@polytoy/core';
 import { initParams, lossAndGradients, paramsToTensors, disposeParams } from '@polytoy/model';
 import type { ParamTensors } from '@polytoy/model';
-import { createOptimizerState, createTrainingData, disposeOptimizerState, instanceStreams, optimizerStep } from '@polytoy/trainer';
+import {
+  createOptimizerState,
+  createTrainingData,
+  disposeOptimizerState,
+  instanceStreams,
+  optimizerStep,
+} from '@polytoy/trainer';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import { PlainTiedStep } from './plain-step.js';
 
@@ -41,7 +47,8 @@ function tfjsStepper(config: TrainConfig): Stepper {
   const B = config.batchSize;
   const next = batches(config);
   let params: ParamTensors = paramsToTensors(instances.map((s) => initParams(model, instanceStreams(s.seed).init)));
-  const map = (p: ParamTensors): Record<string, tf.Tensor> => (p.kind === 'tied' ? { W: p.W, b: p.b } : { E: p.E, D: p.D, b: p.b });
+  const map = (p: ParamTensors): Record<string, tf.Tensor> =>
+    p.kind === 'tied' ? { W: p.W, b: p.b } : { E: p.E, D: p.D, b: p.b };
   let state = createOptimizerState(config.optimizer, map(params));
   const lambda = tf.tensor1d(instances.map((s) => s.lambda));
   const lr = instances.map((s) => s.lr);

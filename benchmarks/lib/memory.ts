@@ -24,21 +24,37 @@ if (mode === 'rss') {
     rss = Math.max(rss, process.memoryUsage().rss);
   };
   const cfg = { ...w.config, steps, logEvery: Math.max(1, Math.floor(steps / 20)) };
-  if (threads > 1) await trainParallel(cfg, { workers: threads, split: w.instances > 1 ? 'instances' : 'batch', onProgress: sample });
+  if (threads > 1)
+    await trainParallel(cfg, { workers: threads, split: w.instances > 1 ? 'instances' : 'batch', onProgress: sample });
   else await train(cfg, { onProgress: sample });
   sample();
-  console.log(JSON.stringify({ workload: a, steps, threads, peakRssMB: mb(process.resourceUsage().maxRSS * 1024), sampledPeakRssMB: mb(rss) }));
+  console.log(
+    JSON.stringify({
+      workload: a,
+      steps,
+      threads,
+      peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      sampledPeakRssMB: mb(rss),
+    }),
+  );
 } else if (mode === 'growth') {
   const steps = Number(a);
   const w = WORKLOADS.find((x) => x.name === 'seed-64')!;
   const marks: { step: number; tensors: number; wasmHeapMB: number; rssMB: number }[] = [];
   const before = tf.memory().numTensors;
-  const heap = (): number => (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory.buffer.byteLength;
+  const heap = (): number =>
+    (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory.buffer.byteLength;
   await train(
     { ...w.config, steps, logEvery: 1000 },
     {
       onLog: (r) => {
-        if (r.instance === 0) marks.push({ step: r.step, tensors: tf.memory().numTensors, wasmHeapMB: mb(heap()), rssMB: mb(process.memoryUsage().rss) });
+        if (r.instance === 0)
+          marks.push({
+            step: r.step,
+            tensors: tf.memory().numTensors,
+            wasmHeapMB: mb(heap()),
+            rssMB: mb(process.memoryUsage().rss),
+          });
       },
     },
   );

@@ -50,7 +50,13 @@ export const WORKLOADS: Workload[] = [
     description: 'basis vectors, n=256, m=1024, 16 instances, batch 256, no bias, L1 on W λ 1e-3, AdamW lr 1e-3',
     config: {
       data: { kind: 'basis', n: 256 },
-      model: { m: 1024, outputBias: false, hiddenActivation: 'none', outputActivation: 'relu', l1: { target: 'weights', lambda: 1e-3 } },
+      model: {
+        m: 1024,
+        outputBias: false,
+        hiddenActivation: 'none',
+        outputActivation: 'relu',
+        l1: { target: 'weights', lambda: 1e-3 },
+      },
       batchSize: 256,
       optimizer: { kind: 'adamw', lr: 1e-3 },
       instances: 16,

@@ -80,7 +80,9 @@ describe('kernel choice', () => {
     expect(chooseEngine(resolveTrainConfig({ data: { n: 16 } }))).toBe('fused');
     // Untied weights and hidden noise train through tfjs ops (with the polytoy BatchMatMul).
     expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { weights: { kind: 'untied' } } }))).toBe('tfjs');
-    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { hiddenNoise: { kind: 'gaussian', std: 0.1 } } }))).toBe('tfjs');
+    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { hiddenNoise: { kind: 'gaussian', std: 0.1 } } }))).toBe(
+      'tfjs',
+    );
   });
 
   it('rejects an unknown kernel choice with one line', async () => {

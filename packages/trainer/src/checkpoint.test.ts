@@ -10,15 +10,27 @@ function sample(): Checkpoint {
     config: JSON.parse(JSON.stringify(config)),
     step: 7,
     params: [
-      { kind: 'tied', n: 4, m: 3, W: Float32Array.from({ length: 12 }, (_, k) => k / 7 - 0.5), b: new Float32Array([0, -0, 1e-40, 3]) },
+      {
+        kind: 'tied',
+        n: 4,
+        m: 3,
+        W: Float32Array.from({ length: 12 }, (_, k) => k / 7 - 0.5),
+        b: new Float32Array([0, -0, 1e-40, 3]),
+      },
       { kind: 'tied', n: 4, m: 3, W: Float32Array.from({ length: 12 }, (_, k) => -k / 3), b: new Float32Array(4) },
     ],
     optimizer: {
       kind: 'adam',
       step: 7,
       slots: {
-        m: { W: { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, k) => k * 1e-3) }, b: { shape: [2, 4], data: new Float32Array(8) } },
-        v: { W: { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, k) => k * 1e-9) }, b: { shape: [2, 4], data: new Float32Array(8).fill(1e-44) } },
+        m: {
+          W: { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, k) => k * 1e-3) },
+          b: { shape: [2, 4], data: new Float32Array(8) },
+        },
+        v: {
+          W: { shape: [2, 3, 4], data: Float32Array.from({ length: 24 }, (_, k) => k * 1e-9) },
+          b: { shape: [2, 4], data: new Float32Array(8).fill(1e-44) },
+        },
       },
     },
     rngs: [
@@ -69,7 +81,9 @@ describe('checkpoint (de)serialisation', () => {
 
   it('rejects other formats and names the first bad field', () => {
     expect(() => deserializeCheckpoint({ format: 'polytoy.run/1' })).toThrow(PolytoyError);
-    expect(() => deserializeCheckpoint(null)).toThrow('not a polytoy checkpoint: expected format "polytoy.checkpoint/1", received null');
+    expect(() => deserializeCheckpoint(null)).toThrow(
+      'not a polytoy checkpoint: expected format "polytoy.checkpoint/1", received null',
+    );
     const s = serializeCheckpoint(sample());
     const bad = (mutate: (o: SerializedCheckpoint) => void) => {
       const o = JSON.parse(JSON.stringify(s)) as SerializedCheckpoint;
@@ -78,11 +92,17 @@ describe('checkpoint (de)serialisation', () => {
     };
     expect(bad((o) => (o.step = -1))).toThrow('checkpoint.step: expected an integer >= 0, received -1');
     expect(bad((o) => (o.optimizer.step = 6))).toThrow('checkpoint.optimizer.step: expected 7 (checkpoint.step), received 6');
-    expect(bad((o) => ((o.params[1] as { W: { f32: string } }).W.f32 = 'AACAPw=='))).toThrow(/checkpoint\.params\[1\]\.W\.f32: expected base64 of 12 float32 values/);
+    expect(bad((o) => ((o.params[1] as { W: { f32: string } }).W.f32 = 'AACAPw=='))).toThrow(
+      /checkpoint\.params\[1\]\.W\.f32: expected base64 of 12 float32 values/,
+    );
     expect(bad((o) => (o.optimizer.slots.m!.W!.shape = [3, 3, 4]))).toThrow('checkpoint.optimizer.slots.m.W.shape');
-    expect(bad((o) => (o.rngs[0]!.data = [0, 0, 0, 0]))).toThrow('checkpoint.rngs[0].data: expected four uint32 words, not all zero');
+    expect(bad((o) => (o.rngs[0]!.data = [0, 0, 0, 0]))).toThrow(
+      'checkpoint.rngs[0].data: expected four uint32 words, not all zero',
+    );
     expect(bad((o) => o.history.pop())).toThrow('checkpoint.history: expected one array per instance (2)');
-    expect(bad((o) => ((o.history[0]![0] as unknown as { loss: null }).loss = null))).toThrow('checkpoint.history[0][0].loss: expected a finite number, received null');
+    expect(bad((o) => ((o.history[0]![0] as unknown as { loss: null }).loss = null))).toThrow(
+      'checkpoint.history[0][0].loss: expected a finite number, received null',
+    );
   });
 });
 

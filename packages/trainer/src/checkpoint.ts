@@ -159,7 +159,8 @@ function lossRecord(value: unknown, path: string): LossRecord {
   const v = obj(value, path);
   for (const key of ['step', 'instance', 'loss', 'reconstruction', 'l1'] as const) {
     // Diverged values are never checkpointed, so every number is finite.
-    if (typeof v[key] !== 'number' || !Number.isFinite(v[key])) throw new ConfigError(`${path}.${key}`, 'a finite number', v[key]);
+    if (typeof v[key] !== 'number' || !Number.isFinite(v[key]))
+      throw new ConfigError(`${path}.${key}`, 'a finite number', v[key]);
   }
   return { step: v.step, instance: v.instance, loss: v.loss, reconstruction: v.reconstruction, l1: v.l1 } as LossRecord;
 }
@@ -173,7 +174,9 @@ function params(value: unknown, path: string): ModelParams {
   }
   if (v.kind === 'untied') {
     return {
-      kind: 'untied', n, m,
+      kind: 'untied',
+      n,
+      m,
       E: floats(v.E, m * n, `${path}.E`),
       D: floats(v.D, n * m, `${path}.D`),
       b: floats(v.b, n, `${path}.b`),

@@ -15,13 +15,7 @@ import type { HiddenNoiseSample, LossAndGradients, ParamTensors } from '@polytoy
 import { applyConstraints, disposeParams, lossAndGradients, paramsToTensors, tensorsToParams } from '@polytoy/model';
 import type { OptimizerStateData } from './checkpoint.js';
 import { flushMomentsInPlace, FusedTiedStep } from './fused-step.js';
-import {
-  createOptimizerState,
-  disposeOptimizerState,
-  FLUSH_THRESHOLD,
-  flushTinyMoments,
-  optimizerStep,
-} from './optimizer.js';
+import { createOptimizerState, disposeOptimizerState, FLUSH_THRESHOLD, flushTinyMoments, optimizerStep } from './optimizer.js';
 import type { OptimizerState, TensorMap } from './optimizer.js';
 
 /** Per-instance losses of one batch, before the update ([I] each). */
@@ -101,7 +95,11 @@ export function stateFromData(data: OptimizerStateData, config: TrainConfig, par
       for (const [name, t] of Object.entries(byParam)) {
         const saved = data.slots[slot]?.[name];
         if (!saved || saved.shape.join() !== t.shape.join()) {
-          throw new ConfigError(`resumeFrom.optimizer.slots.${slot}.${name}`, `shape [${t.shape.join(', ')}]`, saved?.shape ?? 'missing');
+          throw new ConfigError(
+            `resumeFrom.optimizer.slots.${slot}.${name}`,
+            `shape [${t.shape.join(', ')}]`,
+            saved?.shape ?? 'missing',
+          );
         }
       }
     }
@@ -119,7 +117,10 @@ export function stateFromData(data: OptimizerStateData, config: TrainConfig, par
 function finiteParams(params: ParamTensors): boolean[] {
   const ok = tf.tidy(() => {
     const perInstance = Object.values(paramMap(params)).map((t) =>
-      tf.all(tf.isFinite(t), Array.from({ length: t.rank - 1 }, (_, k) => k + 1)),
+      tf.all(
+        tf.isFinite(t),
+        Array.from({ length: t.rank - 1 }, (_, k) => k + 1),
+      ),
     );
     return perInstance.reduce((a, b) => tf.logicalAnd(a, b));
   });
@@ -150,7 +151,10 @@ export function createTfjsEngine(start: EngineStart): TrainEngine {
   const B = config.batchSize;
   const n = model.n;
   let { params, state } = startTensors(start);
-  const lambda = tf.tensor1d(instances.map((s) => s.lambda), 'float32');
+  const lambda = tf.tensor1d(
+    instances.map((s) => s.lambda),
+    'float32',
+  );
   let result: StepLosses | null = null;
 
   const read = (out: LossAndGradients): StepLosses => ({

@@ -28,7 +28,9 @@ export function encodeFloat32(values: Float32Array): string {
   const parts: string[] = [];
   let chunk = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i]!, b1 = bytes[i + 1] ?? 0, b2 = bytes[i + 2] ?? 0;
+    const b0 = bytes[i]!,
+      b1 = bytes[i + 1] ?? 0,
+      b2 = bytes[i + 2] ?? 0;
     const n = (b0 << 16) | (b1 << 8) | b2;
     chunk +=
       ALPHABET[(n >> 18) & 63]! +

@@ -18,6 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FusedTiedStep } from './fused-step.js';
 import { initNodeBackend } from './node.js';
 import { createOptimizerState, disposeOptimizerState } from './optimizer.js';
+import { train } from './train.js';
 
 beforeAll(async () => {
   await initNodeBackend({ kernels: 'polytoy' });
@@ -33,16 +34,27 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'seed model (linear hidden, output ReLU + bias, activation L1)', input: { data: { n: 24 }, model: { m: 13 } }, lambda: 0.05 },
+  {
+    name: 'seed model (linear hidden, output ReLU + bias, activation L1)',
+    input: { data: { n: 24 }, model: { m: 13 } },
+    lambda: 0.05,
+  },
   { name: 'hidden ReLU', input: { data: { n: 16 }, model: { m: 12, hiddenActivation: 'relu' } }, lambda: 0.05 },
   {
     name: 'paper model (no bias, L1 on weights)',
-    input: { data: { kind: 'basis', n: 20 }, batchSize: 20, model: { m: 30, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } } },
+    input: {
+      data: { kind: 'basis', n: 20 },
+      batchSize: 20,
+      model: { m: 30, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } },
+    },
     lambda: 1e-2,
   },
   {
     name: 'importance weights, no output activation',
-    input: { data: { kind: 'sparse-uniform', n: 20, density: 0.3, importanceDecay: 0.9 }, model: { m: 7, outputActivation: 'none' } },
+    input: {
+      data: { kind: 'sparse-uniform', n: 20, density: 0.3, importanceDecay: 0.9 },
+      model: { m: 7, outputActivation: 'none' },
+    },
     lambda: 0.02,
   },
 ];
@@ -158,7 +170,7 @@ const margin = (v: number, e: number): number => (e > 0 ? Math.abs(v) / e : Numb
 function reference(p: Problem): Reference {
   const { model, B, W, b, x, importance, lambda } = p;
   const { n, m } = model;
-  const relu = (v: number): number => (v > 0 ? v : 0);
+  const relu = (v: number): number => Math.max(v, 0);
   const lam = Math.fround(lambda);
   const s2 = Math.fround(2 * Math.fround(1 / B));
   const coef = Math.fround(lam * Math.fround(1 / B));
@@ -192,7 +204,8 @@ function reference(p: Problem): Reference {
         kinkMargin = Math.min(kinkMargin, margin(a, eh[j]!));
         h[j] = relu(a);
       } else h[j] = a;
-      if (model.hiddenActivation !== 'relu' && model.l1.target === 'activations') kinkMargin = Math.min(kinkMargin, margin(h[j]!, eh[j]!));
+      if (model.hiddenActivation !== 'relu' && model.l1.target === 'activations')
+        kinkMargin = Math.min(kinkMargin, margin(h[j]!, eh[j]!));
       l1 += Math.abs(h[j]!) / B;
       eL1 += (eh[j]! + gamma(B * m) * Math.abs(h[j]!)) / B;
     }
@@ -269,7 +282,7 @@ function reference(p: Problem): Reference {
     l1,
     eW: Float64Array.from(dW, (_, k) => eW[k]!),
     eb,
-    eRec: 2 * (eRec + gamma(B * n + 1) * recMag / B),
+    eRec: 2 * (eRec + (gamma(B * n + 1) * recMag) / B),
     eL1: 2 * eL1,
     kinkMargin,
   };
@@ -294,7 +307,10 @@ describe('FusedTiedStep gradients', () => {
       expect(ref.kinkMargin).toBeGreaterThan(4);
       const f = fused(p);
       const s = await stock(p);
-      for (const [label, g] of [['fused', f], ['stock', s]] as const) {
+      for (const [label, g] of [
+        ['fused', f],
+        ['stock', s],
+      ] as const) {
         expect(worst(g.dW, ref.dW, ref.eW), `${label} dW`).toBeLessThanOrEqual(1);
         expect(worst(g.db, ref.db, ref.eb), `${label} db`).toBeLessThanOrEqual(1);
         expect(Math.abs(g.reconstruction - ref.reconstruction), `${label} reconstruction`).toBeLessThanOrEqual(ref.eRec);
@@ -360,7 +376,15 @@ describe('FusedTiedStep gradients', () => {
     const W = tf.tensor3d(p.W, [1, m, n]);
     const b = tf.tensor2d(p.b, [1, n]);
     const state = createOptimizerState(optimizer, { W, b });
-    const step = new FusedTiedStep({ model, optimizer, instances: 1, batch: p.B, batchTotal: p.B, lambda: [p.lambda], importance: null });
+    const step = new FusedTiedStep({
+      model,
+      optimizer,
+      instances: 1,
+      batch: p.B,
+      batchTotal: p.B,
+      lambda: [p.lambda],
+      importance: null,
+    });
     const count = tf.memory().numTensors;
     step.xView(0).set(p.x);
     step.forward(W, b, true);
@@ -378,5 +402,64 @@ describe('FusedTiedStep gradients', () => {
     step.dispose();
     disposeOptimizerState(state);
     tf.dispose([W, b]);
+  });
+});
+
+describe('whole runs: polytoy kernels (fused step) vs stock kernels (tfjs ops)', () => {
+  const maxWeightDiff = (a: Awaited<ReturnType<typeof train>>, b: Awaited<ReturnType<typeof train>>): number => {
+    let d = 0;
+    a.instances.forEach((r, i) => {
+      const p = r.params;
+      const q = b.instances[i]!.params;
+      if (p.kind !== 'tied' || q.kind !== 'tied') return;
+      for (let k = 0; k < p.W.length; k++) d = Math.max(d, Math.abs(p.W[k]! - q.W[k]!));
+    });
+    return d;
+  };
+  const both = async (
+    input: TrainConfigInput,
+  ): Promise<[Awaited<ReturnType<typeof train>>, Awaited<ReturnType<typeof train>>]> => {
+    await initNodeBackend({ kernels: 'stock' });
+    try {
+      const stockRun = await train(input);
+      expect(stockRun.runtime.kernels).toBe('stock');
+      await initNodeBackend({ kernels: 'polytoy' });
+      const polytoyRun = await train(input);
+      expect(polytoyRun.runtime.kernels).toBe('polytoy');
+      return [stockRun, polytoyRun];
+    } finally {
+      await initNodeBackend({ kernels: 'polytoy' });
+    }
+  };
+
+  it('seed model, 40 Adam updates: weights within 1e-6, losses within 1e-6 relative', async () => {
+    const [a, b] = await both({
+      data: { n: 16 },
+      model: { m: 9 },
+      batchSize: 96,
+      steps: 40,
+      logEvery: 10,
+      instances: 2,
+      optimizer: { kind: 'adam', lr: 1e-2 },
+    });
+    expect(maxWeightDiff(a, b)).toBeLessThan(1e-6);
+    a.instances.forEach((r, i) =>
+      expect(Math.abs(r.finalLoss.loss - b.instances[i]!.finalLoss.loss)).toBeLessThan(1e-6 * r.finalLoss.loss),
+    );
+  });
+
+  it('paper model, 200 AdamW updates: weights within 5·lr (L1 pins weights at 0, where they jitter by ±lr), loss within 1e-3', async () => {
+    const lr = 1e-3;
+    const [a, b] = await both({
+      data: { kind: 'basis', n: 32 },
+      model: { m: 64, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } },
+      batchSize: 32,
+      steps: 200,
+      logEvery: 50,
+      optimizer: { kind: 'adamw', lr },
+    });
+    expect(maxWeightDiff(a, b)).toBeLessThan(5 * lr);
+    const la = a.instances[0]!.finalLoss.loss;
+    expect(Math.abs(la - b.instances[0]!.finalLoss.loss)).toBeLessThan(1e-3 * la);
   });
 });

@@ -1,28 +1,28 @@
 /**
- * A fused training step for the tied model, on the wasm backend's heap in place: the four
- * matrix products run the polytoy GEMM directly on the tensors' memory (no tfjs op, no
- * allocation per step), the elementwise work is one pass over the outputs and one over the
- * hidden layer, and Adam/AdamW/SGD update parameters and moments in place.
+ * A fused training step for the tied model, on the wasm backend's heap in place: the matrix
+ * products run the polytoy GEMM directly on the tensors' memory (no tfjs op, no allocation per
+ * step), the elementwise work runs in the polytoy SIMD kernels, and Adam/AdamW/SGD update the
+ * parameters and moments in place.
  *
  * Per instance, with `B` rows and `s = 1 / batchTotal` (`batchTotal = B` unless the batch is
  * split across workers, then the whole batch):
  *
  *     h  = act_h(x Wᵀ)                         GEMM [B,n]·[m,n]ᵀ      (hidden: none | relu)
  *     y  = act_o(h W + b)                      GEMM [B,m]·[m,n], fused bias + ReLU
- *     dz = fl(fl(imp·fl(y − x)) · fl(2s)) · step(y)                  (JS, stored float32)
- *     dh = (dz Wᵀ + fl(lambda·s)·sign(h)) · step(h)                  GEMM + JS
+ *     dz = fl(fl(imp·fl(y − x)) · fl(2s)) · step(y)
+ *     dh = (fl(dz Wᵀ + fl(lambda·s)·sign(h))) · step(h)               GEMM + kernels
  *     dW = [h; dh]ᵀ [dz; x]                    one GEMM with K = 2B (= hᵀdz + dhᵀx)
- *     db = Σ_rows dz                           (float64 sum, rounded once)
+ *     db = 1ᵀ dz                               GEMM with a row of ones
  *
  * `h` and `dh` are adjacent rows of one buffer, as are `dz` and `x`, so the two weight-gradient
- * products are a single GEMM whose k-ordered sum runs over both: it equals
- * `hᵀdz + dhᵀx` up to float32 reassociation. Everything per sample (h, y, dz, dh) is the same
- * bits whatever `B` is, so a split batch differs from the whole only in the sums over rows.
- * Losses are float64 sums (reconstruction Σ imp·(y−x)², activation L1 Σ|h|), rounded at the end.
+ * products are a single GEMM whose k-ordered sum runs over both: it equals `hᵀdz + dhᵀx` up to
+ * float32 reassociation. Everything per sample (h, y, dz, dh) is the same bits whatever `B` is,
+ * so a split batch differs from the whole only in the sums over rows. The two loss sums
+ * (reconstruction Σ imp·(y−x)², activation L1 Σ|h|) are float64 JS loops, rounded at the end.
  *
- * Determinism: the GEMM and the optimizer kernels use only IEEE single-precision add/mul/div/
- * sqrt in a fixed order (`@polytoy/kernels`), and the JS passes are IEEE double arithmetic in a
- * fixed order, so results are identical in every engine, in Node and in browsers.
+ * Determinism: the GEMM and the elementwise kernels use only IEEE single-precision add/mul/div/
+ * sqrt/max in a fixed order (`@polytoy/kernels`), and the JS sums are IEEE double arithmetic in
+ * a fixed order, so results are identical in every engine, in Node and in browsers.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, OptimizerConfig, TrainConfig } from '@polytoy/core';
@@ -34,6 +34,10 @@ import { activeWasmHeap } from './wasm-heap.js';
  * Whether {@link FusedTiedStep} implements a config: tied weights without hidden noise (any
  * hidden/output activation, output bias on or off, L1 on activations or weights, importance
  * weights, SGD/Adam/AdamW). Everything else trains through tfjs ops.
+ *
+ * @example
+ * fusedStepSupports(resolveTrainConfig({ data: { n: 64 } })); // true
+ * fusedStepSupports(resolveTrainConfig({ data: { n: 64 }, model: { weights: { kind: 'untied' } } })); // false
  */
 export function fusedStepSupports(config: Pick<TrainConfig, 'model'>): boolean {
   const { model } = config;
@@ -69,7 +73,15 @@ const f32 = Math.fround;
 /**
  * The fused step of I tied instances. Holds its scratch tensors (disposed by `dispose`); the
  * parameter and moment tensors stay the caller's and are updated in place, so they must own
- * their data (not be `tf.reshape` views).
+ * their data (not be `tf.reshape` views). Needs the wasm backend (the polytoy kernels are
+ * instantiated on its memory; registering them as `BatchMatMul` is not required).
+ *
+ * @example
+ * const step = new FusedTiedStep({ model, optimizer, instances: 1, batch: 1024, batchTotal: 1024, lambda: [1e-3], importance: null });
+ * step.setBatch(x); // [I, B, n]
+ * const sums = step.forward(W, b, true); // losses; gradients in step.dW, step.db
+ * step.update(W, b, state, [1e-3], ++state.step); // Adam in place on W, b and state's moments
+ * step.dispose();
  */
 export class FusedTiedStep {
   readonly heap: WasmHeap;
@@ -176,7 +188,9 @@ export class FusedTiedStep {
       // d = y − x into the dz rows, then the loss sum over it.
       heap.f32().copyWithin(dz >> 2, zp >> 2, (zp >> 2) + Bn);
       k.sgd(dz, x, 0, Bn, 1, 0, 1, 0);
-      rec[i] = (importance ? weightByImportance(heap.f32(), dz >> 2, importance, B, n) : sumOfSquares(heap.f32(), dz >> 2, Bn)) / batchTotal;
+      rec[i] =
+        (importance ? weightByImportance(heap.f32(), dz >> 2, importance, B, n) : sumOfSquares(heap.f32(), dz >> 2, Bn)) /
+        batchTotal;
       if (grads) {
         k.sgd(dz, x, 0, Bn, 0, 0, scale2, 0);
         if (outputRelu) k.reluMaskGrad(zp, dz, dz, Bn);
@@ -319,7 +333,7 @@ function addBias(H: Float32Array, o: number, bo: number, B: number, n: number): 
 }
 
 /**
- * `flushTinyMoments` in place: every moment with `|x| <= threshold` becomes `step(|x| − t)·x`
+ * `flushTinyMoments` in place (internal): every moment with `|x| <= threshold` becomes `step(|x| − t)·x`
  * = ±0 (NaN stays NaN), the same values as the tfjs version.
  */
 export function flushMomentsInPlace(heap: WasmHeap, state: OptimizerState, threshold: number): void {

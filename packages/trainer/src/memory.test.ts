@@ -14,7 +14,8 @@ beforeAll(async () => {
   await initNodeBackend();
 });
 
-const heapBytes = (): number => (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory.buffer.byteLength;
+const heapBytes = (): number =>
+  (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory.buffer.byteLength;
 
 describe('memory over 2000 updates', () => {
   it.each(['fused', 'tfjs'] as const)('%s engine: constant tensor count and wasm heap, all released after', async (engine) => {
@@ -30,13 +31,17 @@ describe('memory over 2000 updates', () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     const heaps: number[] = [];
-    await runTraining(config, {
-      onLog: (r) => {
-        if (r.instance !== 0 || r.step === 2000) return;
-        counts.push(tf.memory().numTensors);
-        heaps.push(heapBytes());
+    await runTraining(
+      config,
+      {
+        onLog: (r) => {
+          if (r.instance !== 0 || r.step === 2000) return;
+          counts.push(tf.memory().numTensors);
+          heaps.push(heapBytes());
+        },
       },
-    }, { engine });
+      { engine },
+    );
     expect(counts).toHaveLength(20);
     expect(new Set(counts).size).toBe(1);
     // The heap reaches its size in the first updates and never grows after.

@@ -40,7 +40,13 @@ describe('fileCheckpointSink + readCheckpoint', () => {
     const steps: number[] = [];
     const sink = fileCheckpointSink(path, 10);
     const straight = await train(cfg, {
-      checkpoint: { every: sink.every, write: async (cp) => { await sink.write(cp); steps.push((await readCheckpoint(path)).step); } },
+      checkpoint: {
+        every: sink.every,
+        write: async (cp) => {
+          await sink.write(cp);
+          steps.push((await readCheckpoint(path)).step);
+        },
+      },
     });
     expect(steps).toEqual([10, 20, 30]);
     expect(readdirSync(join(dir, 'run'))).toEqual(['checkpoint.json']);
@@ -53,9 +59,11 @@ describe('fileCheckpointSink + readCheckpoint', () => {
     // Stop at 20 (sink every 20), then resume from the file.
     const path20 = join(dir, 'run20', 'checkpoint.json');
     const controller = new AbortController();
-    await train(cfg, { checkpoint: fileCheckpointSink(path20, 20), signal: controller.signal, onLog: (r) => r.step === 20 && controller.abort() }).catch(
-      () => undefined,
-    );
+    await train(cfg, {
+      checkpoint: fileCheckpointSink(path20, 20),
+      signal: controller.signal,
+      onLog: (r) => r.step === 20 && controller.abort(),
+    }).catch(() => undefined);
     const cp = await readCheckpoint(path20);
     expect(cp.step).toBe(21);
     const resumed = await train(cp.config as TrainConfigInput, { resumeFrom: cp });

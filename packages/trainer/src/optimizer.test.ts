@@ -3,13 +3,7 @@ import type { OptimizerConfig } from '@polytoy/core';
 import { resolveOptimizerConfig } from '@polytoy/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from './node.js';
-import {
-  createOptimizerState,
-  disposeOptimizerState,
-  flushTinyMoments,
-  optimizerSlotNames,
-  optimizerStep,
-} from './optimizer.js';
+import { createOptimizerState, disposeOptimizerState, flushTinyMoments, optimizerSlotNames, optimizerStep } from './optimizer.js';
 import type { OptimizerState, TensorMap } from './optimizer.js';
 
 beforeAll(async () => {
@@ -121,7 +115,11 @@ describe('Adam', () => {
   });
 
   it('matches the float64 torch formulas over several steps, per-instance lr', () => {
-    expectClose(run(cfg, lrs, 5), reference(cfg, lrOf, 5, () => false), 2e-6);
+    expectClose(
+      run(cfg, lrs, 5),
+      reference(cfg, lrOf, 5, () => false),
+      2e-6,
+    );
   });
 
   it('keeps m and v slots', () => {
@@ -133,7 +131,11 @@ describe('AdamW', () => {
   const cfg = resolveOptimizerConfig({ kind: 'adamw', weightDecay: 0.5 });
 
   it('decays weights (not biases) by 1 − lr·wd before the Adam step', () => {
-    expectClose(run(cfg, lrs, 4, new Set(['W'])), reference(cfg, lrOf, 4, (n) => n === 'W'), 2e-6);
+    expectClose(
+      run(cfg, lrs, 4, new Set(['W'])),
+      reference(cfg, lrOf, 4, (n) => n === 'W'),
+      2e-6,
+    );
   });
 
   it('with a zero gradient only the decay acts, and b is untouched', () => {
@@ -144,7 +146,14 @@ describe('AdamW', () => {
     const v = read(next.params);
     // float32 product of the float32 weight and the float32 factor 1 − lr·wd (0.95 and 0.995).
     const f32 = Math.fround;
-    expect(v.W).toEqual([[1, 0.95], [-2, 0.95], [3, 0.995], [0.5, 0.995]].map(([p, f]) => f32(f32(p!) * f32(f!))));
+    expect(v.W).toEqual(
+      [
+        [1, 0.95],
+        [-2, 0.95],
+        [3, 0.995],
+        [0.5, 0.995],
+      ].map(([p, f]) => f32(f32(p!) * f32(f!))),
+    );
     expect(v.b).toEqual(P0.b);
     tf.dispose([...Object.values(params), ...Object.values(zero), ...Object.values(next.params)]);
     disposeOptimizerState(state);
@@ -166,7 +175,11 @@ describe('SGD', () => {
     const out = run(cfg, lrs, 3);
     // by hand for W[0] (lr 0.1): g = 0.5, −0.2, 0.5 → buf = 0.5, 0.25, 0.725
     [0.95, 0.925, 0.8525].forEach((v, t) => expect(out[t]!.W[0]).toBeCloseTo(v, 6));
-    expectClose(out, reference(cfg, lrOf, 3, () => false), 1e-6);
+    expectClose(
+      out,
+      reference(cfg, lrOf, 3, () => false),
+      1e-6,
+    );
   });
 });
 
@@ -215,9 +228,18 @@ describe('flushTinyMoments', () => {
     const flushed = flushTinyMoments(state);
     expect(flushed.step).toBe(100);
     const f32 = Math.fround;
-    expect(Array.from(flushed.slots.m!.W!.dataSync()).map((v) => Math.abs(v))).toEqual(
-      [0, 0, 0, 0, 0, f32(1e-29), f32(2e-29), 0.5, NaN, Infinity],
-    );
+    expect(Array.from(flushed.slots.m!.W!.dataSync()).map((v) => Math.abs(v))).toEqual([
+      0,
+      0,
+      0,
+      0,
+      0,
+      f32(1e-29),
+      f32(2e-29),
+      0.5,
+      NaN,
+      Infinity,
+    ]);
     expect(Array.from(flushed.slots.v!.W!.dataSync())).toEqual([0, 0, 0, 0, 0, f32(1e-29), f32(2e-29), 0.5, NaN, Infinity]);
     disposeOptimizerState(state);
     disposeOptimizerState(flushed);

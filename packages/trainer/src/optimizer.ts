@@ -147,7 +147,10 @@ export function optimizerStep(
     const factor = (key: string, values: () => number[], rank: number): tf.Tensor => {
       const k = `${key}:${rank}`;
       let v = cache.get(k);
-      if (!v) cache.set(k, (v = perInstance(values(), rank)));
+      if (!v) {
+        v = perInstance(values(), rank);
+        cache.set(k, v);
+      }
       return v;
     };
     for (const name of names) {
@@ -159,13 +162,22 @@ export function optimizerStep(
           direction = tf.add(tf.mul(state.slots.momentum![name]!, tf.scalar(config.momentum)), g);
           slots.momentum![name] = direction;
         }
-        newParams[name] = tf.sub(p, tf.mul(direction, factor('lr', () => lr, p.rank)));
+        newParams[name] = tf.sub(
+          p,
+          tf.mul(
+            direction,
+            factor('lr', () => lr, p.rank),
+          ),
+        );
         continue;
       }
       const { beta1, beta2, epsilon } = config;
       if (config.kind === 'adamw' && opts.decay?.has(name) && config.weightDecay > 0) {
         const wd = config.weightDecay;
-        p = tf.mul(p, factor('decay', () => lr.map((l) => 1 - l * wd), p.rank));
+        p = tf.mul(
+          p,
+          factor('decay', () => lr.map((l) => 1 - l * wd), p.rank),
+        );
       }
       const m = tf.add(tf.mul(state.slots.m![name]!, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1)));
       const v = tf.add(tf.mul(state.slots.v![name]!, tf.scalar(beta2)), tf.mul(tf.square(g), tf.scalar(1 - beta2)));

@@ -29,9 +29,7 @@ function expectSameRun(a: TrainResult, b: TrainResult): void {
 
 /** A checkpoint without its wall time, typed arrays as bit patterns. */
 function comparable(cp: Checkpoint): unknown {
-  return JSON.parse(
-    JSON.stringify({ ...cp, wallSeconds: 0 }, (_k, v: unknown) => (v instanceof Float32Array ? bits(v) : v)),
-  );
+  return JSON.parse(JSON.stringify({ ...cp, wallSeconds: 0 }, (_k, v: unknown) => (v instanceof Float32Array ? bits(v) : v)));
 }
 
 const byStep = (a: LossRecord, b: LossRecord): number => a.step - b.step || a.instance - b.instance;
@@ -76,7 +74,6 @@ describe("trainParallel, split: 'instances'", () => {
     await train({ ...sweep, steps: 20 }, { checkpoint: sink });
     const resumed = await trainParallel(sweep, { workers: 2, resumeFrom: sink.checkpoints[0]! });
     expectSameRun(straight, resumed);
-
   });
 
   it('on abort, all workers stop at one step and the joined checkpoint resumes bit-identically', async () => {
@@ -104,7 +101,9 @@ describe("trainParallel, split: 'instances'", () => {
     const controller = new AbortController();
     controller.abort();
     const sink = memoryCheckpointSink(10);
-    const error = await trainParallel(sweep, { workers: 2, signal: controller.signal, checkpoint: sink }).catch((e: unknown) => e);
+    const error = await trainParallel(sweep, { workers: 2, signal: controller.signal, checkpoint: sink }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TrainingAbortedError);
     expect((error as TrainingAbortedError).step).toBe(0);
     expect((error as TrainingAbortedError).written).toBe(true);

@@ -165,7 +165,14 @@ function sliceTensor(t: TensorData, a: number, b: number): TensorData {
   return { shape: [b - a, ...t.shape.slice(1)], data: t.data.slice(a * per, b * per) };
 }
 
-/** The part of a checkpoint that belongs to instances [a, b), as a checkpoint of `config`. */
+/**
+ * The part of a checkpoint that belongs to instances [a, b), as a checkpoint of `config` (the
+ * run's config with `instances` sliced the same way); instance indices in the history restart at 0.
+ *
+ * @example
+ * const sub = { ...config, instances: config.instances.slice(2, 4) };
+ * await train(sub, { resumeFrom: sliceCheckpoint(cp, 2, 4, sub) });
+ */
 export function sliceCheckpoint(cp: Checkpoint, a: number, b: number, config: TrainConfig): Checkpoint {
   const slots: OptimizerStateData['slots'] = {};
   for (const [slot, byParam] of Object.entries(cp.optimizer.slots)) {
@@ -181,7 +188,13 @@ export function sliceCheckpoint(cp: Checkpoint, a: number, b: number, config: Tr
   };
 }
 
-/** Joins the checkpoints of consecutive instance slices (all at the same step). */
+/**
+ * Joins the checkpoints of consecutive instance slices (all at the same step) into one of
+ * `config`; `offsets[k]` is the first instance of part k.
+ *
+ * @example
+ * const whole = mergeCheckpoints([part0, part1], [0, 8], config, wallSeconds);
+ */
 export function mergeCheckpoints(parts: Checkpoint[], offsets: number[], config: TrainConfig, wallSeconds: number): Checkpoint {
   const first = parts[0]!;
   const slots: OptimizerStateData['slots'] = {};
@@ -264,7 +277,12 @@ export async function trainParallel(
   return trainInstanceSlices(config, trainOpts, Math.min(wanted, config.instances.length), kernels);
 }
 
-async function trainInstanceSlices(config: TrainConfig, opts: TrainOptions, W: number, kernels: KernelChoice): Promise<TrainResult> {
+async function trainInstanceSlices(
+  config: TrainConfig,
+  opts: TrainOptions,
+  W: number,
+  kernels: KernelChoice,
+): Promise<TrainResult> {
   const started = performance.now();
   const resume = opts.resumeFrom;
   const elapsed = (): number => (resume?.wallSeconds ?? 0) + (performance.now() - started) / 1000;

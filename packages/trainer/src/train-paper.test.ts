@@ -18,7 +18,13 @@ describe("the incidental-polysemanticity paper's setting", () => {
     const result = await train({
       seed: 0,
       data: { kind: 'basis', n },
-      model: { m, outputBias: false, hiddenActivation: 'none', outputActivation: 'relu', l1: { target: 'weights', lambda: 1e-3 } },
+      model: {
+        m,
+        outputBias: false,
+        hiddenActivation: 'none',
+        outputActivation: 'relu',
+        l1: { target: 'weights', lambda: 1e-3 },
+      },
       batchSize: n,
       steps: 7500,
       logEvery: 500,

@@ -67,10 +67,13 @@ describe('train', () => {
   it('logs every logEvery updates and once more after the last, and reports progress', async () => {
     const logged: number[] = [];
     const progress: number[] = [];
-    const result = await train({ ...small, steps: 25 }, {
-      onLog: (rec) => logged.push(rec.step * 10 + rec.instance),
-      onProgress: (p) => progress.push(p.done),
-    });
+    const result = await train(
+      { ...small, steps: 25 },
+      {
+        onLog: (rec) => logged.push(rec.step * 10 + rec.instance),
+        onProgress: (p) => progress.push(p.done),
+      },
+    );
     expect(result.instances[0]!.history.map((r) => r.step)).toEqual([0, 10, 20, 25]);
     expect(logged).toEqual([0, 100, 200, 250]);
     expect(progress).toContain(25);
@@ -80,7 +83,12 @@ describe('train', () => {
   });
 
   it('is deterministic: the same config gives bit-identical results', async () => {
-    const cfg: TrainConfigInput = { ...small, seed: 5, instances: 2, model: { m: 9, hiddenNoise: { kind: 'gaussian', std: 0.05 } } };
+    const cfg: TrainConfigInput = {
+      ...small,
+      seed: 5,
+      instances: 2,
+      model: { m: 9, hiddenNoise: { kind: 'gaussian', std: 0.05 } },
+    };
     expectIdentical(await train(cfg), await train(cfg));
   });
 
@@ -95,21 +103,30 @@ describe('train', () => {
   });
 
   it.each([
-    ['tied, AdamW, cosine with warm-up, gaussian hidden noise', {
-      model: { m: 9, hiddenNoise: { kind: 'gaussian', std: 0.1 } },
-      optimizer: { kind: 'adamw', weightDecay: 0.05 },
-      schedule: { kind: 'cosine', warmupSteps: 5, minFactor: 0.1 },
-    }],
-    ['untied with unit decoder columns, SGD with momentum, bernoulli noise', {
-      model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.1 } },
-      optimizer: { kind: 'sgd', momentum: 0.9 },
-    }],
-    ['sizes past tfjs-wasm\'s 48-wide matmul blocks (n = 64, m = 52, batch 64)', {
-      data: { n: 64 },
-      model: { m: 52 },
-      batchSize: 64,
-      steps: 5,
-    }],
+    [
+      'tied, AdamW, cosine with warm-up, gaussian hidden noise',
+      {
+        model: { m: 9, hiddenNoise: { kind: 'gaussian', std: 0.1 } },
+        optimizer: { kind: 'adamw', weightDecay: 0.05 },
+        schedule: { kind: 'cosine', warmupSteps: 5, minFactor: 0.1 },
+      },
+    ],
+    [
+      'untied with unit decoder columns, SGD with momentum, bernoulli noise',
+      {
+        model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.1 } },
+        optimizer: { kind: 'sgd', momentum: 0.9 },
+      },
+    ],
+    [
+      "sizes past tfjs-wasm's 48-wide matmul blocks (n = 64, m = 52, batch 64)",
+      {
+        data: { n: 64 },
+        model: { m: 52 },
+        batchSize: 64,
+        steps: 5,
+      },
+    ],
   ] as const)('three instances in one batch equal three separate runs bit for bit (%s)', async (_name, extra) => {
     const instances = [
       { seed: 11, lambda: 1e-3, lr: 1e-2 },
@@ -154,7 +171,13 @@ describe('train', () => {
     const counts: number[] = [];
     await train(
       // 120 steps: includes the moment flush at update 100 and checkpoints every 15.
-      { ...small, steps: 120, logEvery: 20, instances: 2, model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.2 } } },
+      {
+        ...small,
+        steps: 120,
+        logEvery: 20,
+        instances: 2,
+        model: { m: 9, weights: { kind: 'untied' }, hiddenNoise: { kind: 'bernoulli', p: 0.2 } },
+      },
       { onLog: (r) => r.instance === 0 && counts.push(tf.memory().numTensors), checkpoint: memoryCheckpointSink(15) },
     );
     expect(counts.length).toBe(7); // steps 0, 20, …, 100 and the final evaluation (120)
@@ -246,7 +269,9 @@ describe('divergence', () => {
     );
     expect(error).toBeInstanceOf(DivergenceError);
     expect((error as DivergenceError).instance).toBe(1);
-    expect((error as DivergenceError).message).toMatch(/^instance 1 diverged at step \d+: loss is (Infinity|NaN) \(lr 10 may be too large\)$/);
+    expect((error as DivergenceError).message).toMatch(
+      /^instance 1 diverged at step \d+: loss is (Infinity|NaN) \(lr 10 may be too large\)$/,
+    );
   });
 
   it('checks parameters even when the loss stays finite', async () => {

@@ -128,7 +128,11 @@ export function checkResumable(cp: Checkpoint, config: TrainConfig): void {
     return canonical(rest);
   };
   if (strip(cp.config) !== strip(jsonSafeConfig(config))) {
-    throw new ConfigError('resumeFrom.config', 'the same config as the run (only steps and logEvery may differ)', 'a different config');
+    throw new ConfigError(
+      'resumeFrom.config',
+      'the same config as the run (only steps and logEvery may differ)',
+      'a different config',
+    );
   }
   if (cp.step > config.steps) throw new ConfigError('resumeFrom.step', `<= steps (${config.steps})`, cp.step);
   if (cp.params.length !== config.instances.length) {
@@ -221,7 +225,8 @@ export async function runTraining(
   let flip = 0;
   const draw = (step: number, sources: TrainingDataStream[], noise: Prng[]): Batch => {
     const before = { data: sources.map((d) => d.state()), noise: noise.map((r) => r.state()) };
-    const x = buffers[engine.overlapsData ? (flip ^= 1) : 0]!;
+    if (engine.overlapsData) flip ^= 1;
+    const x = buffers[flip]!;
     sources.forEach((src, i) => src.next(B, x.subarray(i * B * n, (i + 1) * B * n)));
     hooks.batch?.(step, x);
     return { step, x, noise: sampleHiddenNoise(model, noise, B), before };
@@ -256,7 +261,13 @@ export async function runTraining(
 
   const log = (step: number, out: StepLosses): void => {
     for (let i = 0; i < I; i++) {
-      const record: LossRecord = { step, instance: i, loss: out.loss[i]!, reconstruction: out.reconstruction[i]!, l1: out.l1[i]! };
+      const record: LossRecord = {
+        step,
+        instance: i,
+        loss: out.loss[i]!,
+        reconstruction: out.reconstruction[i]!,
+        l1: out.l1[i]!,
+      };
       history[i]!.push(record);
       opts.onLog?.(record);
     }

@@ -38,7 +38,9 @@ export interface WasmHeap {
  */
 export function activeWasmHeap(): WasmHeap {
   if (tf.getBackend() !== 'wasm') {
-    throw new BackendError(`fused training step: expected the active tfjs backend "wasm", received ${JSON.stringify(tf.getBackend())}`);
+    throw new BackendError(
+      `fused training step: expected the active tfjs backend "wasm", received ${JSON.stringify(tf.getBackend())}`,
+    );
   }
   const backend = tf.backend() as unknown as Partial<WasmBackendLike>;
   const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
@@ -53,11 +55,14 @@ export function activeWasmHeap(): WasmHeap {
     kernels,
     offsetOf(t, name) {
       if (t.isDisposed) throw new BackendError(`fused training step: ${name} is disposed`);
-      if (t.dtype !== 'float32') throw new BackendError(`fused training step: expected ${name} of dtype float32, received ${t.dtype}`);
+      if (t.dtype !== 'float32')
+        throw new BackendError(`fused training step: expected ${name} of dtype float32, received ${t.dtype}`);
       const data = dataIdMap.get(t.dataId);
       if (!data) throw new BackendError(`fused training step: ${name} does not live on the wasm backend`);
       if (data.refCount !== 1) {
-        throw new BackendError(`fused training step: expected ${name} to own its data, received a tensor sharing it with ${data.refCount - 1} other(s)`);
+        throw new BackendError(
+          `fused training step: expected ${name} to own its data, received a tensor sharing it with ${data.refCount - 1} other(s)`,
+        );
       }
       return data.memoryOffset;
     },

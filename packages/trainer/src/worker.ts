@@ -165,7 +165,9 @@ function splitLoop(msg: Extract<ToWorker, { type: 'split' }>, post: (m: FromWork
   let fused: FusedTiedStep;
   try {
     params = paramsToTensors(msg.params);
-    state = msg.optimizer ? stateFromData(msg.optimizer, config, params) : createOptimizerState(config.optimizer, paramMap(params));
+    state = msg.optimizer
+      ? stateFromData(msg.optimizer, config, params)
+      : createOptimizerState(config.optimizer, paramMap(params));
     fused = new FusedTiedStep({
       model,
       optimizer: config.optimizer,
