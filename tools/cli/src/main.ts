@@ -3,6 +3,7 @@
  * problems, divergence) print one line and exit non-zero; only genuine bugs show a stack trace.
  */
 import { PolytoyError } from '@polytoy/core';
+import { isTrainerWorker, runTrainerWorker } from '@polytoy/trainer/node';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -43,12 +44,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`polytoy: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 70;
-  },
-);
+// trainParallel starts its worker threads from this same bundle: hand over to the trainer first.
+if (isTrainerWorker()) {
+  await runTrainerWorker();
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`polytoy: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -51,6 +51,8 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'batch', type: 'number', help: 'Batch size (basis data: must be n)', defaultText: '256' },
   { name: 'seed', type: 'number', help: 'Seed (instance i uses seed + i)', defaultText: '0' },
   { name: 'instances', type: 'number', help: 'Independent instances trained together', defaultText: '1' },
+  { name: 'workers', type: 'number', help: 'Worker threads (instances split across them; results are bit-identical)', defaultText: '1' },
+  { name: 'split', type: 'string', placeholder: 'instances|batch', help: 'With --workers: split instances (exact) or each batch (one big run)', defaultText: 'instances' },
   { name: 'log-every', type: 'number', help: 'Record loss components every k steps', defaultText: '200' },
   { name: 'out', type: 'string', placeholder: 'run.json', help: 'Write the run (config, params, history, analysis) as JSON' },
   { name: 'log', type: 'string', placeholder: 'log.jsonl', help: 'Write loss components as JSON lines' },

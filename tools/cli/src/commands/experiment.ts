@@ -8,7 +8,7 @@ import { ConfigError } from '@polytoy/core';
 import { EXPERIMENT_NAMES, EXPERIMENT_SIZES, EXPERIMENTS, getExperiment, parseShard, runExperiment } from '@polytoy/experiments';
 import type { ExperimentSize } from '@polytoy/experiments';
 import { jsonlStore } from '@polytoy/experiments/node';
-import { initNodeBackend, interruptSignal } from '@polytoy/trainer/node';
+import { initNodeBackend, interruptSignal, trainParallel } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
@@ -31,6 +31,7 @@ const FLAGS: FlagSpec[] = [
   },
   { name: 'shard', type: 'string', placeholder: 'i/N', help: 'Run only slice i of N of the grid (1-based), for job arrays' },
   { name: 'max-instances', type: 'number', help: 'Most instances per training call', defaultText: '64' },
+  { name: 'workers', type: 'number', help: 'Worker threads per training call (instances split; bit-identical results)', defaultText: '1' },
   { name: 'list', type: 'boolean', help: 'List the experiments and exit' },
   { name: 'quiet', type: 'boolean', help: 'No progress bar' },
 ];
@@ -80,6 +81,9 @@ export const experimentCommand: Command = {
         store: jsonlStore(out),
         signal: interrupt.signal,
         ...(shard ? { shard } : {}),
+        ...(values.workers !== undefined && Number(values.workers) > 1
+          ? { train: (config, opts) => trainParallel(config, { ...opts, workers: Number(values.workers) }) }
+          : {}),
         ...(values['max-instances'] !== undefined ? { maxInstancesPerCall: Number(values['max-instances']) } : {}),
         onProgress: (p) => {
           bar ??= createProgressBar(p.total, definition.name, process.stderr, quiet, false);

@@ -75,6 +75,21 @@ describe('polytoy train (bundled CLI)', () => {
     expect(r2.stderr).toMatch(/is not valid JSON/);
   });
 
+  it('--workers 2 (worker threads started from the bundle) gives bit-identical instances', () => {
+    const dir = tmp();
+    const common = ['--n', '8', '--steps', '300', '--batch', '32', '--instances', '4', '--quiet'];
+    const one = runCli(['train', ...common, '--out', join(dir, 'one.json')]);
+    const two = runCli(['train', ...common, '--workers', '2', '--out', join(dir, 'two.json')]);
+    expect(one.code).toBe(0);
+    expect(two.stderr).toBe('');
+    expect(two.code).toBe(0);
+    const a = parseRunRecord(JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8')));
+    const b = parseRunRecord(JSON.parse(readFileSync(join(dir, 'two.json'), 'utf8')));
+    expect(b.params).toEqual(a.params);
+    expect(b.record.instances.map((i) => i.history)).toEqual(a.record.instances.map((i) => i.history));
+    expect(runCli(['train', '--split', 'rows']).stderr).toMatch(/--split: expected "instances" \| "batch", received "rows"/);
+  });
+
   it('--help lists the flags', () => {
     const r = runCli(['train', '--help']);
     expect(r.code).toBe(0);

@@ -3,11 +3,18 @@
  * optionally write the run as JSON (`--out`), loss logs (`--log`) and checkpoints.
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { parseRunRecord, PolytoyError, resolveTrainConfig, toRunRecord } from '@polytoy/core';
+import { ConfigError, PolytoyError, parseRunRecord, resolveTrainConfig, toRunRecord } from '@polytoy/core';
 import type { LossRecord, TrainConfig } from '@polytoy/core';
 import { sameSignConstruction } from '@polytoy/analytic';
 import { jsonLinesLogger, serializeCheckpoint, train, TrainingAbortedError } from '@polytoy/trainer';
-import { fileCheckpointSink, initNodeBackend, interruptSignal, readCheckpoint, writeFileAtomic } from '@polytoy/trainer/node';
+import {
+  fileCheckpointSink,
+  initNodeBackend,
+  interruptSignal,
+  readCheckpoint,
+  trainParallel,
+  writeFileAtomic,
+} from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import { formatHelp, parseFlags } from '../flags.js';
 import { createProgressBar } from '../progress.js';
@@ -71,7 +78,11 @@ export const trainCommand: Command = {
       const checkpoint = values.checkpoint
         ? fileCheckpointSink(String(values.checkpoint), Number(values['checkpoint-every'] ?? 1000))
         : undefined;
-      const result = await train(config, {
+      const workers = values.workers !== undefined ? Number(values.workers) : 1;
+      const split = values.split !== undefined ? String(values.split) : undefined;
+      if (split !== undefined && split !== 'instances' && split !== 'batch') throw new ConfigError('--split', '"instances" | "batch"', split);
+      const run = workers > 1 || split ? (c: TrainConfig, o: Parameters<typeof train>[1]) => trainParallel(c, { ...o, workers, ...(split ? { split } : {}) }) : train;
+      const result = await run(config, {
         onProgress: (p) => bar.update(p.done, p.loss !== undefined ? `loss ${p.loss.toPrecision(4)}` : ''),
         onLog: (r) => {
           latest = r;
