@@ -31,7 +31,12 @@ const FLAGS: FlagSpec[] = [
   },
   { name: 'shard', type: 'string', placeholder: 'i/N', help: 'Run only slice i of N of the grid (1-based), for job arrays' },
   { name: 'max-instances', type: 'number', help: 'Most instances per training call', defaultText: '64' },
-  { name: 'workers', type: 'number', help: 'Worker threads per training call (instances split; bit-identical results)', defaultText: '1' },
+  {
+    name: 'workers',
+    type: 'number',
+    help: 'Worker threads per training call (instances split; bit-identical results)',
+    defaultText: '1',
+  },
   { name: 'list', type: 'boolean', help: 'List the experiments and exit' },
   { name: 'quiet', type: 'boolean', help: 'No progress bar' },
 ];

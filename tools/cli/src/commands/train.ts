@@ -80,8 +80,12 @@ export const trainCommand: Command = {
         : undefined;
       const workers = values.workers !== undefined ? Number(values.workers) : 1;
       const split = values.split !== undefined ? String(values.split) : undefined;
-      if (split !== undefined && split !== 'instances' && split !== 'batch') throw new ConfigError('--split', '"instances" | "batch"', split);
-      const run = workers > 1 || split ? (c: TrainConfig, o: Parameters<typeof train>[1]) => trainParallel(c, { ...o, workers, ...(split ? { split } : {}) }) : train;
+      if (split !== undefined && split !== 'instances' && split !== 'batch')
+        throw new ConfigError('--split', '"instances" | "batch"', split);
+      const run =
+        workers > 1 || split
+          ? (c: TrainConfig, o: Parameters<typeof train>[1]) => trainParallel(c, { ...o, workers, ...(split ? { split } : {}) })
+          : train;
       const result = await run(config, {
         onProgress: (p) => bar.update(p.done, p.loss !== undefined ? `loss ${p.loss.toPrecision(4)}` : ''),
         onLog: (r) => {
