@@ -5,10 +5,11 @@
  * one table and writes `results/latest.json`.
  *
  * Options: `--quick` (shorter runs, 2k-step growth check), `--only=seed-64,paper-256`,
- * `--no-memory`, `--no-baselines`.
+ * `--no-memory`, `--no-baselines`, `--record` (also replace the `<!-- node:start -->` …
+ * `<!-- node:end -->` section of `RESULTS.md` with this run's table).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -21,6 +22,8 @@ import { measureBaseline } from './lib/baselines.js';
 import type { Mode } from './lib/polytoy.js';
 import { runOnce } from './lib/polytoy.js';
 import { denormalCheck } from './lib/denormals.js';
+import type { Profile } from './lib/profile.js';
+import { profileStep } from './lib/profile.js';
 import { gemmRoofline } from './lib/roofline.js';
 import { median } from './lib/stats.js';
 import type { Workload } from './lib/workloads.js';
@@ -128,6 +131,19 @@ log('roofline: polytoy GEMM on one core');
 const roofline = gemmRoofline(quick ? 200 : 500);
 for (const r of roofline) log(`  ${r.shape.padEnd(44)} ${r.gflops.toFixed(1)} GFLOP/s`);
 
+log('profile of one instance-step (1 thread, median times)');
+const profiles: Profile[] = [];
+for (const name of ['seed-64', 'seed-256', 'paper-256'] as const) {
+  if (only && !only.some((o) => o === name || (name === 'seed-64' && o.startsWith('sweep')))) continue;
+  const w = WORKLOADS.find((x) => x.name === name)!;
+  const p = profileStep(w, quick ? 5 : name === 'paper-256' ? 9 : 25);
+  profiles.push(p);
+  for (const part of p.parts)
+    log(
+      `  ${name.padEnd(10)} ${part.part.padEnd(58)} ${part.ms.toFixed(3).padStart(8)} ms${part.gflops ? `  ${part.gflops.toFixed(1)} GFLOP/s` : ''}`,
+    );
+}
+
 const denormals = denormalCheck();
 log(
   `denormals: Adam kernel over ${denormals.parameters} parameters: ${denormals.normalMs.toFixed(2)} ms normal, ${denormals.denormalMs.toFixed(2)} ms denormal, ${denormals.flushedMs.toFixed(2)} ms flushed`,
@@ -162,9 +178,11 @@ if (!args.has('no-memory')) {
     return JSON.parse(out.trim().split('\n').pop()!);
   };
   log('memory: peak RSS of seed-256 (1 thread, 2 workers), tensor count over seed-64 updates');
-  memory.rss.push(child(['rss', 'seed-256', quick ? '100' : '300', '1']));
-  memory.rss.push(child(['rss', 'seed-256', quick ? '100' : '300', '2']));
-  memory.growth = child(['growth', quick ? '2000' : '10000']);
+  // Keep the whole benchmark under 10 minutes on a busy machine: shorten the checks if late.
+  const late = quick || performance.now() - t0 > 7 * 60_000;
+  memory.rss.push(child(['rss', 'seed-256', late ? '100' : '300', '1']));
+  memory.rss.push(child(['rss', 'seed-256', late ? '100' : '300', '2']));
+  memory.growth = child(['growth', late ? '2000' : '10000']);
   log(`  ${JSON.stringify(memory.rss)}`);
 }
 
@@ -210,6 +228,13 @@ out.push('');
 out.push(
   `Roofline: the polytoy GEMM peaks at ${roof.toFixed(1)} GFLOP/s on one core (${roofline.map((r) => `${r.shape} ${r.gflops.toFixed(1)}`).join('; ')}), so ${cpus().length} cores bound a run at ≈ ${(roof * cpus().length).toFixed(0)} GFLOP/s.`,
 );
+out.push('');
+out.push('Profile of one instance-step, 1 thread (median ms; GEMMs timed alone on the same shapes):');
+for (const p of profiles) {
+  out.push(
+    `  ${p.workload}: ${p.parts.map((x) => `${x.part} ${x.ms.toFixed(3)}${x.gflops ? ` (${x.gflops.toFixed(1)} GFLOP/s)` : ''}`).join('; ')}`,
+  );
+}
 out.push('');
 out.push('Targets (best polytoy row):');
 for (const t of targets) {
@@ -269,6 +294,7 @@ writeFileSync(
       quick,
       roofline,
       denormals,
+      profiles,
       rows,
       targets,
       memory,
@@ -278,3 +304,26 @@ writeFileSync(
   )}\n`,
 );
 log(`wrote ${here}results/latest.json`);
+
+if (args.has('record')) {
+  const file = `${here}RESULTS.md`;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
+  const section = [
+    '<!-- node:start -->',
+    '## Node: polytoy vs stock tfjs-backend-wasm, tfjs-backend-cpu, plain TypeScript (`npm run bench`)',
+    '',
+    `Measured on ${new Date().toISOString().slice(0, 10)} (commit ${commit || 'unknown'}) on ${machine.cpu}, ${machine.cores} cores, ${machine.platform}; Node ${machine.node}; tfjs-core and tfjs-backend-wasm ${tf.version_core}${quick ? '; --quick' : ''}.`,
+    ...out,
+    '',
+    'Raw numbers: `benchmarks/results/latest.json`.',
+    '<!-- node:end -->',
+  ].join('\n');
+  const start = text.indexOf('<!-- node:start -->');
+  const end = text.indexOf('<!-- node:end -->');
+  const next =
+    start >= 0 && end > start
+      ? `${text.slice(0, start)}${section}${text.slice(end + '<!-- node:end -->'.length)}`
+      : text.replace(/^(# [^\n]*\n)/, `$1\n${section}\n`);
+  writeFileSync(file, next);
+  log(`updated ${file}`);
+}

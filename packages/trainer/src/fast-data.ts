@@ -44,6 +44,7 @@ export function fillHalfSplit(s: Int32Array, n: number, batchSize: number, out: 
     inverse[b] = 1 / b;
   }
   const pool = new Int32Array(half);
+  const identity = Int32Array.from({ length: half }, (_, i) => i);
   let s0 = s[0]! | 0;
   let s1 = s[1]! | 0;
   let s2 = s[2]! | 0;
@@ -61,7 +62,7 @@ export function fillHalfSplit(s: Int32Array, n: number, batchSize: number, out: 
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
     const base = row * n + (r & 1) * half;
-    for (let i = 0; i < half; i++) pool[i] = i;
+    pool.set(identity);
     for (let i = 0; i < k; i++) {
       const bound = half - i;
       const lim = limit[bound]!;
