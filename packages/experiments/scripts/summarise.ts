@@ -1,11 +1,13 @@
 /**
  * Prints per-cell summaries of result files as Markdown tables (the numbers in docs/FINDINGS.md):
  *
- *   npx tsx --conditions=@polytoy/source packages/experiments/scripts/summarise.ts <results.jsonl…> [--by n,m,weights,hiddenActivation]
+ *   npx tsx --conditions=@polytoy/source packages/experiments/scripts/summarise.ts <results.jsonl…> [--by n,m,weights,hiddenActivation] [--tolerance 0.05]
  *
- * Columns: runs, solution labels (metrics classifier), mechanisms (rotation-invariant, linear
- * hidden only), success rate (reconstruction ≤ 0.05), mean exact loss, mean fitted c, untied
- * outputs using the disambiguation neuron, polysemantic count vs n²/(4m).
+ * Columns: runs, solution labels (metrics classifier), mechanisms (`M:`, basis-free, per
+ * output), success rate (reconstruction per sample ≤ tolerance, exact when n ≤ 32), exact L1 of
+ * the successful runs (min / mean), mean loss, mean fitted c, untied outputs reading a
+ * disambiguation neuron, outputs whose mechanism is disambiguation, for construction starts the
+ * start's loss and the analytic prediction, polysemantic count vs n²/(4m).
  */
 import type { CoordinateName } from '@polytoy/experiments';
 import { COORDINATES, labelsOf, summarise } from '@polytoy/experiments';
@@ -14,7 +16,9 @@ import { readResultLines } from '@polytoy/experiments/node';
 const args = process.argv.slice(2);
 const byIndex = args.indexOf('--by');
 const by = (byIndex >= 0 ? args[byIndex + 1]!.split(',') : undefined) as CoordinateName[] | undefined;
-const files = args.filter((a, k) => !a.startsWith('--') && (byIndex < 0 || k !== byIndex + 1));
+const tolIndex = args.indexOf('--tolerance');
+const tolerance = tolIndex >= 0 ? Number(args[tolIndex + 1]) : 0.05;
+const files = args.filter((a, k) => !a.startsWith('--') && (byIndex < 0 || k !== byIndex + 1) && (tolIndex < 0 || k !== tolIndex + 1));
 for (const k of by ?? []) if (!COORDINATES.includes(k)) throw new Error(`--by: unknown coordinate ${k} (one of ${COORDINATES.join(', ')})`);
 
 const fmt = (x: number | null | undefined, d = 3): string =>
@@ -26,18 +30,33 @@ const experiments = [...new Set(lines.map((l) => `${l.experiment} v${l.version}`
 for (const exp of experiments) {
   const group = lines.filter((l) => `${l.experiment} v${l.version}` === exp);
   const keys = by ?? COORDINATES.filter((k) => new Set(group.map((l) => String(l.spec.cell[k]))).size > 1);
-  const cells = summarise(group, { by: keys });
+  const cells = summarise(group, { by: keys, successTolerance: tolerance });
+  const linesOf = (c: (typeof cells)[number]) => group.filter((l) => keys.every((k) => l.spec.cell[k] === c.coordinates[k]));
+  const l1Succ = (c: (typeof cells)[number]): string => {
+    const xs = linesOf(c)
+      .filter((l) => l.exactLoss && l.exactLoss.reconstruction <= tolerance)
+      .map((l) => l.exactLoss!.l1);
+    return xs.length ? `${fmt(Math.min(...xs))} / ${fmt(xs.reduce((a, b) => a + b, 0) / xs.length)}` : '—';
+  };
+  const anyExact = group.some((l) => l.exactLoss);
   const labels = labelsOf(cells);
   const mechanisms = [...new Set(cells.flatMap((c) => Object.keys(c.mechanisms)))].sort();
   const basis = cells.some((c) => c.expectedPolysemanticCount != null);
   const anyC = cells.some((c) => c.c);
   const anyUse = cells.some((c) => c.disambiguationUse);
   const anyMech = cells.some((c) => c.disambiguatedOutputs);
+  // Construction starts: the start's exact loss and the analytic end point (same for a cell).
+  const startOf = (c: (typeof cells)[number]) =>
+    group.find((l) => l.analysis?.start && keys.every((k) => l.spec.cell[k] === c.coordinates[k]))?.analysis?.start ?? null;
+  // Only meaningful per lambda: shown when lambda is a key or takes one value.
+  const oneLambda = keys.includes('lambda') || new Set(group.map((l) => l.spec.cell.lambda)).size === 1;
+  const anyStart = oneLambda && cells.some((c) => startOf(c));
   const head = [
     ...keys, 'runs',
     ...(basis ? [] : labels),
     ...mechanisms.map((m) => `M:${m}`),
-    'success', 'loss', ...(anyC ? ['c'] : []), ...(anyUse ? ['reads neuron'] : []), ...(anyMech ? ['disamb. outputs'] : []),
+    `success (≤ ${tolerance})`, ...(anyExact ? ['L1 of successes (min / mean)'] : []), 'loss', ...(anyC ? ['c'] : []), ...(anyUse ? ['reads neuron'] : []), ...(anyMech ? ['disamb. outputs'] : []),
+    ...(anyStart ? ['loss at start', 'predicted c', 'predicted loss'] : []),
     ...(basis ? ['polysemantic', 'sd', 'n²/4m'] : []),
   ];
   console.log(`\n### ${exp} (${group.length} runs)\n`);
@@ -48,9 +67,12 @@ for (const exp of experiments) {
       ...keys.map((k) => String(c.coordinates[k])), String(c.runs),
       ...(basis ? [] : labels.map((l) => String(c.labels[l] ?? 0))),
       ...mechanisms.map((m) => String(c.mechanisms[m] ?? 0)),
-      pct(c.successRate), fmt(c.loss?.mean), ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),
+      pct(c.successRate), ...(anyExact ? [l1Succ(c)] : []), fmt(c.loss?.mean), ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),
       ...(anyUse ? [pct(c.disambiguationUse?.mean)] : []),
       ...(anyMech ? [pct(c.disambiguatedOutputs?.mean)] : []),
+      ...(anyStart
+        ? [fmt(startOf(c)?.exactLoss.loss), fmt(startOf(c)?.predicted?.c, 4), fmt(startOf(c)?.predicted?.loss)]
+        : []),
       ...(basis ? [fmt(c.polysemanticCount?.mean), fmt(c.polysemanticCount?.std, 2), fmt(c.expectedPolysemanticCount)] : []),
     ];
     console.log(`| ${row.join(' | ')} |`);

@@ -121,13 +121,13 @@ function unitSpec(view: MatrixView, order: readonly number[], first: ReadonlySet
  */
 export function weightHeatmapSpec(p: ModelParams, title: string, disambiguation: readonly number[] = []): TopLevelSpec {
   const views = matricesOf(p);
-  const cell = Math.max(5, Math.min(16, Math.floor(320 / p.n), Math.floor(360 / p.m)));
+  const cell = Math.max(5, Math.min(24, Math.floor(320 / p.n), Math.floor(360 / p.m)));
   const order = displayOrder(views[0]!.values, p.m, p.n, disambiguation);
   const first = new Set(disambiguation);
   const units = views.map((v) => unitSpec(v, order, first, cell));
   const spec =
     units.length === 1
-      ? { title, ...units[0]! }
+      ? { ...units[0]!, title: `${title} — ${views[0]!.title}` }
       : { title, hconcat: units, resolve: { scale: { color: 'independent' } } };
   return spec as TopLevelSpec;
 }

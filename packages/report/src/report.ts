@@ -201,7 +201,7 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
     charts.push({
       kind: 'stability',
       spec: driftSpec(lines),
-      caption: 'Each point is a run started at the construction with the given c; black ticks: the analytic end point of the symmetric gradient flow (tied, linear hidden); dashed: no drift. c = 0 means no disambiguation neuron was found after training.',
+      caption: 'Each point is a run started at the construction with the given c; black ticks: the analytic end point of the symmetric gradient flow (tied, linear hidden); dashed: no drift. c = 0: no neuron-aligned disambiguation neuron is left after training (the mechanism may survive in rotated form: see the mechanism chart).',
     });
   }
   if (lines.some((l) => l.analysis?.disambiguationUse)) {

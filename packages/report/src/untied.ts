@@ -35,11 +35,11 @@ export function useFractionSpec(lines: readonly ResultLine[], title = 'Untied: o
     height: { step: 16 },
     mark: { type: 'point', filled: true, opacity: 0.6, size: 30 },
     encoding: {
-      column: { field: 'measure', type: 'nominal', title: null },
-      y: { field: 'cell', type: 'ordinal', title: null, sort: null },
+      column: { field: 'measure', type: 'nominal', title: null, sort: ['reads a disambiguation neuron', 'mechanism: disambiguated'] },
+      y: { field: 'cell', type: 'ordinal', title: null, sort: null, axis: { labelLimit: 320 } },
       yOffset: { field: 'start', type: 'nominal' },
       x: { field: 'fraction', type: 'quantitative', title: 'fraction of outputs', scale: { domain: [0, 1] }, axis: { format: '%' } },
-      color: { field: 'start', type: 'nominal', title: 'start' },
+      color: { field: 'start', type: 'nominal', title: 'start', legend: { labelLimit: 320 } },
       tooltip: [{ field: 'cell' }, { field: 'start' }, { field: 'seed' }, { field: 'measure' }, { field: 'fraction', format: '.0%' }, { field: 'label' }],
     },
   } as TopLevelSpec;
