@@ -28,4 +28,6 @@ const trim = (l: ResultLine): ResultLine => {
 const trimOnly = args.includes('--trim-only');
 const updated = lines.map((l) => trim(trimOnly ? l : reanalyseLine(l)));
 await writeResultLines(output ?? input, updated);
-console.error(`${trimOnly ? 0 : lines.filter((l) => l.params).length} of ${lines.length} lines reanalysed, params kept: ${keep} → ${output ?? input}`);
+console.error(
+  `${trimOnly ? 0 : lines.filter((l) => l.params).length} of ${lines.length} lines reanalysed, params kept: ${keep} → ${output ?? input}`,
+);

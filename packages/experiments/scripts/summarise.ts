@@ -18,11 +18,18 @@ const byIndex = args.indexOf('--by');
 const by = (byIndex >= 0 ? args[byIndex + 1]!.split(',') : undefined) as CoordinateName[] | undefined;
 const tolIndex = args.indexOf('--tolerance');
 const tolerance = tolIndex >= 0 ? Number(args[tolIndex + 1]) : 0.05;
-const files = args.filter((a, k) => !a.startsWith('--') && (byIndex < 0 || k !== byIndex + 1) && (tolIndex < 0 || k !== tolIndex + 1));
-for (const k of by ?? []) if (!COORDINATES.includes(k)) throw new Error(`--by: unknown coordinate ${k} (one of ${COORDINATES.join(', ')})`);
+const files = args.filter(
+  (a, k) => !a.startsWith('--') && (byIndex < 0 || k !== byIndex + 1) && (tolIndex < 0 || k !== tolIndex + 1),
+);
+for (const k of by ?? [])
+  if (!COORDINATES.includes(k)) throw new Error(`--by: unknown coordinate ${k} (one of ${COORDINATES.join(', ')})`);
 
 const fmt = (x: number | null | undefined, d = 3): string =>
-  x === null || x === undefined || Number.isNaN(x) ? '—' : Math.abs(x) >= 1e-3 || x === 0 ? String(Number(x.toPrecision(d))) : x.toExponential(d - 1);
+  x === null || x === undefined || Number.isNaN(x)
+    ? '—'
+    : Math.abs(x) >= 1e-3 || x === 0
+      ? String(Number(x.toPrecision(d)))
+      : x.toExponential(d - 1);
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
 
 const lines = await readResultLines(files);
@@ -52,10 +59,16 @@ for (const exp of experiments) {
   const oneLambda = keys.includes('lambda') || new Set(group.map((l) => l.spec.cell.lambda)).size === 1;
   const anyStart = oneLambda && cells.some((c) => startOf(c));
   const head = [
-    ...keys, 'runs',
+    ...keys,
+    'runs',
     ...(basis ? [] : labels),
     ...mechanisms.map((m) => `M:${m}`),
-    `success (≤ ${tolerance})`, ...(anyExact ? ['L1 of successes (min / mean)'] : []), 'loss', ...(anyC ? ['c'] : []), ...(anyUse ? ['reads neuron'] : []), ...(anyMech ? ['disamb. outputs'] : []),
+    `success (≤ ${tolerance})`,
+    ...(anyExact ? ['L1 of successes (min / mean)'] : []),
+    'loss',
+    ...(anyC ? ['c'] : []),
+    ...(anyUse ? ['reads neuron'] : []),
+    ...(anyMech ? ['disamb. outputs'] : []),
     ...(anyStart ? ['loss at start', 'predicted c', 'predicted loss'] : []),
     ...(basis ? ['polysemantic', 'sd', 'n²/4m'] : []),
   ];
@@ -64,15 +77,17 @@ for (const exp of experiments) {
   console.log(`|${head.map(() => ' --- ').join('|')}|`);
   for (const c of cells) {
     const row = [
-      ...keys.map((k) => String(c.coordinates[k])), String(c.runs),
+      ...keys.map((k) => String(c.coordinates[k])),
+      String(c.runs),
       ...(basis ? [] : labels.map((l) => String(c.labels[l] ?? 0))),
       ...mechanisms.map((m) => String(c.mechanisms[m] ?? 0)),
-      pct(c.successRate), ...(anyExact ? [l1Succ(c)] : []), fmt(c.loss?.mean), ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),
+      pct(c.successRate),
+      ...(anyExact ? [l1Succ(c)] : []),
+      fmt(c.loss?.mean),
+      ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),
       ...(anyUse ? [pct(c.disambiguationUse?.mean)] : []),
       ...(anyMech ? [pct(c.disambiguatedOutputs?.mean)] : []),
-      ...(anyStart
-        ? [fmt(startOf(c)?.exactLoss.loss), fmt(startOf(c)?.predicted?.c, 4), fmt(startOf(c)?.predicted?.loss)]
-        : []),
+      ...(anyStart ? [fmt(startOf(c)?.exactLoss.loss), fmt(startOf(c)?.predicted?.c, 4), fmt(startOf(c)?.predicted?.loss)] : []),
       ...(basis ? [fmt(c.polysemanticCount?.mean), fmt(c.polysemanticCount?.std, 2), fmt(c.expectedPolysemanticCount)] : []),
     ];
     console.log(`| ${row.join(' | ')} |`);

@@ -26,15 +26,36 @@ const def: ExperimentDefinition = {
   defaults: { data: { kind: 'half-split' } },
   sizes: {
     small: {
-      n: [8, 16], m: [{ perHalf: 1 }, { perHalf: 2 }], lambda: [1e-2], lr: [1e-3], optimizer: [{ kind: 'adam' }],
-      weights: ['tied', 'untied'], hiddenActivation: ['none', 'relu'],
-      start: [{ kind: 'construction', c: 0.5, perturbation: 0 }, { kind: 'construction', c: 0.75, perturbation: 0 }],
-      seeds: 1, steps: 1, batchSize: 8, params: 'all',
+      n: [8, 16],
+      m: [{ perHalf: 1 }, { perHalf: 2 }],
+      lambda: [1e-2],
+      lr: [1e-3],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['tied', 'untied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [
+        { kind: 'construction', c: 0.5, perturbation: 0 },
+        { kind: 'construction', c: 0.75, perturbation: 0 },
+      ],
+      seeds: 1,
+      steps: 1,
+      batchSize: 8,
+      params: 'all',
       exclude: [{ hiddenActivation: 'relu', m: { perHalf: 1 } }],
     },
     full: {
-      n: [16], m: [{ ratio: 1 }], lambda: [1e-3], lr: [1e-3], optimizer: [{ kind: 'adamw' }], weights: ['tied'],
-      hiddenActivation: ['none'], start: [{ kind: 'random' }], seeds: 1, steps: 1, batchSize: 'n', params: 'none',
+      n: [16],
+      m: [{ ratio: 1 }],
+      lambda: [1e-3],
+      lr: [1e-3],
+      optimizer: [{ kind: 'adamw' }],
+      weights: ['tied'],
+      hiddenActivation: ['none'],
+      start: [{ kind: 'random' }],
+      seeds: 1,
+      steps: 1,
+      batchSize: 'n',
+      params: 'none',
     },
   },
 };
@@ -42,37 +63,38 @@ const def: ExperimentDefinition = {
 describe('analyseRun on the constructions (start parameters)', () => {
   const specs = expandGrid(def, 'small');
 
-  it.each(specs.map((s) => [`${s.cell.weights} ${s.cell.hiddenActivation} n=${s.cell.n} m=${s.cell.m} ${s.cell.start}`, s] as const))(
-    '%s: exact loss matches the reference, classified as the construction, every untied output uses it',
-    (_name, spec) => {
-      const params = startParams(spec)!;
-      const a = analyseRun(spec, params);
-      const c = spec.start.kind === 'construction' ? spec.start.c : Number.NaN;
-      const kind = spec.cell.hiddenActivation === 'relu' ? 'relu-hidden two-neuron' : 'same-sign';
-      const row = reference.rows.find(
-        (r) => r.n === spec.cell.n && r.construction === `${kind} c=${c}` && r.hiddenActivation === spec.cell.hiddenActivation,
-      );
-      expect(a.exactLoss!.reconstruction).toBeLessThan(1e-9);
-      if (row) expect(a.exactLoss!.reconstruction).toBeCloseTo(row.reconstructionLoss, 6);
-      if (row && spec.cell.weights === 'tied') {
-        // float32 weights: the L1 agrees to float32 precision.
-        expect(a.exactLoss!.l1).toBeCloseTo(row.activationL1, 5);
-      }
-      expect(a.exactLoss!.loss).toBeCloseTo(a.exactLoss!.reconstruction + spec.cell.lambda * a.exactLoss!.l1, 12);
-      expect(a.classification).toBe(spec.cell.hiddenActivation === 'relu' ? 'relu-two-neuron-disambiguation' : 'same-sign+disambiguation');
-      expect(a.details.c).toBeCloseTo(c, 5);
-      expect(a.details.biasMean).toBeCloseTo(-c, 6);
-      expect(a.details.expectedPolysemanticCount).toBeNull();
-      if (spec.cell.weights === 'untied') {
-        const use = a.details.disambiguationUse!;
-        expect(use.neurons).toHaveLength(spec.cell.hiddenActivation === 'relu' ? 2 : 1);
-        expect(use.fraction).toBe(1);
-        for (const s of use.shift) expect(s).toBeCloseTo(c, 5);
-      } else {
-        expect(a.details.disambiguationUse).toBeNull();
-      }
-    },
-  );
+  it.each(
+    specs.map((s) => [`${s.cell.weights} ${s.cell.hiddenActivation} n=${s.cell.n} m=${s.cell.m} ${s.cell.start}`, s] as const),
+  )('%s: exact loss matches the reference, classified as the construction, every untied output uses it', (_name, spec) => {
+    const params = startParams(spec)!;
+    const a = analyseRun(spec, params);
+    const c = spec.start.kind === 'construction' ? spec.start.c : Number.NaN;
+    const kind = spec.cell.hiddenActivation === 'relu' ? 'relu-hidden two-neuron' : 'same-sign';
+    const row = reference.rows.find(
+      (r) => r.n === spec.cell.n && r.construction === `${kind} c=${c}` && r.hiddenActivation === spec.cell.hiddenActivation,
+    );
+    expect(a.exactLoss!.reconstruction).toBeLessThan(1e-9);
+    if (row) expect(a.exactLoss!.reconstruction).toBeCloseTo(row.reconstructionLoss, 6);
+    if (row && spec.cell.weights === 'tied') {
+      // float32 weights: the L1 agrees to float32 precision.
+      expect(a.exactLoss!.l1).toBeCloseTo(row.activationL1, 5);
+    }
+    expect(a.exactLoss!.loss).toBeCloseTo(a.exactLoss!.reconstruction + spec.cell.lambda * a.exactLoss!.l1, 12);
+    expect(a.classification).toBe(
+      spec.cell.hiddenActivation === 'relu' ? 'relu-two-neuron-disambiguation' : 'same-sign+disambiguation',
+    );
+    expect(a.details.c).toBeCloseTo(c, 5);
+    expect(a.details.biasMean).toBeCloseTo(-c, 6);
+    expect(a.details.expectedPolysemanticCount).toBeNull();
+    if (spec.cell.weights === 'untied') {
+      const use = a.details.disambiguationUse!;
+      expect(use.neurons).toHaveLength(spec.cell.hiddenActivation === 'relu' ? 2 : 1);
+      expect(use.fraction).toBe(1);
+      for (const s of use.shift) expect(s).toBeCloseTo(c, 5);
+    } else {
+      expect(a.details.disambiguationUse).toBeNull();
+    }
+  });
 });
 
 describe('disambiguationUse', () => {
@@ -143,10 +165,26 @@ describe('reanalyseLine', () => {
     const spec = expandGrid(def, 'small').find((s) => s.cell.weights === 'tied' && s.cell.hiddenActivation === 'none')!;
     const params = startParams(spec)!;
     const line = {
-      format: 'polytoy.experiment-result/1', experiment: spec.experiment, version: 1, runId: 'x', spec, status: 'ok',
-      divergedAtStep: null, finalLoss: 1, reconstruction: 1, l1: 1, exactLoss: null, classification: 'stale', evidence: null,
-      analysis: null, params: compactParams(params), history: { step: [], loss: [], reconstruction: [], l1: [] },
-      wallSeconds: 0, groupSize: 1, runtime: null, createdAt: '',
+      format: 'polytoy.experiment-result/1',
+      experiment: spec.experiment,
+      version: 1,
+      runId: 'x',
+      spec,
+      status: 'ok',
+      divergedAtStep: null,
+      finalLoss: 1,
+      reconstruction: 1,
+      l1: 1,
+      exactLoss: null,
+      classification: 'stale',
+      evidence: null,
+      analysis: null,
+      params: compactParams(params),
+      history: { step: [], loss: [], reconstruction: [], l1: [] },
+      wallSeconds: 0,
+      groupSize: 1,
+      runtime: null,
+      createdAt: '',
     } as const satisfies ResultLine;
     const fresh = reanalyseLine(line);
     expect(fresh.classification).toBe('same-sign+disambiguation');

@@ -89,7 +89,12 @@ export function startAnalysis(spec: RunSpec): StartAnalysis | null {
   // verdict, which is all the construction needs under L1 (it is not stationary).
   const local = localAnalysis(params, options, { hessian: params.kind === 'tied' });
   let predicted: StartAnalysis['predicted'] = null;
-  if (params.kind === 'tied' && model.hiddenActivation === 'none' && model.outputActivation === 'relu' && model.l1.target === 'activations') {
+  if (
+    params.kind === 'tied' &&
+    model.hiddenActivation === 'none' &&
+    model.outputActivation === 'relu' &&
+    model.l1.target === 'activations'
+  ) {
     const eps = Math.sqrt((4 * start.c) / model.n);
     const o = symmetricOptimum(model.n, lambda, { w: 1, eps, b: -start.c });
     predicted = { c: o.c, w: o.w, b: o.b, loss: o.loss, reconstruction: o.reconstruction };
@@ -155,7 +160,10 @@ export function analyseRun(spec: RunSpec, params: ModelParams): RunAnalysis {
  * @example
  * const updated = lines.map((l) => reanalyseLine(l));
  */
-export function reanalyseLine(line: ResultLine, analyse: (spec: RunSpec, params: ModelParams) => RunAnalysis = analyseRun): ResultLine {
+export function reanalyseLine(
+  line: ResultLine,
+  analyse: (spec: RunSpec, params: ModelParams) => RunAnalysis = analyseRun,
+): ResultLine {
   if (line.status !== 'ok' || !line.params) return line;
   const a = analyse(line.spec, deserializeParams(line.params));
   return {

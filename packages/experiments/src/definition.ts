@@ -28,10 +28,7 @@ export type StartSpec =
     };
 
 /** Optimizer choice on a grid axis (the learning rate is its own axis). */
-export type OptimizerChoice =
-  | { kind: 'adam' }
-  | { kind: 'adamw'; weightDecay?: number }
-  | { kind: 'sgd'; momentum?: number };
+export type OptimizerChoice = { kind: 'adam' } | { kind: 'adamw'; weightDecay?: number } | { kind: 'sgd'; momentum?: number };
 
 /** Tied weights, or untied with unit-norm decoder columns (SPEC §1: untied needs a constraint). */
 export type WeightsChoice = 'tied' | 'untied';

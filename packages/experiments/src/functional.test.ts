@@ -60,17 +60,20 @@ describe('functionalClass', () => {
     expect(f.excitation.max).toBeCloseTo(0, 6);
   });
 
-  it.each([8, 16])('n=%i: the same-sign construction (c = 1/2, 3/4), plain and rotated, is disambiguation (partner effect +1)', (n) => {
-    for (const c of [0.5, 0.75]) {
-      const p = sameSignConstruction({ n, c });
-      for (const q of [p, rotate(p, 3)]) {
-        const f = functionalClass(q, 'none');
-        expect(f.label).toBe('disambiguation');
-        expect(f.excitation.min).toBeCloseTo(1, 5);
-        expect(f.gain.min).toBeCloseTo(1, 5);
+  it.each([8, 16])(
+    'n=%i: the same-sign construction (c = 1/2, 3/4), plain and rotated, is disambiguation (partner effect +1)',
+    (n) => {
+      for (const c of [0.5, 0.75]) {
+        const p = sameSignConstruction({ n, c });
+        for (const q of [p, rotate(p, 3)]) {
+          const f = functionalClass(q, 'none');
+          expect(f.label).toBe('disambiguation');
+          expect(f.excitation.min).toBeCloseTo(1, 5);
+          expect(f.gain.min).toBeCloseTo(1, 5);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('the rotated m = n/2 construction and the ReLU two-neuron construction are disambiguation', () => {
     expect(functionalClass(rotatedConstruction({ n: 16 }), 'none').label).toBe('disambiguation');

@@ -26,8 +26,18 @@ const tiny: ExperimentDefinition = {
       params: 'first-seed',
     },
     full: {
-      n: [8], m: [4], lambda: [0], lr: [1], optimizer: [{ kind: 'adam' }], weights: ['tied'],
-      hiddenActivation: ['none'], start: [{ kind: 'random' }], seeds: 1, steps: 1, batchSize: 8, params: 'none',
+      n: [8],
+      m: [4],
+      lambda: [0],
+      lr: [1],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['tied'],
+      hiddenActivation: ['none'],
+      start: [{ kind: 'random' }],
+      seeds: 1,
+      steps: 1,
+      batchSize: 8,
+      params: 'none',
     },
   },
 };
@@ -77,8 +87,8 @@ describe('expandGrid', () => {
   });
 
   it('rejects empty axes, bad seed counts and invalid configs with one-line ConfigErrors', () => {
-    const bad = (patch: Partial<ExperimentDefinition['sizes']['small']>) =>
-      () => expandGrid({ ...tiny, sizes: { ...tiny.sizes, small: { ...tiny.sizes.small, ...patch } } }, 'small');
+    const bad = (patch: Partial<ExperimentDefinition['sizes']['small']>) => () =>
+      expandGrid({ ...tiny, sizes: { ...tiny.sizes, small: { ...tiny.sizes.small, ...patch } } }, 'small');
     expect(bad({ lambda: [] })).toThrow(/tiny\.sizes\.small\.lambda: expected a non-empty array/);
     expect(bad({ seeds: 0 })).toThrow(ConfigError);
     expect(bad({ n: [10] })).toThrow(/data\.n: expected a positive multiple of 4/);
@@ -136,13 +146,37 @@ describe('runIdOf', () => {
       f(s);
       return runIdOf(s);
     };
-    expect(variant((s) => { s.version = 2; })).not.toBe(id);
-    expect(variant((s) => { s.config.instances[0]!.seed = 99; })).not.toBe(id);
-    expect(variant((s) => { s.config.instances[0]!.lambda = 0.5; })).not.toBe(id);
-    expect(variant((s) => { s.config.steps = 21; })).not.toBe(id);
-    expect(variant((s) => { s.start = { kind: 'construction', c: 0.5, perturbation: 0 }; })).not.toBe(id);
+    expect(
+      variant((s) => {
+        s.version = 2;
+      }),
+    ).not.toBe(id);
+    expect(
+      variant((s) => {
+        s.config.instances[0]!.seed = 99;
+      }),
+    ).not.toBe(id);
+    expect(
+      variant((s) => {
+        s.config.instances[0]!.lambda = 0.5;
+      }),
+    ).not.toBe(id);
+    expect(
+      variant((s) => {
+        s.config.steps = 21;
+      }),
+    ).not.toBe(id);
+    expect(
+      variant((s) => {
+        s.start = { kind: 'construction', c: 0.5, perturbation: 0 };
+      }),
+    ).not.toBe(id);
     // Storage choices are not part of the run.
-    expect(variant((s) => { s.keepParams = !s.keepParams; })).toBe(id);
+    expect(
+      variant((s) => {
+        s.keepParams = !s.keepParams;
+      }),
+    ).toBe(id);
   });
 });
 

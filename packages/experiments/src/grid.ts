@@ -57,7 +57,8 @@ function checkGrid(grid: ExperimentGrid, path: string): void {
       throw new ConfigError(`${path}.${axis}`, 'a non-empty array', grid[axis]);
     }
   }
-  if (!Number.isSafeInteger(grid.seeds) || grid.seeds < 1) throw new ConfigError(`${path}.seeds`, 'a positive integer', grid.seeds);
+  if (!Number.isSafeInteger(grid.seeds) || grid.seeds < 1)
+    throw new ConfigError(`${path}.seeds`, 'a positive integer', grid.seeds);
 }
 
 /** The cell key: canonical JSON of the coordinates (stable, human-readable). */
@@ -95,10 +96,14 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
               for (const lambda of grid.lambda) {
                 for (const lr of grid.lr) {
                   const cell: CellCoordinates = {
-                    n, m, hiddenActivation, weights,
+                    n,
+                    m,
+                    hiddenActivation,
+                    weights,
                     optimizer: optimizerLabel(optimizer),
                     start: startLabel(start),
-                    lambda, lr,
+                    lambda,
+                    lr,
                   };
                   if (grid.exclude?.some((f) => matchesFilter(f, cell, start))) continue;
                   const cellKey = cellKeyOf(cell);
@@ -107,7 +112,14 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
                   for (let seed = 0; seed < grid.seeds; seed++) {
                     const config: TrainConfig = { ...base, instances: [{ ...base.instances[0]!, seed }] };
                     const spec: RunSpec = {
-                      experiment: def.name, version: def.version, size, cell, cellKey, seed, config, start,
+                      experiment: def.name,
+                      version: def.version,
+                      size,
+                      cell,
+                      cellKey,
+                      seed,
+                      config,
+                      start,
                       keepParams: grid.params === 'all' || (grid.params === 'first-seed' && seed === 0),
                     };
                     const id = runIdOf(spec);

@@ -28,7 +28,14 @@ export {
   startLabel,
 } from './grid.js';
 export type { RunGroup, Shard } from './grid.js';
-export { EXCITATION_THRESHOLD, effectiveMap, FUNCTIONAL_SAMPLES, functionalClass, GAIN_THRESHOLD, OUTPUT_CODES } from './functional.js';
+export {
+  EXCITATION_THRESHOLD,
+  effectiveMap,
+  FUNCTIONAL_SAMPLES,
+  functionalClass,
+  GAIN_THRESHOLD,
+  OUTPUT_CODES,
+} from './functional.js';
 export type { FunctionalClass, FunctionalLabel, OutputMechanism, Spread } from './functional.js';
 export { canonicalJson, sha256Hex } from './hash.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
@@ -45,7 +52,15 @@ export {
   roundDeep,
   roundTo,
 } from './result.js';
-export type { CompactHistory, DisambiguationUse, ExactLoss, ResultLine, RunAnalysis, RunDetails, StartAnalysis } from './result.js';
+export type {
+  CompactHistory,
+  DisambiguationUse,
+  ExactLoss,
+  ResultLine,
+  RunAnalysis,
+  RunDetails,
+  StartAnalysis,
+} from './result.js';
 export { groupConfig, runExperiment } from './runner.js';
 export { startParams } from './start.js';
 export type { ExperimentProgress, ExperimentRunReport, RunExperimentOptions, TrainFunction } from './runner.js';

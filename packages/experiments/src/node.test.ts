@@ -8,12 +8,26 @@ import { RESULT_FORMAT } from './result.js';
 
 function line(runId: string): ResultLine {
   return {
-    format: RESULT_FORMAT, experiment: 'x', version: 1, runId,
+    format: RESULT_FORMAT,
+    experiment: 'x',
+    version: 1,
+    runId,
     spec: { cellKey: 'k' } as ResultLine['spec'],
-    status: 'ok', divergedAtStep: null, finalLoss: 1, reconstruction: 0.5, l1: 2, exactLoss: null,
-    classification: null, evidence: null, analysis: null, params: null,
+    status: 'ok',
+    divergedAtStep: null,
+    finalLoss: 1,
+    reconstruction: 0.5,
+    l1: 2,
+    exactLoss: null,
+    classification: null,
+    evidence: null,
+    analysis: null,
+    params: null,
     history: { step: [], loss: [], reconstruction: [], l1: [] },
-    wallSeconds: 1, groupSize: 1, runtime: null, createdAt: '2024-01-01T00:00:00.000Z',
+    wallSeconds: 1,
+    groupSize: 1,
+    runtime: null,
+    createdAt: '2024-01-01T00:00:00.000Z',
   };
 }
 

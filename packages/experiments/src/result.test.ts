@@ -4,14 +4,22 @@ import { compactHistory, compactParams, parseResultLine, roundDeep, roundTo } fr
 describe('result line helpers', () => {
   it('rounds numbers deep inside JSON values, leaving other values alone', () => {
     expect(roundDeep({ a: [0.123456789, 2, null], b: 'x', c: { d: -1.23456789e-7 } }, 3)).toEqual({
-      a: [0.123, 2, null], b: 'x', c: { d: -1.23e-7 },
+      a: [0.123, 2, null],
+      b: 'x',
+      c: { d: -1.23e-7 },
     });
     expect(roundTo(0, 3)).toBe(0);
     expect(roundTo(Number.NaN, 3)).toBeNaN();
   });
 
   it('subsamples a history to evenly spaced records, keeping the first and the last', () => {
-    const history = Array.from({ length: 101 }, (_, k) => ({ step: 10 * k, instance: 0, loss: 1 / (k + 1), reconstruction: 0, l1: 1 }));
+    const history = Array.from({ length: 101 }, (_, k) => ({
+      step: 10 * k,
+      instance: 0,
+      loss: 1 / (k + 1),
+      reconstruction: 0,
+      l1: 1,
+    }));
     const h = compactHistory(history, 5);
     expect(h.step).toEqual([0, 250, 500, 750, 1000]);
     expect(h.loss[0]).toBe(1);
@@ -25,6 +33,8 @@ describe('result line helpers', () => {
   });
 
   it('rejects lines of another format', () => {
-    expect(() => parseResultLine('{"format":"polytoy.run/1"}', 'f:3')).toThrow('f:3: expected format "polytoy.experiment-result/1"');
+    expect(() => parseResultLine('{"format":"polytoy.run/1"}', 'f:3')).toThrow(
+      'f:3: expected format "polytoy.experiment-result/1"',
+    );
   });
 });

@@ -209,7 +209,8 @@ export function checkResultLine(value: unknown, where = 'result line'): ResultLi
     throw new PolytoyError(`${where}: expected format "${RESULT_FORMAT}", received ${JSON.stringify(v?.format)}`);
   }
   for (const key of ['experiment', 'runId'] as const) {
-    if (typeof v[key] !== 'string') throw new PolytoyError(`${where}: expected a string ${key}, received ${JSON.stringify(v[key])}`);
+    if (typeof v[key] !== 'string')
+      throw new PolytoyError(`${where}: expected a string ${key}, received ${JSON.stringify(v[key])}`);
   }
   if (!v.spec || typeof v.spec !== 'object' || typeof v.spec.cellKey !== 'string') {
     throw new PolytoyError(`${where}: expected a run spec with a cellKey`);

@@ -32,9 +32,18 @@ const tiny: ExperimentDefinition = {
       params: 'all',
     },
     full: {
-      n: [8], m: [5], lambda: [1e-3], lr: [1e-2], optimizer: [{ kind: 'adam' }], weights: ['tied'],
-      hiddenActivation: ['none'], start: [{ kind: 'construction', c: 0.5, perturbation: 0.01 }],
-      seeds: 2, steps: 20, batchSize: 32, params: 'all',
+      n: [8],
+      m: [5],
+      lambda: [1e-3],
+      lr: [1e-2],
+      optimizer: [{ kind: 'adam' }],
+      weights: ['tied'],
+      hiddenActivation: ['none'],
+      start: [{ kind: 'construction', c: 0.5, perturbation: 0.01 }],
+      seeds: 2,
+      steps: 20,
+      batchSize: 32,
+      params: 'all',
     },
   },
 };
@@ -61,7 +70,10 @@ function fakeTrain(calls: TrainConfig[], diverge?: (config: TrainConfig) => numb
       instances: config.instances.map((s, i) => {
         const rec = { step: config.steps, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: 1 };
         return {
-          instance: i, seed: s.seed, lambda: s.lambda, lr: s.lr,
+          instance: i,
+          seed: s.seed,
+          lambda: s.lambda,
+          lr: s.lr,
           params: { kind: 'tied', n, m, W: new Float32Array(n * m).fill(s.seed), b: new Float32Array(n) },
           finalLoss: rec,
           history: [{ ...rec, step: 0 }, rec],
@@ -130,7 +142,14 @@ describe('runExperiment (fake trainer)', () => {
     expect(bad[0]!.finalLoss).toBeNull();
     // The call's lines keep grid order.
     const firstCall = store.lines.slice(0, 6).map((l) => l.spec.config.instances[0]!);
-    expect(firstCall.map((s) => [s.lambda, s.seed])).toEqual([[1e-3, 0], [1e-3, 1], [1e-3, 2], [1e-2, 0], [1e-2, 1], [1e-2, 2]]);
+    expect(firstCall.map((s) => [s.lambda, s.seed])).toEqual([
+      [1e-3, 0],
+      [1e-3, 1],
+      [1e-3, 2],
+      [1e-2, 0],
+      [1e-2, 1],
+      [1e-2, 2],
+    ]);
   });
 
   it('shards partition the work: the union of 1/3, 2/3, 3/3 is the whole grid, each run once', async () => {
@@ -145,7 +164,12 @@ describe('runExperiment (fake trainer)', () => {
 
   it('reports progress in work units up to the total, with run counts', async () => {
     const seen: ExperimentProgress[] = [];
-    await runExperiment(tiny, { store: memoryStore(), train: fakeTrain([]), analyse: stubAnalyse, onProgress: (p) => seen.push(p) });
+    await runExperiment(tiny, {
+      store: memoryStore(),
+      train: fakeTrain([]),
+      analyse: stubAnalyse,
+      onProgress: (p) => seen.push(p),
+    });
     const last = seen[seen.length - 1]!;
     expect(last.done).toBe(last.total);
     expect(last.runsDone).toBe(24);
@@ -236,4 +260,3 @@ describe('runExperiment (real trainer)', () => {
     }
   });
 });
-

@@ -129,13 +129,22 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
   const runsTotal = pending.reduce((a, g) => a + g.specs.length, 0);
   const total = pending.reduce((a, g) => a + costOf(g.specs), 0);
   const report: ExperimentRunReport = {
-    experiment: def.name, version: def.version, size, planned, skipped: planned - runsTotal,
-    ran: 0, diverged: 0, calls: 0, wallSeconds: 0,
+    experiment: def.name,
+    version: def.version,
+    size,
+    planned,
+    skipped: planned - runsTotal,
+    ran: 0,
+    diverged: 0,
+    calls: 0,
+    wallSeconds: 0,
   };
   let workDone = 0;
   const progress = (fraction: number, group: RunGroup | null, loss?: number) => {
     const cell = group?.specs[0]?.cell;
-    const where = cell ? ` · n=${cell.n} m=${cell.m} ${cell.weights} hidden=${cell.hiddenActivation} ×${group!.specs.length}` : '';
+    const where = cell
+      ? ` · n=${cell.n} m=${cell.m} ${cell.weights} hidden=${cell.hiddenActivation} ×${group!.specs.length}`
+      : '';
     opts.onProgress?.({
       done: workDone + fraction * (group ? costOf(group.specs) : 0),
       total,

@@ -33,4 +33,3 @@ export function startParams(spec: Pick<RunSpec, 'start' | 'config'>): ModelParam
   }
   return { kind: 'untied', n, m, E, D, b: tied.b.slice() };
 }
-

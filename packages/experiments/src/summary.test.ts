@@ -5,25 +5,59 @@ import { RESULT_FORMAT } from './result.js';
 import { dedupeResults, labelsOf, summarise } from './summary.js';
 
 let counter = 0;
-function line(cell: Partial<CellCoordinates>, o: {
-  label?: string | null; recon?: number; exact?: number | null; c?: number | null; diverged?: boolean; poly?: number; runId?: string;
-}): ResultLine {
+function line(
+  cell: Partial<CellCoordinates>,
+  o: {
+    label?: string | null;
+    recon?: number;
+    exact?: number | null;
+    c?: number | null;
+    diverged?: boolean;
+    poly?: number;
+    runId?: string;
+  },
+): ResultLine {
   const full: CellCoordinates = {
-    n: 8, m: 5, hiddenActivation: 'none', weights: 'tied', optimizer: 'adam', start: 'random', lambda: 1e-3, lr: 1e-2, ...cell,
+    n: 8,
+    m: 5,
+    hiddenActivation: 'none',
+    weights: 'tied',
+    optimizer: 'adam',
+    start: 'random',
+    lambda: 1e-3,
+    lr: 1e-2,
+    ...cell,
   };
   const diverged = o.diverged ?? false;
   return {
-    format: RESULT_FORMAT, experiment: 'e', version: 1, runId: o.runId ?? `r${counter++}`,
+    format: RESULT_FORMAT,
+    experiment: 'e',
+    version: 1,
+    runId: o.runId ?? `r${counter++}`,
     spec: { cell: full, cellKey: JSON.stringify(full) } as ResultLine['spec'],
-    status: diverged ? 'diverged' : 'ok', divergedAtStep: diverged ? 3 : null,
-    finalLoss: diverged ? null : (o.recon ?? 0) + 0.01, reconstruction: diverged ? null : (o.recon ?? 0), l1: diverged ? null : 1,
+    status: diverged ? 'diverged' : 'ok',
+    divergedAtStep: diverged ? 3 : null,
+    finalLoss: diverged ? null : (o.recon ?? 0) + 0.01,
+    reconstruction: diverged ? null : (o.recon ?? 0),
+    l1: diverged ? null : 1,
     exactLoss: o.exact == null ? null : { loss: o.exact + 0.01, reconstruction: o.exact, l1: 1 },
-    classification: diverged ? null : (o.label === undefined ? 'opposite-sign' : o.label), evidence: null,
-    analysis: diverged ? null : {
-      c: o.c ?? null, biasMean: 0, polysemanticCount: o.poly ?? 0, expectedPolysemanticCount: null, disambiguationUse: null,
-    },
-    params: null, history: { step: [], loss: [], reconstruction: [], l1: [] },
-    wallSeconds: 2, groupSize: 1, runtime: null, createdAt: '',
+    classification: diverged ? null : o.label === undefined ? 'opposite-sign' : o.label,
+    evidence: null,
+    analysis: diverged
+      ? null
+      : {
+          c: o.c ?? null,
+          biasMean: 0,
+          polysemanticCount: o.poly ?? 0,
+          expectedPolysemanticCount: null,
+          disambiguationUse: null,
+        },
+    params: null,
+    history: { step: [], loss: [], reconstruction: [], l1: [] },
+    wallSeconds: 2,
+    groupSize: 1,
+    runtime: null,
+    createdAt: '',
   };
 }
 
@@ -39,7 +73,11 @@ describe('summarise', () => {
 
   it('counts labels per cell, treats diverged runs as failures, prefers the exact reconstruction', () => {
     const s = summarise(lines);
-    expect(s.map((c) => [c.coordinates.m, c.coordinates.lambda, c.runs])).toEqual([[4, 1e-3, 1], [4, 1e-2, 1], [5, 1e-3, 4]]);
+    expect(s.map((c) => [c.coordinates.m, c.coordinates.lambda, c.runs])).toEqual([
+      [4, 1e-3, 1],
+      [4, 1e-2, 1],
+      [5, 1e-3, 4],
+    ]);
     const m5 = s[2]!;
     expect(m5.labels).toEqual({ 'same-sign+disambiguation': 2, 'opposite-sign': 1, diverged: 1 });
     expect(m5.successRate).toBe(2 / 4);

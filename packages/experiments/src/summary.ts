@@ -11,7 +11,14 @@ export type CoordinateName = keyof CellCoordinates;
 
 /** Every coordinate, in grid-expansion order (also the sort order of summaries). */
 export const COORDINATES: readonly CoordinateName[] = [
-  'n', 'm', 'hiddenActivation', 'weights', 'optimizer', 'start', 'lambda', 'lr',
+  'n',
+  'm',
+  'hiddenActivation',
+  'weights',
+  'optimizer',
+  'start',
+  'lambda',
+  'lr',
 ];
 
 /** Label used for diverged runs and for runs without a classification. */
@@ -155,10 +162,12 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       polysemanticCount: stat(ok.map((l) => l.analysis?.polysemanticCount ?? Number.NaN)),
       expectedPolysemanticCount: expected ?? null,
       disambiguationUse: stat(ok.map((l) => l.analysis?.disambiguationUse?.fraction ?? Number.NaN)),
-      disambiguatedOutputs: stat(ok.map((l) => {
-        const f = l.analysis?.functional;
-        return f ? f.disambiguated / f.outputs.length : Number.NaN;
-      })),
+      disambiguatedOutputs: stat(
+        ok.map((l) => {
+          const f = l.analysis?.functional;
+          return f ? f.disambiguated / f.outputs.length : Number.NaN;
+        }),
+      ),
       wallSeconds: stat(lines.map((l) => l.wallSeconds)),
     });
   }

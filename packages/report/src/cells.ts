@@ -11,7 +11,14 @@ export function varyingCoordinates(lines: readonly ResultLine[]): CoordinateName
 }
 
 const SHORT: Record<CoordinateName, string> = {
-  n: 'n', m: 'm', hiddenActivation: 'hidden', weights: '', optimizer: '', start: '', lambda: 'λ', lr: 'lr',
+  n: 'n',
+  m: 'm',
+  hiddenActivation: 'hidden',
+  weights: '',
+  optimizer: '',
+  start: '',
+  lambda: 'λ',
+  lr: 'lr',
 };
 
 /** `name=value` (or the bare value for weights, optimizer, start), e.g. `λ=0.001`, `untied`. */

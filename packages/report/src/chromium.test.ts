@@ -20,7 +20,9 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '.artifact
 describe('report in headless Chromium (real results)', () => {
   it('shows every announced chart as an SVG, without console errors or network requests', async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: install Chromium (Debian: apt-get install chromium) to run the report rendering test`);
+      throw new Error(
+        `${CHROMIUM} not found: install Chromium (Debian: apt-get install chromium) to run the report rendering test`,
+      );
     }
     const lines = await realResults();
     expect(lines.length).toBeGreaterThan(40);
@@ -34,8 +36,14 @@ describe('report in headless Chromium (real results)', () => {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
     });
     try {
@@ -71,7 +79,9 @@ describe('report in headless Chromium (real results)', () => {
       // The collisions plot is there, and the other experiments have their main charts.
       const charts = Object.fromEntries(sections.map((s) => [s.experiment, s.charts]));
       expect(charts.collisions).toContain('collisions');
-      expect(charts['finds-solution']).toEqual(expect.arrayContaining(['solutions', 'success-heatmap', 'loss-curves', 'weights']));
+      expect(charts['finds-solution']).toEqual(
+        expect.arrayContaining(['solutions', 'success-heatmap', 'loss-curves', 'weights']),
+      );
       expect(charts.stability).toContain('stability');
       expect(charts['untied-choice']).toEqual(expect.arrayContaining(['untied-use', 'untied-shift']));
       expect(errors).toEqual([]);

@@ -18,7 +18,12 @@ export function collisionData(lines: readonly ResultLine[]): {
   curve: { n: string; m: number; expected: number }[];
   zeros: number;
 } {
-  const runs = collisionRuns(lines).map((l) => ({ n: `n=${l.spec.cell.n}`, nv: l.spec.cell.n, m: l.spec.cell.m, count: l.analysis!.polysemanticCount }));
+  const runs = collisionRuns(lines).map((l) => ({
+    n: `n=${l.spec.cell.n}`,
+    nv: l.spec.cell.n,
+    m: l.spec.cell.m,
+    count: l.analysis!.polysemanticCount,
+  }));
   const groups = new Map<string, typeof runs>();
   for (const r of runs) {
     const key = `${r.nv}|${r.m}`;
@@ -55,13 +60,18 @@ export function collisionData(lines: readonly ResultLine[]): {
  * line n²/(4m), coloured by n. Counts of 0 cannot be drawn on a log axis and are reported in
  * the caption instead.
  */
-export function collisionsSpec(lines: readonly ResultLine[], title = 'Polysemantic neurons vs m (log-log), line: n²/(4m)'): TopLevelSpec {
+export function collisionsSpec(
+  lines: readonly ResultLine[],
+  title = 'Polysemantic neurons vs m (log-log), line: n²/(4m)',
+): TopLevelSpec {
   const d = collisionData(lines);
   const means = d.means.filter((r) => r.mean > 0);
   const ms = d.curve.map((r) => r.m);
   const ys = [...d.curve.map((r) => r.expected), ...d.runs.map((r) => r.count), ...means.map((r) => r.mean)];
   const x = {
-    field: 'm', type: 'quantitative', title: 'm (hidden neurons, log)',
+    field: 'm',
+    type: 'quantitative',
+    title: 'm (hidden neurons, log)',
     scale: { type: 'log', domain: [Math.min(...ms), Math.max(...ms)], nice: false },
   };
   const yScale = { type: 'log', domain: [Math.min(...ys) / 1.5, Math.max(...ys) * 1.5], nice: false };
@@ -86,8 +96,17 @@ export function collisionsSpec(lines: readonly ResultLine[], title = 'Polysemant
         data: { values: means },
         mark: { type: 'point', filled: true, size: 80, stroke: 'black', strokeWidth: 0.6 },
         encoding: {
-          x, y: { field: 'mean', type: 'quantitative', scale: yScale, title: yTitle }, color,
-          tooltip: [{ field: 'n' }, { field: 'm' }, { field: 'mean', format: '.2f' }, { field: 'std', format: '.2f' }, { field: 'expected', format: '.2f' }, { field: 'instances' }],
+          x,
+          y: { field: 'mean', type: 'quantitative', scale: yScale, title: yTitle },
+          color,
+          tooltip: [
+            { field: 'n' },
+            { field: 'm' },
+            { field: 'mean', format: '.2f' },
+            { field: 'std', format: '.2f' },
+            { field: 'expected', format: '.2f' },
+            { field: 'instances' },
+          ],
         },
       },
     ],

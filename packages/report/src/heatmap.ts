@@ -85,13 +85,17 @@ function unitSpec(view: MatrixView, order: readonly number[], first: ReadonlySet
         mark: { type: 'rect', stroke: '#fff', strokeWidth: cell >= 8 ? 0.5 : 0 },
         encoding: {
           x: {
-            field: 'f', type: 'quantitative', scale: { domain: [0, n], nice: false, zero: true },
+            field: 'f',
+            type: 'quantitative',
+            scale: { domain: [0, n], nice: false, zero: true },
             axis: { title: 'feature (A | B)', values: tickValues(n), labelExpr: 'floor(datum.value)', grid: false },
           },
           x2: { field: 'f1' },
           y: { field: 'row', type: 'ordinal', sort: rowOrder, axis: { title: 'neuron (◆ disambiguation)', grid: false } },
           color: {
-            field: 'w', type: 'quantitative', title: 'weight',
+            field: 'w',
+            type: 'quantitative',
+            title: 'weight',
             scale: { scheme: 'redblue', domain: [-domainMax, domainMax], domainMid: 0 },
           },
           tooltip: [{ field: 'row' }, { field: 'f' }, { field: 'w' }],
@@ -103,7 +107,12 @@ function unitSpec(view: MatrixView, order: readonly number[], first: ReadonlySet
         encoding: { x: { field: 'x', type: 'quantitative' } },
       },
       {
-        data: { values: [{ x: n / 4, t: 'A' }, { x: (3 * n) / 4, t: 'B' }] },
+        data: {
+          values: [
+            { x: n / 4, t: 'A' },
+            { x: (3 * n) / 4, t: 'B' },
+          ],
+        },
         mark: { type: 'text', baseline: 'bottom', dy: -2, fontWeight: 'bold', fontSize: 12, y: 0 },
         encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 't' } },
       },

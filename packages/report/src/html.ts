@@ -46,7 +46,7 @@ export type TableCell = string | number | { html: string };
 export function htmlTable(headers: readonly string[], rows: readonly (readonly TableCell[])[], className = 'data'): string {
   const cell = (c: TableCell, tag: 'td' | 'th') => {
     const content = typeof c === 'object' ? c.html : escapeHtml(String(c));
-    const numeric = typeof c === 'number' || (typeof c === 'string' && /^[−\-]?[\d.]+(e-?\d+)?%?$/.test(c));
+    const numeric = typeof c === 'number' || (typeof c === 'string' && /^[−-]?[\d.]+(e-?\d+)?%?$/.test(c));
     return `<${tag}${numeric ? ' class="num"' : ''}>${content}</${tag}>`;
   };
   const head = `<thead><tr>${headers.map((h) => cell(h, 'th')).join('')}</tr></thead>`;

@@ -71,7 +71,12 @@ export function lossCurvesSpec(lines: readonly ResultLine[], title = 'Loss durin
   const encoding: Record<string, unknown> = {
     x: { field: 'step', type: 'quantitative', title: 'step' },
     y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'loss (log)' },
-    color: { field: 'series', type: 'nominal', title: 'cell', legend: series > 40 ? null : { columns: series > 14 ? 2 : 1, symbolLimit: 60 } },
+    color: {
+      field: 'series',
+      type: 'nominal',
+      title: 'cell',
+      legend: series > 40 ? null : { columns: series > 14 ? 2 : 1, symbolLimit: 60 },
+    },
     detail: { field: 'series' },
   };
   if (panels > 1) encoding.column = { field: 'panel', type: 'nominal', title: null };
@@ -86,4 +91,3 @@ export function lossCurvesSpec(lines: readonly ResultLine[], title = 'Loss durin
     resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
 }
-

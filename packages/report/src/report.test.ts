@@ -80,8 +80,14 @@ describe('chart data', () => {
   });
 
   it('heat map colour scale is symmetric around 0 and the halves are split at n/2', () => {
-    const spec = weightHeatmapSpec({ kind: 'tied', n: 4, m: 2, W: Float32Array.of(1, 0, -3, 0, 0, 2, 0, 0), b: new Float32Array(4) }, 't') as unknown as {
-      layer: { data: { values: Record<string, number | string>[] }; encoding: { color?: { scale: { domain: number[]; domainMid: number } } } }[];
+    const spec = weightHeatmapSpec(
+      { kind: 'tied', n: 4, m: 2, W: Float32Array.of(1, 0, -3, 0, 0, 2, 0, 0), b: new Float32Array(4) },
+      't',
+    ) as unknown as {
+      layer: {
+        data: { values: Record<string, number | string>[] };
+        encoding: { color?: { scale: { domain: number[]; domainMid: number } } };
+      }[];
     };
     expect(spec.layer[0]!.encoding.color!.scale.domain).toEqual([-3, 3]);
     expect(spec.layer[0]!.encoding.color!.scale.domainMid).toBe(0);
@@ -103,7 +109,8 @@ describe('chart data', () => {
   it('collision data: per-(n, m) mean and std, the n²/(4m) curve, zero counts set aside', () => {
     const base = lines.find((l) => l.experiment === 'collisions')!;
     const mk = (m: number, count: number): ResultLine => ({
-      ...base, runId: `${m}-${count}`,
+      ...base,
+      runId: `${m}-${count}`,
       spec: { ...base.spec, cell: { ...base.spec.cell, n: 16, m } },
       analysis: { ...base.analysis!, polysemanticCount: count },
     });

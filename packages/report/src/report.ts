@@ -144,7 +144,10 @@ function stabilityTable(lines: readonly ResultLine[]): string {
     const a = group.find((l) => l.analysis?.start)?.analysis?.start ?? null;
     const kept = DISAMBIGUATION_KEEP(s.labels) / s.runs;
     return [
-      String(s.coordinates.n), String(s.coordinates.hiddenActivation), String(s.coordinates.start), String(s.coordinates.lambda),
+      String(s.coordinates.n),
+      String(s.coordinates.hiddenActivation),
+      String(s.coordinates.start),
+      String(s.coordinates.lambda),
       s.runs,
       a ? formatNumber(a.exactLoss.loss) : '—',
       a ? a.verdict : '—',
@@ -156,7 +159,20 @@ function stabilityTable(lines: readonly ResultLine[]): string {
     ];
   });
   return htmlTable(
-    ['n', 'hidden', 'start', 'λ', 'runs', 'loss at start (exact)', 'local verdict at start', 'loss after (mean)', 'c after (mean ± sd)', 'c predicted (symmetric flow)', 'loss predicted', 'structure kept'],
+    [
+      'n',
+      'hidden',
+      'start',
+      'λ',
+      'runs',
+      'loss at start (exact)',
+      'local verdict at start',
+      'loss after (mean)',
+      'c after (mean ± sd)',
+      'c predicted (symmetric flow)',
+      'loss predicted',
+      'structure kept',
+    ],
     rows,
   );
 }
@@ -165,7 +181,10 @@ function DISAMBIGUATION_KEEP(labels: Record<string, number>): number {
   return (labels['same-sign+disambiguation'] ?? 0) + (labels['relu-two-neuron-disambiguation'] ?? 0);
 }
 
-function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptions, 'maxHeatmaps' | 'successTolerance'>>): Chart[] {
+function chartsFor(
+  lines: readonly ResultLine[],
+  opts: Required<Pick<ReportOptions, 'maxHeatmaps' | 'successTolerance'>>,
+): Chart[] {
   const charts: Chart[] = [];
   const classified = lines.filter((l) => l.classification !== null || l.status === 'diverged');
   const tol = opts.successTolerance;
@@ -173,14 +192,16 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
     charts.push({
       kind: 'solutions',
       spec: labelBarsSpec(classified),
-      caption: 'Fraction of runs per solution label (metrics classifier, neuron by neuron), pooled over lambda, lr and seeds, per n and m.',
+      caption:
+        'Fraction of runs per solution label (metrics classifier, neuron by neuron), pooled over lambda, lr and seeds, per n and m.',
     });
     const read = lines.filter((l) => l.analysis?.functional);
     if (read.length > 0) {
       charts.push({
         kind: 'mechanisms',
         spec: labelBarsSpec(read, 'Mechanism per output, basis-free (fraction of runs)', 'mechanisms'),
-        caption: 'The same runs read from the function, not the neuron basis (rotations of a linear hidden layer do not change it): for each output, the largest effect β of an other-half feature on its pre-activation. cross-half-inhibition: β < 1/2 for every output (opposite-sign pairs are the sparsest case, β = −1 for the partner); disambiguation: β ≥ 1/2 for every output (a same-sign partner excites it, β = 1, and a half-dependent shift cancels that); mixture: both kinds of outputs; dead-features: some output with gain < 1/2.',
+        caption:
+          'The same runs read from the function, not the neuron basis (rotations of a linear hidden layer do not change it): for each output, the largest effect β of an other-half feature on its pre-activation. cross-half-inhibition: β < 1/2 for every output (opposite-sign pairs are the sparsest case, β = −1 for the partner); disambiguation: β ≥ 1/2 for every output (a same-sign partner excites it, β = 1, and a half-dependent shift cancels that); mixture: both kinds of outputs; dead-features: some output with gain < 1/2.',
       });
     }
     charts.push({
@@ -191,22 +212,38 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
     charts.push({
       kind: 'disambiguation-heatmap',
       spec: rateHeatmapSpec(classified, disambiguationRate, 'Disambiguation solution found', 'disambiguation'),
-      caption: 'Fraction of runs per cell classified as a disambiguation solution (same-sign pairs + disambiguation neuron, or the two-neuron ReLU variant).',
+      caption:
+        'Fraction of runs per cell classified as a disambiguation solution (same-sign pairs + disambiguation neuron, or the two-neuron ReLU variant).',
     });
   }
   if (lines.some((l) => l.history.step.length > 1)) {
-    charts.push({ kind: 'loss-curves', spec: lossCurvesSpec(lines), caption: 'Median over seeds of the logged training loss (reconstruction + λ·L1), log scale.' });
+    charts.push({
+      kind: 'loss-curves',
+      spec: lossCurvesSpec(lines),
+      caption: 'Median over seeds of the logged training loss (reconstruction + λ·L1), log scale.',
+    });
   }
   if (driftData(lines).length > 0) {
     charts.push({
       kind: 'stability',
       spec: driftSpec(lines),
-      caption: 'Each point is a run started at the construction with the given c; black ticks: the analytic end point of the symmetric gradient flow (tied, linear hidden); dashed: no drift. c = 0: no neuron-aligned disambiguation neuron is left after training (the mechanism may survive in rotated form: see the mechanism chart).',
+      caption:
+        'Each point is a run started at the construction with the given c; black ticks: the analytic end point of the symmetric gradient flow (tied, linear hidden); dashed: no drift. c = 0: no neuron-aligned disambiguation neuron is left after training (the mechanism may survive in rotated form: see the mechanism chart).',
     });
   }
   if (lines.some((l) => l.analysis?.disambiguationUse)) {
-    charts.push({ kind: 'untied-use', spec: useFractionSpec(lines), caption: 'Untied weights, per run. Left: fraction of outputs whose decoder reads a detected disambiguation neuron (±eps rows of E) with a net shift ≥ 0.25. Right: fraction of outputs whose mechanism (basis-free) is disambiguation.' });
-    charts.push({ kind: 'untied-shift', spec: shiftHistogramSpec(lines), caption: 'Per-output shift from the disambiguation neuron(s): c for the construction, 0 when an output ignores them; red: the 0.25 threshold.' });
+    charts.push({
+      kind: 'untied-use',
+      spec: useFractionSpec(lines),
+      caption:
+        'Untied weights, per run. Left: fraction of outputs whose decoder reads a detected disambiguation neuron (±eps rows of E) with a net shift ≥ 0.25. Right: fraction of outputs whose mechanism (basis-free) is disambiguation.',
+    });
+    charts.push({
+      kind: 'untied-shift',
+      spec: shiftHistogramSpec(lines),
+      caption:
+        'Per-output shift from the disambiguation neuron(s): c for the construction, 0 when an output ignores them; red: the 0.25 threshold.',
+    });
   }
   if (collisionRuns(lines).length > 0) {
     const zeros = collisionData(lines).zeros;
@@ -221,7 +258,9 @@ function chartsFor(lines: readonly ResultLine[], opts: Required<Pick<ReportOptio
     const vary = varyingCoordinates(lines);
     const mechanism = l.analysis?.functional?.label;
     const title = `${mechanism ? `${mechanism} (classifier: ${labelOf(l)})` : labelOf(l)} — ${cellLabel(l.spec.cell, vary.length ? vary : ['n', 'm'])} seed ${l.spec.seed}`;
-    const loss = l.exactLoss ? `exact loss ${formatNumber(l.exactLoss.loss)} (reconstruction ${formatNumber(l.exactLoss.reconstruction)})` : `final loss ${formatNumber(l.finalLoss)}`;
+    const loss = l.exactLoss
+      ? `exact loss ${formatNumber(l.exactLoss.loss)} (reconstruction ${formatNumber(l.exactLoss.reconstruction)})`
+      : `final loss ${formatNumber(l.finalLoss)}`;
     charts.push({
       kind: 'weights',
       spec: weightHeatmapSpec(params, title, disambiguationNeuronsOf(l)),
@@ -266,7 +305,8 @@ export async function renderReportWithInfo(
   const keys = [...groups.keys()].sort((a, b) => {
     const [ea, va] = a.split('\u0000');
     const [eb, vb] = b.split('\u0000');
-    const ia = order.indexOf(ea!), ib = order.indexOf(eb!);
+    const ia = order.indexOf(ea!),
+      ib = order.indexOf(eb!);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || ea!.localeCompare(eb!) || Number(va) - Number(vb);
   });
   const sections: SectionInfo[] = [];
@@ -306,7 +346,10 @@ ${heat.length ? `<h3>Weight matrices of representative runs</h3><div class="char
     sections.push({ experiment, version, id, runs: group.length, charts: charts.map((c) => c.kind) });
   }
   const nav = sections
-    .map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.experiment)} v${s.version}</a> — ${s.runs} runs, ${s.charts.length} charts</li>`)
+    .map(
+      (s) =>
+        `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.experiment)} v${s.version}</a> — ${s.runs} runs, ${s.charts.length} charts</li>`,
+    )
     .join('');
   const generated = opts.generatedAt === null ? '' : ` Generated ${escapeHtml(opts.generatedAt ?? new Date().toISOString())}.`;
   const sources = opts.sources?.length ? ` From ${opts.sources.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}.` : '';
@@ -330,4 +373,3 @@ ${parts.length ? parts.join('\n') : '<p>No results.</p>'}
 `;
   return { html, sections };
 }
-

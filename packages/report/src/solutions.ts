@@ -102,7 +102,13 @@ export function rateHeatmapSpec(
         mark: 'rect',
         encoding: {
           ...base,
-          color: { field: 'rate', type: 'quantitative', title: legend, scale: { domain: [0, 1], scheme: 'viridis' }, legend: { format: '%' } },
+          color: {
+            field: 'rate',
+            type: 'quantitative',
+            title: legend,
+            scale: { domain: [0, 1], scheme: 'viridis' },
+            legend: { format: '%' },
+          },
           tooltip: [{ field: 'y' }, { field: 'm' }, { field: 'rate', format: '.0%' }, { field: 'runs' }],
         },
       },

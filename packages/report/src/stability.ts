@@ -28,13 +28,24 @@ export function driftData(lines: readonly ResultLine[]): DriftPoint[] {
     const panel = `n=${cell.n} ${cell.weights} hidden=${cell.hiddenActivation}`;
     const lambda = `λ=${cell.lambda}`;
     out.push({
-      panel, startC: start.c, finalC: l.analysis?.c ?? null, lambda,
-      perturbation: `perturbation ${start.perturbation}`, kind: 'run', label: l.classification ?? 'unclassified',
+      panel,
+      startC: start.c,
+      finalC: l.analysis?.c ?? null,
+      lambda,
+      perturbation: `perturbation ${start.perturbation}`,
+      kind: 'run',
+      label: l.classification ?? 'unclassified',
     });
     const p = l.analysis?.start?.predicted;
     if (p) {
       predicted.set(`${panel}|${start.c}|${lambda}`, {
-        panel, startC: start.c, finalC: p.c, lambda, perturbation: 'analytic', kind: 'predicted', label: 'predicted',
+        panel,
+        startC: start.c,
+        finalC: p.c,
+        lambda,
+        perturbation: 'analytic',
+        kind: 'predicted',
+        label: 'predicted',
       });
     }
   }
@@ -46,7 +57,10 @@ export function driftData(lines: readonly ResultLine[]): DriftPoint[] {
  * lambda, shape = perturbation), analytic predictions as black ticks, and the diagonal.
  * Runs that lost their disambiguation neuron are drawn at c = 0.
  */
-export function driftSpec(lines: readonly ResultLine[], title = 'Drift of c: fitted c after training vs c at the start'): TopLevelSpec {
+export function driftSpec(
+  lines: readonly ResultLine[],
+  title = 'Drift of c: fitted c after training vs c at the start',
+): TopLevelSpec {
   const data = driftData(lines).map((d) => ({ ...d, finalC: d.finalC ?? 0 }));
   const cs = data.map((d) => d.startC).concat(data.map((d) => d.finalC));
   const hi = Math.max(1, ...cs) * 1.08;
@@ -60,13 +74,19 @@ export function driftSpec(lines: readonly ResultLine[], title = 'Drift of c: fit
       {
         data: { values: [{ a: 0, b: hi }] },
         mark: { type: 'rule', color: '#aaa', strokeDash: [4, 3] },
-        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' }, x2: { field: 'b' }, y2: { field: 'b' } },
+        encoding: {
+          x: { field: 'a', type: 'quantitative' },
+          y: { field: 'a', type: 'quantitative' },
+          x2: { field: 'b' },
+          y2: { field: 'b' },
+        },
       },
       {
         transform: [{ filter: "datum.kind === 'run'" }],
         mark: { type: 'point', filled: true, opacity: 0.75, size: 40 },
         encoding: {
-          x: { ...x, bandPosition: 0.5 }, y,
+          x: { ...x, bandPosition: 0.5 },
+          y,
           xOffset: { field: 'lambda', type: 'nominal' },
           color: { field: 'lambda', type: 'nominal', title: 'lambda' },
           shape: { field: 'perturbation', type: 'nominal', title: 'start' },
@@ -85,9 +105,7 @@ export function driftSpec(lines: readonly ResultLine[], title = 'Drift of c: fit
   const units = panelNames.map((p) => ({
     title: p,
     ...inner,
-    layer: inner.layer.map((layer, k) =>
-      k === 0 ? layer : { ...layer, data: { values: data.filter((d) => d.panel === p) } },
-    ),
+    layer: inner.layer.map((layer, k) => (k === 0 ? layer : { ...layer, data: { values: data.filter((d) => d.panel === p) } })),
   }));
   const spec = panels > 1 ? { title, hconcat: units } : { title, ...units[0] };
   return spec as TopLevelSpec;

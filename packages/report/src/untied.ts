@@ -17,11 +17,19 @@ function withUse(lines: readonly ResultLine[]): ResultLine[] {
  * neuron (neuron level) and the fraction whose mechanism is disambiguation (basis-free); one
  * row per cell, colour = start.
  */
-export function useFractionSpec(lines: readonly ResultLine[], title = 'Untied: outputs that use disambiguation (per run)'): TopLevelSpec {
+export function useFractionSpec(
+  lines: readonly ResultLine[],
+  title = 'Untied: outputs that use disambiguation (per run)',
+): TopLevelSpec {
   const runs = withUse(lines);
   const vary = varyingCoordinates(runs).filter((k) => k !== 'start');
   const data = runs.flatMap((l) => {
-    const base = { cell: cellLabel(l.spec.cell, vary), start: l.spec.cell.start, seed: l.spec.seed, label: l.classification ?? 'unclassified' };
+    const base = {
+      cell: cellLabel(l.spec.cell, vary),
+      start: l.spec.cell.start,
+      seed: l.spec.seed,
+      label: l.classification ?? 'unclassified',
+    };
     const f = l.analysis!.functional;
     return [
       { ...base, measure: 'reads a disambiguation neuron', fraction: l.analysis!.disambiguationUse!.fraction },
@@ -35,12 +43,30 @@ export function useFractionSpec(lines: readonly ResultLine[], title = 'Untied: o
     height: { step: 16 },
     mark: { type: 'point', filled: true, opacity: 0.6, size: 30 },
     encoding: {
-      column: { field: 'measure', type: 'nominal', title: null, sort: ['reads a disambiguation neuron', 'mechanism: disambiguated'] },
+      column: {
+        field: 'measure',
+        type: 'nominal',
+        title: null,
+        sort: ['reads a disambiguation neuron', 'mechanism: disambiguated'],
+      },
       y: { field: 'cell', type: 'ordinal', title: null, sort: null, axis: { labelLimit: 320 } },
       yOffset: { field: 'start', type: 'nominal' },
-      x: { field: 'fraction', type: 'quantitative', title: 'fraction of outputs', scale: { domain: [0, 1] }, axis: { format: '%' } },
+      x: {
+        field: 'fraction',
+        type: 'quantitative',
+        title: 'fraction of outputs',
+        scale: { domain: [0, 1] },
+        axis: { format: '%' },
+      },
       color: { field: 'start', type: 'nominal', title: 'start', legend: { labelLimit: 320 } },
-      tooltip: [{ field: 'cell' }, { field: 'start' }, { field: 'seed' }, { field: 'measure' }, { field: 'fraction', format: '.0%' }, { field: 'label' }],
+      tooltip: [
+        { field: 'cell' },
+        { field: 'start' },
+        { field: 'seed' },
+        { field: 'measure' },
+        { field: 'fraction', format: '.0%' },
+        { field: 'label' },
+      ],
     },
   } as TopLevelSpec;
 }
@@ -49,7 +75,10 @@ export function useFractionSpec(lines: readonly ResultLine[], title = 'Untied: o
  * Histogram of the per-output shift, one panel per start × hidden activation; the threshold
  * for "uses it" is marked.
  */
-export function shiftHistogramSpec(lines: readonly ResultLine[], title = 'Per-output disambiguation shift (all outputs of all runs)'): TopLevelSpec {
+export function shiftHistogramSpec(
+  lines: readonly ResultLine[],
+  title = 'Per-output disambiguation shift (all outputs of all runs)',
+): TopLevelSpec {
   const data = withUse(lines).flatMap((l) =>
     l.analysis!.disambiguationUse!.shift.map((s) => ({
       panel: `${l.spec.cell.start} / hidden=${l.spec.cell.hiddenActivation}`,
@@ -66,7 +95,12 @@ export function shiftHistogramSpec(lines: readonly ResultLine[], title = 'Per-ou
         data: { values: data.filter((d) => d.panel === p) },
         mark: { type: 'bar', color: '#4c78a8' },
         encoding: {
-          x: { field: 'shift', type: 'quantitative', bin: { extent: [-1, 1.5], step: 0.05 }, title: 'shift (clipped to [-1, 1.5])' },
+          x: {
+            field: 'shift',
+            type: 'quantitative',
+            bin: { extent: [-1, 1.5], step: 0.05 },
+            title: 'shift (clipped to [-1, 1.5])',
+          },
           y: { aggregate: 'count', type: 'quantitative', title: 'outputs' },
         },
       },

@@ -4,7 +4,13 @@ import { renderVegaLite } from './vega.js';
 describe('renderVegaLite', () => {
   it('renders a log-axis line chart to a static SVG with one path through every point', async () => {
     const svg = await renderVegaLite({
-      data: { values: [{ x: 1, y: 1 }, { x: 10, y: 100 }, { x: 100, y: 10 }] },
+      data: {
+        values: [
+          { x: 1, y: 1 },
+          { x: 10, y: 100 },
+          { x: 100, y: 10 },
+        ],
+      },
       mark: 'line',
       encoding: {
         x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },

@@ -11,7 +11,8 @@ export const findsSolution: ExperimentDefinition = {
   version: 1,
   description:
     'Random init, seed data, activation L1: how often training finds each kind of solution (SPEC §2-2c), and with what loss.',
-  question: 'SPEC §3.1 and §3.3: does training find the disambiguation solution, opposite-sign pairs, a mixture, or something else?',
+  question:
+    'SPEC §3.1 and §3.3: does training find the disambiguation solution, opposite-sign pairs, a mixture, or something else?',
   defaults: {
     data: { kind: 'half-split' },
     model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },

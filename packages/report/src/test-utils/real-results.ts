@@ -28,7 +28,13 @@ export const TINY_DEFINITIONS: readonly ExperimentDefinition[] = [
     batchSize: 64,
   }),
   tiny('untied-choice', {
-    n: [8], m: [{ perHalf: 2 }], hiddenActivation: ['none'], lambda: [1e-2], seeds: 2, steps: 100, batchSize: 64,
+    n: [8],
+    m: [{ perHalf: 2 }],
+    hiddenActivation: ['none'],
+    lambda: [1e-2],
+    seeds: 2,
+    steps: 100,
+    batchSize: 64,
   }),
   tiny('collisions', { n: [8], m: [{ ratio: 1 }, { ratio: 2 }], seeds: 4, steps: 300 }),
 ];

@@ -51,10 +51,25 @@ function lineFor(spec: RunSpec): ResultLine {
   });
   const last = history[history.length - 1]!;
   return {
-    format: RESULT_FORMAT, experiment: spec.experiment, version: spec.version, runId: runIdOf(spec), spec,
-    status: 'ok', divergedAtStep: null, finalLoss: last.loss, reconstruction: last.reconstruction, l1: last.l1,
-    exactLoss: a.exactLoss, classification: a.classification, evidence: a.evidence, analysis: a.details,
-    params: serializeParams(params), history: compactHistory(history), wallSeconds: 0.5, groupSize: 4, runtime: null,
+    format: RESULT_FORMAT,
+    experiment: spec.experiment,
+    version: spec.version,
+    runId: runIdOf(spec),
+    spec,
+    status: 'ok',
+    divergedAtStep: null,
+    finalLoss: last.loss,
+    reconstruction: last.reconstruction,
+    l1: last.l1,
+    exactLoss: a.exactLoss,
+    classification: a.classification,
+    evidence: a.evidence,
+    analysis: a.details,
+    params: serializeParams(params),
+    history: compactHistory(history),
+    wallSeconds: 0.5,
+    groupSize: 4,
+    runtime: null,
     createdAt: '2024-01-01T00:00:00.000Z',
   };
 }
@@ -62,7 +77,15 @@ function lineFor(spec: RunSpec): ResultLine {
 /** The four experiments' shapes, tiny: finds-solution, stability, untied-choice, collisions. */
 export const SYNTHETIC_DEFINITIONS: readonly ExperimentDefinition[] = [
   def('finds-solution', { n: [8], m: [{ perHalf: 0 }, { perHalf: 1 }], seeds: 2 }),
-  def('stability', { n: [8], lambda: [1e-2], seeds: 1, start: [{ kind: 'construction', c: 0.5, perturbation: 0 }, { kind: 'construction', c: 1, perturbation: 0.02 }] }),
+  def('stability', {
+    n: [8],
+    lambda: [1e-2],
+    seeds: 1,
+    start: [
+      { kind: 'construction', c: 0.5, perturbation: 0 },
+      { kind: 'construction', c: 1, perturbation: 0.02 },
+    ],
+  }),
   def('untied-choice', { n: [8], m: [{ perHalf: 2 }], hiddenActivation: ['none'], lambda: [1e-2], seeds: 2 }),
   def('collisions', { n: [16], m: [{ ratio: 1 }, { ratio: 2 }], seeds: 3 }),
 ];
