@@ -195,11 +195,12 @@ const ratio = (r: Row, base: Row | undefined): string =>
   base && r !== base ? `${(r.stepsPerSec / base.stepsPerSec).toFixed(1)}×` : '';
 const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
 const header =
-  '| workload | implementation | steps/s | instance-steps/s | GFLOP/s | CPU ms / inst.-step | × stock wasm | × tfjs cpu | × plain TS |';
-const lines = [header, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  '| workload | implementation | steps/s | instance-steps/s | GFLOP/s | CPU ms / inst.-step | cores busy | × stock wasm | × tfjs cpu | × plain TS |';
+const lines = [header, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
 for (const r of rows) {
+  const busy = (r.cpuMsPerInstanceStep * r.instanceStepsPerSec) / 1000;
   lines.push(
-    `| ${r.workload} | ${r.implementation} | ${fmt(r.stepsPerSec)} | ${fmt(r.instanceStepsPerSec)} | ${fmt(r.gflops)} | ${fmt(r.cpuMsPerInstanceStep)} | ${ratio(r, stock(r.workload))} | ${ratio(r, cpuRow(r.workload))} | ${ratio(r, plain(r.workload))} |`,
+    `| ${r.workload} | ${r.implementation} | ${fmt(r.stepsPerSec)} | ${fmt(r.instanceStepsPerSec)} | ${fmt(r.gflops)} | ${fmt(r.cpuMsPerInstanceStep)} | ${busy.toFixed(2)} | ${ratio(r, stock(r.workload))} | ${ratio(r, cpuRow(r.workload))} | ${ratio(r, plain(r.workload))} |`,
   );
 }
 
@@ -229,7 +230,9 @@ out.push(
   `Roofline: the polytoy GEMM peaks at ${roof.toFixed(1)} GFLOP/s on one core (${roofline.map((r) => `${r.shape} ${r.gflops.toFixed(1)}`).join('; ')}), so ${cpus().length} cores bound a run at ≈ ${(roof * cpus().length).toFixed(0)} GFLOP/s.`,
 );
 out.push('');
-out.push('Profile of one instance-step, 1 thread (median ms; GEMMs timed alone on the same shapes):');
+out.push(
+  'Profile of one instance-step, 1 thread (median ms of round-robin timings; each GEMM and elementwise pass timed alone on the step’s shapes, then the fused step as a whole):',
+);
 for (const p of profiles) {
   out.push(
     `  ${p.workload}: ${p.parts.map((x) => `${x.part} ${x.ms.toFixed(3)}${x.gflops ? ` (${x.gflops.toFixed(1)} GFLOP/s)` : ''}`).join('; ')}`,

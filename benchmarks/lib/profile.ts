@@ -1,8 +1,9 @@
 /**
- * Where one update of one instance spends its time, one thread: the batch draw, each GEMM of the
- * fused step (timed alone on buffers of the same shapes), the rest of the fused forward/backward
- * (elementwise kernels, loss sums, copies), and the in-place Adam update. Median of repeated
- * timings (the machine is shared; medians are closer to what a run sees than best times).
+ * Where one update of one instance spends its time, one thread: the batch draw, each GEMM and
+ * each elementwise pass of the fused step (the same kernel calls on buffers of the same shapes in
+ * the same heap), and the in-place Adam update; next to them the fused step measured as a whole.
+ * The parts are timed round-robin (one call of each per round) and reported as medians, so they
+ * see the same machine conditions (the machine is shared).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createPrng, resolveTrainConfig } from '@polytoy/core';
@@ -21,21 +22,13 @@ export interface ProfilePart {
 export interface Profile {
   workload: string;
   parts: ProfilePart[];
+  /** Σ parts. */
   totalMs: number;
+  /** The fused step (forward + backward + update) timed as a whole, batch already in place. */
+  fusedMs: number;
 }
 
-function timeMs(fn: () => void, reps: number): number {
-  fn();
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
-export function profileStep(w: Workload, reps: number): Profile {
+export function profileStep(w: Workload, rounds: number): Profile {
   const config = resolveTrainConfig({ ...w.config, instances: 1 });
   const { model } = config;
   const { n, m } = model;
@@ -56,39 +49,127 @@ export function profileStep(w: Workload, reps: number): Profile {
   });
   const data = createTrainingData(config.data, createPrng(2));
   const x = new Float32Array(B * n);
-  const parts: ProfilePart[] = [];
+  data.next(B, x);
+  step.setBatch(x);
+  // Scratch buffers with the step's shapes: [h; dh] [2B, m], [dz; x] [2B, n], z [B, n], dW [m, n].
+  const k = step.heap.kernels;
+  const hd = tf.zeros([2 * B * m]);
+  const zx = tf.zeros([2 * B * n]);
+  const zp = tf.zeros([B * n]);
+  const dW = tf.zeros([m * n]);
+  const ones = tf.ones([B]);
+  const db = tf.zeros([n]);
+  const scratch = tf.zeros([(k.gemmScratchBytes(B, Math.max(n, m), 2 * B) >> 2) + 1024]);
+  const at = (t: tf.Tensor): number => step.heap.offsetOf(t, 'profile buffer');
+  const H = (): Float32Array => step.heap.f32();
+  H().set(x, (at(zx) >> 2) + B * n);
+  let sink = 0;
+  // The same loops as the fused step's loss sums (two float64 accumulators).
+  const sum = (o: number, len: number, abs: boolean): void => {
+    const h = H();
+    let a = 0;
+    let c = 0;
+    let e = o;
+    const end = o + len;
+    if (abs) {
+      for (; e + 1 < end; e += 2) {
+        a += Math.abs(h[e]!);
+        c += Math.abs(h[e + 1]!);
+      }
+    } else {
+      for (; e + 1 < end; e += 2) {
+        const u = h[e]!;
+        const v = h[e + 1]!;
+        a += u * u;
+        c += v * v;
+      }
+    }
+    sink += a + c;
+  };
+  const pW = at(W);
+  const hOff = at(hd);
+  const dhOff = hOff + 4 * B * m;
+  const dzOff = at(zx);
+  const xOff = dzOff + 4 * B * n;
+  let t = 0;
+  const gemm = (M: number, N: number, K: number): number => (2 * M * N * K) / 1e6;
+  const parts: { part: string; run: () => void; mflop?: number }[] = [
+    { part: 'draw the batch (data stream)', run: () => data.next(B, x) },
+    { part: 'copy it to the heap', run: () => step.setBatch(x) },
+    {
+      part: `GEMM h = x Wᵀ [${B}×${n}]·[${m}×${n}]ᵀ`,
+      run: () => k.gemm(xOff, pW, hOff, B, m, n, 0, 1, at(scratch)),
+      mflop: gemm(B, m, n),
+    },
+    {
+      part: `GEMM z = h W [${B}×${m}]·[${m}×${n}]`,
+      run: () => k.gemm(hOff, pW, at(zp), B, n, m, 0, 0, at(scratch)),
+      mflop: gemm(B, n, m),
+    },
+    { part: 'bias + ReLU', run: () => k.biasRelu(at(zp), at(b), at(zp), B, n, model.outputBias ? 1 : 0) },
+    {
+      part: 'y − x (copy + SGD-kernel trick)',
+      run: () => (H().copyWithin(dzOff >> 2, at(zp) >> 2, (at(zp) >> 2) + B * n), k.sgd(dzOff, xOff, 0, B * n, 1, 0, 1, 0)),
+    },
+    { part: 'Σ (y − x)² (JS, float64)', run: () => sum(dzOff >> 2, B * n, false) },
+    {
+      part: 'scale by 2/B, ReLU mask',
+      run: () => (k.sgd(dzOff, xOff, 0, B * n, 0, 0, 2 / B, 0), k.reluMaskGrad(at(zp), dzOff, dzOff, B * n)),
+    },
+    ...(model.outputBias
+      ? [
+          {
+            part: `GEMM db = 1ᵀ dz [1×${B}]·[${B}×${n}]`,
+            run: () => k.gemm(at(ones), dzOff, at(db), 1, n, B, 0, 0, at(scratch)),
+            mflop: gemm(1, n, B),
+          },
+        ]
+      : []),
+    {
+      part: `GEMM dh = dz Wᵀ [${B}×${n}]·[${m}×${n}]ᵀ`,
+      run: () => k.gemm(dzOff, pW, dhOff, B, m, n, 0, 1, at(scratch)),
+      mflop: gemm(B, m, n),
+    },
+    ...(model.l1.target === 'activations'
+      ? [
+          { part: 'Σ |h| (JS, float64)', run: () => sum(hOff >> 2, B * m, true) },
+          { part: 'L1 term dh += λ/B·sign(h)', run: () => k.addSignScaled(dhOff, hOff, dhOff, B * m, 1e-6) },
+        ]
+      : [{ part: 'Σ |W| (JS, float64)', run: () => sum(pW >> 2, m * n, true) }]),
+    {
+      part: `GEMM dW = [h;dh]ᵀ[dz;x] K=${2 * B}`,
+      run: () => k.gemm(hOff, dzOff, at(dW), m, n, 2 * B, 1, 0, at(scratch)),
+      mflop: gemm(m, n, 2 * B),
+    },
+    { part: 'Adam in place (W, b)', run: () => step.update(W, b, state, [1e-3], ++t) },
+  ];
+  const fused = {
+    part: 'fused step as a whole (forward + update)',
+    run: () => (step.forward(W, b, true), step.update(W, b, state, [1e-3], ++t)),
+  };
+  const times = new Map<string, number[]>([...parts, fused].map((x) => [x.part, []]));
   try {
-    parts.push({ part: 'draw the batch', ms: timeMs(() => data.next(B, x), reps) });
-    parts.push({ part: 'copy it to the heap', ms: timeMs(() => step.setBatch(x), reps) });
-    const forward = timeMs(() => step.forward(W, b, true), reps);
-    // The GEMMs alone, on scratch tensors of the same shapes in the same heap.
-    const k = step.heap.kernels;
-    const big = tf.zeros([2 * B * Math.max(n, m) + m * n]);
-    const other = tf.zeros([2 * B * Math.max(n, m)]);
-    const out = tf.zeros([B * Math.max(n, m) + m * n]);
-    const scratch = tf.zeros([(k.gemmScratchBytes(B, Math.max(n, m), 2 * B) >> 2) + 1024]);
-    const off = (t: tf.Tensor): number => step.heap.offsetOf(t, 'scratch');
-    const gemm = (label: string, M: number, N: number, K: number, tA: number, tB: number): number => {
-      const ms = timeMs(() => k.gemm(off(big), off(other), off(out), M, N, K, tA, tB, off(scratch)), reps);
-      parts.push({ part: label, ms, gflops: (2 * M * N * K) / ms / 1e6 });
-      return ms;
-    };
-    let gemms = 0;
-    gemms += gemm(`h = x Wᵀ  [${B}×${n}]·[${m}×${n}]ᵀ`, B, m, n, 0, 1);
-    gemms += gemm(`z = h W  [${B}×${m}]·[${m}×${n}]`, B, n, m, 0, 0);
-    gemms += gemm(`dh = dz Wᵀ  [${B}×${n}]·[${m}×${n}]ᵀ`, B, m, n, 0, 1);
-    gemms += gemm(`dW = [h;dh]ᵀ[dz;x]  K=${2 * B}`, m, n, 2 * B, 1, 0);
-    if (model.outputBias) gemms += gemm(`db = 1ᵀ dz  [1×${B}]·[${B}×${n}]`, 1, n, B, 0, 0);
-    tf.dispose([big, other, out, scratch]);
-    parts.push({ part: 'rest of forward/backward (elementwise kernels, loss sums)', ms: Math.max(forward - gemms, 0) });
-    let t = 0;
-    parts.push({ part: 'Adam update in place', ms: timeMs(() => step.update(W, b, state, [1e-3], ++t), reps) });
-    const totalMs = parts.reduce((s, x) => s + x.ms, 0);
-    parts.push({ part: 'sum (one instance-step)', ms: totalMs, gflops: flopsPerInstanceStep(w) / totalMs / 1e6 });
-    return { workload: w.name, parts, totalMs };
+    for (let r = 0; r < rounds + 2; r++) {
+      for (const part of [...parts, fused]) {
+        const t0 = performance.now();
+        part.run();
+        const ms = performance.now() - t0;
+        if (r >= 2) times.get(part.part)!.push(ms);
+      }
+    }
+    const out: ProfilePart[] = parts.map((x) => {
+      const ms = median(times.get(x.part)!);
+      return x.mflop ? { part: x.part, ms, gflops: x.mflop / ms } : { part: x.part, ms };
+    });
+    const totalMs = out.reduce((s, x) => s + x.ms, 0);
+    const fusedMs = median(times.get(fused.part)!);
+    out.push({ part: 'Σ parts', ms: totalMs, gflops: flopsPerInstanceStep(w) / totalMs / 1e6 });
+    out.push({ part: fused.part, ms: fusedMs });
+    void sink;
+    return { workload: w.name, parts: out, totalMs, fusedMs };
   } finally {
     step.dispose();
     disposeOptimizerState(state);
-    tf.dispose([W, b]);
+    tf.dispose([W, b, hd, zx, zp, dW, ones, db, scratch]);
   }
 }
