@@ -8,10 +8,9 @@
 //                  depend on model/trainer/kernels, plus `@tensorflow/tfjs-backend-wasm` for
 //                  those that import it or depend on trainer/kernels; the CLI (an application,
 //                  bundled) keeps tfjs as direct dependencies
-//   repository     { type, url, directory } from `git remote get-url origin`, when there is one
+//   (repository is not checked: see desiredFields)
 //
 // Usage: node tools/scripts/release-manifests.mjs [--write]
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,18 +37,6 @@ function importedTfjs(dir) {
   };
   walk(join(dir, 'src'));
   return found;
-}
-
-function gitRemote() {
-  try {
-    return execFileSync('git', ['remote', 'get-url', 'origin'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return undefined;
-  }
 }
 
 /** The publishing fields a package should have (undefined: leave as is). */
@@ -84,11 +71,8 @@ export function desiredFields(pkg, packages) {
     if (Object.keys(peers).length > 0) want.peerDependencies = peers;
   }
 
-  const remote = gitRemote();
-  if (remote) {
-    const url = remote.startsWith('git@') ? `git+ssh://${remote.replace(':', '/')}` : `git+${remote.replace(/^git\+/, '')}`;
-    want.repository = { type: 'git', url, directory: relative(repoRoot, pkg.dir) };
-  }
+  // `repository` is not derived from `git remote`: a CI clone's origin is a local path, so the
+  // check would fail there; set it in the manifests once the project has a public home.
   return want;
 }
 
