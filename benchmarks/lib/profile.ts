@@ -109,12 +109,18 @@ export function profileStep(w: Workload, rounds: number): Profile {
     { part: 'bias + ReLU', run: () => k.biasRelu(at(zp), at(b), at(zp), B, n, model.outputBias ? 1 : 0) },
     {
       part: 'y − x (copy + SGD-kernel trick)',
-      run: () => (H().copyWithin(dzOff >> 2, at(zp) >> 2, (at(zp) >> 2) + B * n), k.sgd(dzOff, xOff, 0, B * n, 1, 0, 1, 0)),
+      run: () => {
+        H().copyWithin(dzOff >> 2, at(zp) >> 2, (at(zp) >> 2) + B * n);
+        k.sgd(dzOff, xOff, 0, B * n, 1, 0, 1, 0);
+      },
     },
     { part: 'Σ (y − x)² (JS, float64)', run: () => sum(dzOff >> 2, B * n, false) },
     {
       part: 'scale by 2/B, ReLU mask',
-      run: () => (k.sgd(dzOff, xOff, 0, B * n, 0, 0, 2 / B, 0), k.reluMaskGrad(at(zp), dzOff, dzOff, B * n)),
+      run: () => {
+        k.sgd(dzOff, xOff, 0, B * n, 0, 0, 2 / B, 0);
+        k.reluMaskGrad(at(zp), dzOff, dzOff, B * n);
+      },
     },
     ...(model.outputBias
       ? [
@@ -145,7 +151,10 @@ export function profileStep(w: Workload, rounds: number): Profile {
   ];
   const fused = {
     part: 'fused step as a whole (forward + update)',
-    run: () => (step.forward(W, b, true), step.update(W, b, state, [1e-3], ++t)),
+    run: () => {
+      step.forward(W, b, true);
+      step.update(W, b, state, [1e-3], ++t);
+    },
   };
   const times = new Map<string, number[]>([...parts, fused].map((x) => [x.part, []]));
   try {

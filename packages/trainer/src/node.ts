@@ -13,6 +13,7 @@ import { wasmDistDir } from './wasm-dist.js';
 export { wasmDistDir } from './wasm-dist.js';
 export { mergeCheckpoints, setTrainerWorkerEntry, sliceCheckpoint, trainParallel } from './parallel.js';
 export type { ParallelOptions } from './parallel.js';
+export { splitRows } from './split-replica.js';
 export { isTrainerWorker, runTrainerWorker } from './worker.js';
 import { deserializeCheckpoint, serializeCheckpoint } from './checkpoint.js';
 import type { Checkpoint, CheckpointSink } from './checkpoint.js';

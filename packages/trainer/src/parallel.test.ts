@@ -1,11 +1,12 @@
 import type { LossRecord, ModelParams, TrainConfigInput, TrainResult } from '@polytoy/core';
-import { ConfigError, DivergenceError, PolytoyError } from '@polytoy/core';
+import { ConfigError, DivergenceError, PolytoyError, resolveTrainConfig } from '@polytoy/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from './checkpoint.js';
 import { memoryCheckpointSink } from './checkpoint.js';
 import { TrainingAbortedError } from './errors.js';
 import { initNodeBackend, isTrainerWorker, runTrainerWorker, trainParallel } from './node.js';
 import { mergeCheckpoints, sliceCheckpoint } from './parallel.js';
+import { splitRows } from './split-replica.js';
 import { train } from './train.js';
 
 beforeAll(async () => {
@@ -124,7 +125,6 @@ describe("trainParallel, split: 'instances'", () => {
     const sink = memoryCheckpointSink(10);
     await train({ ...sweep, steps: 10 }, { checkpoint: sink });
     const cp = sink.checkpoints[0]!;
-    const { resolveTrainConfig } = await import('@polytoy/core');
     const config = resolveTrainConfig({ ...sweep, steps: 10 });
     const parts = [sliceCheckpoint(cp, 0, 1, config), sliceCheckpoint(cp, 1, 3, config)];
     expect(parts[1]!.history[0]![0]!.instance).toBe(0);
@@ -153,10 +153,44 @@ describe("trainParallel, split: 'batch'", () => {
     expect(maxDiff).toBeGreaterThan(0); // it is a different summation order
     const la = a.instances[0]!.finalLoss.loss;
     expect(Math.abs(la - whole.instances[0]!.finalLoss.loss)).toBeLessThan(1e-5 * la);
+    // Three threads (the main thread and two workers): another summation order, as close.
+    const three = await trainParallel(single, { workers: 3, split: 'batch' });
+    const w3 = three.instances[0]!.params;
+    if (w3.kind !== 'tied') throw new Error('tied expected');
+    expect(Math.max(...Array.from(w3.W, (v, k) => Math.abs(v - ww.W[k]!)))).toBeLessThan(1e-5);
+    expect(three.runtime.parallel).toEqual({ workers: 3, split: 'batch' });
     // Resume the split run from its checkpoint at 25: identical to the uninterrupted split run.
     const resumed = await trainParallel(single, { workers: 2, split: 'batch', resumeFrom: sink.checkpoints[0]! });
     expectSameRun(a, resumed);
     expect(sink.checkpoints.map((c) => c.step)).toEqual([25, 40]);
+  });
+
+  it('gives the main thread (which also draws the batches) fewer rows, by a fixed cost model', () => {
+    const seed64 = resolveTrainConfig({ data: { n: 64 }, model: { m: 33 }, batchSize: 1024 });
+    expect(splitRows(seed64, 2)).toEqual([
+      [0, 398],
+      [398, 1024],
+    ]);
+    for (const [config, threads] of [
+      [seed64, 3],
+      [resolveTrainConfig({ data: { kind: 'basis', n: 20 }, batchSize: 20 }), 2],
+      [resolveTrainConfig({ data: { n: 16 }, batchSize: 5 }), 4],
+    ] as const) {
+      const rows = splitRows(config, threads);
+      expect(rows).toHaveLength(threads);
+      expect(rows[0]![0]).toBe(0);
+      expect(rows[threads - 1]![1]).toBe(config.batchSize);
+      rows.forEach(([a, b], k) => {
+        expect(b).toBeGreaterThan(a);
+        if (k > 0) expect(a).toBe(rows[k - 1]![1]);
+      });
+      expect(rows[0]![1]).toBeLessThanOrEqual(Math.floor(config.batchSize / threads));
+    }
+    // Basis data draws nothing: an even split.
+    expect(splitRows(resolveTrainConfig({ data: { kind: 'basis', n: 20 }, batchSize: 20 }), 2)).toEqual([
+      [0, 10],
+      [10, 20],
+    ]);
   });
 
   it('needs the fused step', async () => {

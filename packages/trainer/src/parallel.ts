@@ -5,11 +5,11 @@
  *   `train()`. Instances never interact and every instance's randomness derives from its own
  *   seed, so the result — parameters, histories, checkpoints — equals the single-thread run bit
  *   for bit.
- * - `split: 'batch'`: every batch is split by rows across the workers, which hold replicas of
- *   the parameters; each computes its rows' gradients with the fused step, publishes them in
- *   shared memory, and every replica sums them in worker order and applies the same update. The
- *   main thread draws the next batch meanwhile. Deterministic (bit-identical across repeated
- *   runs with the same worker count); it differs from the unsplit run only by float32
+ * - `split: 'batch'`: every batch is split by rows across the main thread and `workers − 1`
+ *   worker threads, which hold replicas of the parameters; each computes its rows' gradients
+ *   with the fused step, publishes them in shared memory, and every replica sums them in replica
+ *   order and applies the same update (`split-replica.ts`). Deterministic (bit-identical across
+ *   repeated runs with the same thread count); it differs from the unsplit run only by float32
  *   reassociation of the sums over rows (see the README for the bound).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,14 +32,16 @@ import { asInput, checkResumable, positiveInt, runTraining } from './train.js';
 import type { TrainOptions } from './train.js';
 import { wasmDistDir } from './wasm-dist.js';
 import { initBackend } from './backend.js';
-import type { FromWorker, SplitBuffers, ToWorker, WorkerFailure, WorkerInit } from './worker-protocol.js';
+import { createSplitBuffers, SplitReplica, splitRows, splitViews } from './split-replica.js';
+import type { FromWorker, ToWorker, WorkerFailure, WorkerInit } from './worker-protocol.js';
 import { CMD, CTRL, WORKER_MARK } from './worker-protocol.js';
 
 /** Options of {@link trainParallel}, besides {@link TrainOptions}. */
 export interface ParallelOptions {
   /**
-   * Worker threads (default: `os.availableParallelism()`); at most one per instance
-   * (`'instances'`) or per batch row (`'batch'`).
+   * Threads that train (default: `os.availableParallelism()`): worker threads for
+   * `'instances'` (at most one per instance), the main thread plus `workers − 1` worker threads
+   * for `'batch'` (at most one per batch row).
    */
   workers?: number;
   /** How the work is divided; see {@link trainParallel}. Default `'instances'`. */
@@ -233,9 +235,10 @@ export function mergeCheckpoints(parts: Checkpoint[], offsets: number[], config:
  *   wall times and `runtime.parallel` differ). Checkpoints are joined from the workers' slices at
  *   each step; on abort the workers first agree on one step (the furthest any has reached), so
  *   the last checkpoint is consistent.
- * - `'batch'`: every batch is split by rows across the workers (tied models without hidden
- *   noise, polytoy kernels: the fused step). Gradients are summed in worker order, so the run is
- *   deterministic, but it differs from the unsplit run by float32 reassociation.
+ * - `'batch'`: every batch is split by rows across the main thread and `workers − 1` worker
+ *   threads (tied models without hidden noise, polytoy kernels: the fused step). Gradients are
+ *   summed in a fixed order, so the run is deterministic, but it differs from the unsplit run by
+ *   float32 reassociation.
  *
  * Workers start from this package's `worker-main` module, or — in a bundle — from the bundle
  * itself (see {@link setTrainerWorkerEntry} and `isTrainerWorker`).
@@ -423,8 +426,6 @@ async function trainInstanceSlices(
               fail(rebuild(e, offset));
               break;
             }
-            case 'export':
-              break;
           }
         };
         thread.worker.on('error', fail);
@@ -447,38 +448,32 @@ async function trainInstanceSlices(
   }
 }
 
-/** The batch-split engine: W workers, shared memory, one barrier per update. */
-async function createSplitEngine(start: EngineStart, W: number, kernels: KernelChoice): Promise<TrainEngine> {
+/**
+ * The batch-split engine: the main thread is replica 0 and starts `threads − 1` worker threads
+ * (replicas 1 …); every update is one command in shared memory and one barrier (see
+ * `split-replica.ts`). The main thread also draws the next batch while the workers compute,
+ * so it takes fewer rows (`splitRows`).
+ */
+async function createSplitEngine(start: EngineStart, threads: number, kernels: KernelChoice): Promise<TrainEngine> {
   const { config } = start;
   const I = config.instances.length;
-  const B = config.batchSize;
-  const { n, m } = config.model;
   const lambda = config.instances.map((s) => s.lambda);
   const weightsL1 = config.model.l1.target === 'weights';
-  const shared: SplitBuffers = {
-    control: new SharedArrayBuffer(CTRL.size * 4),
-    x: new SharedArrayBuffer(I * B * n * 4),
-    lr: new SharedArrayBuffer(I * 8),
-    grads: new SharedArrayBuffer(W * I * (m * n + n) * 4),
-    sums: new SharedArrayBuffer(W * 3 * I * 8),
-    flags: new SharedArrayBuffer(I * 4),
-  };
-  const ctrl = new Int32Array(shared.control);
-  const x = new Float32Array(shared.x);
-  const lr = new Float64Array(shared.lr);
-  const sums = new Float64Array(shared.sums);
-  const flags = new Int32Array(shared.flags);
-  const threads = Array.from({ length: W }, () => new Thread(kernels));
-  const rows = slices(B, W);
-  let issued = 0;
+  const shared = createSplitBuffers(config, threads);
+  const v = splitViews(shared);
+  const { ctrl } = v;
+  const rows = splitRows(config, threads);
+  const main = new SplitReplica(config, 0, threads, rows[0]!, start, v);
+  const workers = Array.from({ length: threads - 1 }, () => new Thread(kernels));
+  const W = workers.length;
   try {
-    await Promise.all(threads.map((t) => t.next('ready')));
-    threads.forEach((t, k) =>
+    await Promise.all(workers.map((t) => t.next('ready')));
+    workers.forEach((t, k) =>
       t.post({
         type: 'split',
-        index: k,
-        workers: W,
-        rows: rows[k]!,
+        index: k + 1,
+        replicas: threads,
+        rows: rows[k + 1]!,
         config,
         params: start.params,
         optimizer: start.optimizer,
@@ -486,94 +481,111 @@ async function createSplitEngine(start: EngineStart, W: number, kernels: KernelC
         shared,
       }),
     );
-    await Promise.all(threads.map((t) => t.next('ready')));
+    await Promise.all(workers.map((t) => t.next('ready')));
   } catch (error) {
-    await Promise.all(threads.map((t) => t.worker.terminate()));
+    await Promise.all(workers.map((t) => t.worker.terminate()));
+    main.dispose();
     throw error;
   }
 
-  const command = (cmd: number): void => {
-    Atomics.store(ctrl, CTRL.command, cmd);
-    issued += 1;
-    Atomics.add(ctrl, CTRL.go, 1);
-    Atomics.notify(ctrl, CTRL.go);
-  };
-  /** The error of the worker that failed (its message may still be on its way). */
+  /** The error of the thread that failed (its message may still be on its way). */
   const failure = async (): Promise<Error> => {
     for (let tries = 0; tries < 100; tries++) {
-      const t = threads.find((th) => th.failure);
+      const t = workers.find((th) => th.failure);
       if (t?.failure) return rebuild(t.failure, 0);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return new BackendError('batch split: a worker failed');
   };
-  /** Blocks (briefly yielding to the event loop now and then) until every worker is done. */
-  const wait = async (): Promise<void> => {
-    const target = W * issued;
+  /** Waits for `ctrl[index] >= target`, yielding to the event loop now and then (worker exits). */
+  const waitFor = async (index: number, target: number): Promise<void> => {
     for (;;) {
-      const v = Atomics.load(ctrl, CTRL.done);
-      if (v >= target && Atomics.load(ctrl, CTRL.failed) === 0) return;
+      const value = Atomics.load(ctrl, index);
       if (Atomics.load(ctrl, CTRL.failed) !== 0) throw await failure();
-      if (Atomics.wait(ctrl, CTRL.done, v, 200) === 'timed-out') {
+      if (value >= target) return;
+      if (Atomics.wait(ctrl, index, value, 200) === 'timed-out') {
         await new Promise((resolve) => setImmediate(resolve));
-        const gone = threads.find((t) => t.exited || t.error);
+        const gone = workers.find((t) => t.exited || t.error);
         if (gone) throw gone.error ?? new BackendError('batch split: a worker exited');
       }
     }
   };
-  let exported: { version: number; params: Extract<FromWorker, { type: 'export' }> } | null = null;
-  let version = 0;
-  const exportState = async (): Promise<Extract<FromWorker, { type: 'export' }>> => {
-    if (exported?.version === version) return exported.params;
-    command(CMD.export);
-    await wait();
-    const msg = await threads[0]!.next('export');
-    exported = { version, params: msg };
-    return msg;
+  let issued = 0;
+  const command = async (cmd: number): Promise<void> => {
+    // The ring holds CTRL.ring commands: never overwrite one a worker has not read. (Checked
+    // synchronously first: the command must go out before the main thread starts computing.)
+    const needed = W * (issued + 1 - CTRL.ring);
+    if (needed > 0 && Atomics.load(ctrl, CTRL.done) < needed) await waitFor(CTRL.done, needed);
+    issued += 1;
+    v.commands[issued % CTRL.ring] = cmd;
+    Atomics.store(ctrl, CTRL.go, issued);
+    Atomics.notify(ctrl, CTRL.go);
   };
+  let pending: 'step' | 'evaluate' | null = null;
+  let barrierTarget = 0;
+  let ready: Promise<void> = Promise.resolve();
+
+  const losses = (): StepLosses => {
+    const rec = new Float64Array(I);
+    const l1 = new Float64Array(I);
+    for (let k = 0; k < threads; k++) {
+      for (let i = 0; i < I; i++) {
+        rec[i] = rec[i]! + v.sums[k * 3 * I + i]!;
+        l1[i] = l1[i]! + v.sums[k * 3 * I + I + i]!;
+      }
+    }
+    if (weightsL1) for (let i = 0; i < I; i++) l1[i] = v.sums[2 * I + i]!;
+    return lossesFrom(rec, l1, lambda);
+  };
+
   return {
     kind: 'split',
     overlapsData: true,
     submit(batch, noise, rates) {
       if (noise) throw new ConfigError('model.hiddenNoise', '"none" for a batch split', noise.kind);
-      version += 1;
-      x.set(batch);
-      if (rates) lr.set(rates);
-      command(rates ? CMD.step : CMD.evaluate);
+      v.x.set(batch);
+      if (rates) {
+        v.lr.set(rates, (main.updates % 2) * I);
+        pending = 'step';
+        ready = command(CMD.step);
+        // The main thread's own rows, while the workers compute theirs.
+        main.compute(true);
+        barrierTarget = main.arrive();
+      } else {
+        pending = 'evaluate';
+        ready = command(CMD.evaluate);
+        main.compute(false);
+      }
     },
     async collect(): Promise<StepLosses> {
-      await wait();
-      const rec = new Float64Array(I);
-      const l1 = new Float64Array(I);
-      for (let k = 0; k < W; k++) {
-        for (let i = 0; i < I; i++) {
-          rec[i] = rec[i]! + sums[k * 3 * I + i]!;
-          l1[i] = l1[i]! + sums[k * 3 * I + I + i]!;
-        }
+      await ready;
+      if (pending === 'step') {
+        await waitFor(CTRL.arrived, barrierTarget);
+        const out = losses();
+        main.update();
+        pending = null;
+        return out;
       }
-      if (weightsL1) for (let i = 0; i < I; i++) l1[i] = sums[2 * I + i]!;
-      return lossesFrom(rec, l1, lambda);
+      await waitFor(CTRL.done, W * issued);
+      pending = null;
+      return losses();
     },
     async flush() {
-      version += 1;
-      command(CMD.flush);
-      await wait();
+      main.flush();
+      await command(CMD.flush);
     },
-    async finite() {
-      command(CMD.finite);
-      await wait();
-      return Array.from(flags, (f) => f === 1);
-    },
-    params: async () => (await exportState()).params,
-    optimizerState: async () => (await exportState()).optimizer,
+    finite: () => main.finite(),
+    params: () => main.exportParams(),
+    optimizerState: () => main.exportState(),
     async dispose() {
       try {
-        command(CMD.exit);
-        await wait();
+        await command(CMD.exit);
+        await waitFor(CTRL.done, W * issued);
       } catch {
         // terminating anyway
       } finally {
-        await Promise.all(threads.map((t) => t.worker.terminate()));
+        await Promise.all(workers.map((t) => t.worker.terminate()));
+        main.dispose();
       }
     },
   };

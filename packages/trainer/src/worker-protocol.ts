@@ -40,8 +40,9 @@ export type ToWorker =
   | { type: 'stop-at'; step: number }
   | {
       type: 'split';
+      /** Replica index (0 is the main thread). */
       index: number;
-      workers: number;
+      replicas: number;
       rows: [number, number];
       config: TrainConfig;
       params: ModelParams[];
@@ -58,47 +59,44 @@ export type FromWorker =
   | { type: 'checkpoint'; checkpoint: Checkpoint }
   | { type: 'paused'; step: number }
   | { type: 'result'; result: TrainResult }
-  | { type: 'failed'; error: WorkerFailure }
-  | { type: 'export'; params: ModelParams[]; optimizer: OptimizerStateData };
+  | { type: 'failed'; error: WorkerFailure };
 
-/** SharedArrayBuffers of a batch-split run. */
+/** SharedArrayBuffers of a batch-split run (see `split-replica.ts` for the layout). */
 export interface SplitBuffers {
   /** Int32 control words, see {@link CTRL}. */
   control: SharedArrayBuffer;
+  /** Int32 ring of {@link CTRL.ring} commands, indexed by command number. */
+  commands: SharedArrayBuffer;
   /** [I, B, n] float32 batch. */
   x: SharedArrayBuffer;
-  /** [I] float64 learning rates of the current update. */
+  /** [2, I] float64 learning rates, by update parity. */
   lr: SharedArrayBuffer;
-  /** [workers, I·(m·n + n)] float32 gradients (dW then db per worker). */
+  /** [2, replicas, I·(m·n + n)] float32 gradients (dW then db), by update parity. */
   grads: SharedArrayBuffer;
-  /** [workers, 3·I] float64 loss sums: reconstruction, activation L1, weight L1. */
+  /** [replicas, 3·I] float64 loss sums: reconstruction, activation L1, weight L1. */
   sums: SharedArrayBuffer;
-  /** [I] int32 finiteness flags. */
-  flags: SharedArrayBuffer;
 }
 
 /** Indices into the control words. */
 export const CTRL = {
-  /** Incremented by the parent to start a command. */
+  /** Commands issued by the main thread (monotonic); command k is `commands[k % ring]`. */
   go: 0,
-  /** The command: one of {@link CMD}. */
-  command: 1,
-  /** Workers arrived at the gradient barrier (monotonic). */
-  arrived: 2,
-  /** Workers done with the command (monotonic). */
-  done: 3,
-  /** Set to 1 by a worker that failed. */
-  failed: 4,
-  size: 8,
+  /** Replicas arrived at gradient barriers (monotonic). */
+  arrived: 1,
+  /** Commands completed, summed over the workers (monotonic). */
+  done: 2,
+  /** Set to 1 by a thread that failed. */
+  failed: 3,
+  size: 4,
+  /** Length of the command ring. */
+  ring: 8,
 } as const;
 
 export const CMD = {
-  /** Loss and gradients on the batch, sum, update. */
+  /** Loss and gradients of the replica's rows, barrier, sum, update. */
   step: 1,
-  /** Loss only (evaluation). */
+  /** Loss sums only (evaluation). */
   evaluate: 2,
   flush: 3,
-  finite: 4,
-  export: 5,
-  exit: 6,
+  exit: 4,
 } as const;

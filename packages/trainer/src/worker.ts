@@ -4,15 +4,11 @@
  * run (shared memory, blocking waits).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
 import { DivergenceError, PolytoyError } from '@polytoy/core';
-import { disposeParams, paramsToTensors, tensorsToParams } from '@polytoy/model';
 import { initBackend } from './backend.js';
 import type { CheckpointSink } from './checkpoint.js';
-import { paramMap, stateFromData, stateToData } from './engine.js';
 import { TrainingAbortedError } from './errors.js';
-import { flushMomentsInPlace, FusedTiedStep } from './fused-step.js';
-import { createOptimizerState, disposeOptimizerState, FLUSH_THRESHOLD } from './optimizer.js';
+import { SplitReplica, splitViews } from './split-replica.js';
 import { runTraining } from './train.js';
 import type { FromWorker, ToWorker, WorkerFailure, WorkerInit } from './worker-protocol.js';
 import { CMD, CTRL, WORKER_MARK } from './worker-protocol.js';
@@ -138,14 +134,12 @@ async function trainSlice(
 }
 
 /**
- * A batch-split worker: holds a replica of the parameters and optimizer state, and on every
- * `step` command computes the loss sums and gradients of its rows, publishes the gradients,
- * waits for the other workers, sums all workers' gradients in worker order and applies the same
- * update as every other replica.
+ * A batch-split worker: one replica (see `split-replica.ts`), driven by the main thread's
+ * commands in shared memory; blocks between them.
  */
 function splitLoop(msg: Extract<ToWorker, { type: 'split' }>, post: (m: FromWorker) => void): void {
-  const { config, index, workers, rows, shared } = msg;
-  const ctrl = new Int32Array(shared.control);
+  const v = splitViews(msg.shared);
+  const { ctrl } = v;
   const fail = (error: unknown): void => {
     Atomics.store(ctrl, CTRL.failed, 1);
     post({ type: 'failed', error: failure(error) });
@@ -153,134 +147,34 @@ function splitLoop(msg: Extract<ToWorker, { type: 'split' }>, post: (m: FromWork
     Atomics.notify(ctrl, CTRL.done);
     Atomics.notify(ctrl, CTRL.arrived);
   };
-  const { model, instances } = config;
-  const I = instances.length;
-  const B = config.batchSize;
-  const n = model.n;
-  const m = model.m;
-  const [r0, r1] = rows;
-  const lambda = instances.map((s) => s.lambda);
-  let params: ReturnType<typeof paramsToTensors>;
-  let state: ReturnType<typeof createOptimizerState>;
-  let fused: FusedTiedStep;
+  let replica: SplitReplica;
   try {
-    params = paramsToTensors(msg.params);
-    state = msg.optimizer
-      ? stateFromData(msg.optimizer, config, params)
-      : createOptimizerState(config.optimizer, paramMap(params));
-    fused = new FusedTiedStep({
-      model,
-      optimizer: config.optimizer,
-      instances: I,
-      batch: r1 - r0,
-      batchTotal: B,
-      lambda,
-      importance: msg.importance,
-    });
+    replica = new SplitReplica(msg.config, msg.index, msg.replicas, msg.rows, msg, v);
   } catch (error) {
     fail(error);
     return;
   }
-  if (params.kind !== 'tied') {
-    fail(new PolytoyError('batch split: expected tied parameters'));
-    return;
-  }
-  const { W, b } = params;
-  const x = new Float32Array(shared.x);
-  const lr = new Float64Array(shared.lr);
-  const grads = new Float32Array(shared.grads);
-  const sums = new Float64Array(shared.sums);
-  const flags = new Int32Array(shared.flags);
-  const gradLen = I * (m * n + n);
-  const heap = fused.heap;
-  // Heap space for another worker's gradients.
-  const incomingW = tf.zeros([I * m * n]);
-  const incomingB = tf.zeros([I * n]);
-  const post0 = index === 0;
-  let seen = 0;
-  let barriers = 0;
   post({ type: 'ready' });
-
-  const barrier = (): void => {
-    Atomics.add(ctrl, CTRL.arrived, 1);
-    Atomics.notify(ctrl, CTRL.arrived);
-    const target = workers * ++barriers;
-    for (;;) {
-      const v = Atomics.load(ctrl, CTRL.arrived);
-      if (v >= target) return;
-      if (Atomics.load(ctrl, CTRL.failed) !== 0) throw new PolytoyError('batch split: another worker failed');
-      Atomics.wait(ctrl, CTRL.arrived, v, 1000);
-    }
-  };
-
-  const step = (update: boolean): void => {
-    for (let i = 0; i < I; i++) fused.xView(i).set(x.subarray((i * B + r0) * n, (i * B + r1) * n));
-    const weightL1 = post0 && model.l1.target === 'weights' ? fused.weightL1(W) : null;
-    const s = fused.forward(W, b, update);
-    const base = index * 3 * I;
-    for (let i = 0; i < I; i++) {
-      sums[base + i] = s.reconstruction[i]!;
-      sums[base + I + i] = s.activationL1[i]!;
-      sums[base + 2 * I + i] = weightL1 ? weightL1[i]! : 0;
-    }
-    if (!update) return;
-    const mn = I * m * n;
-    const pDW = heap.offsetOf(fused.dW, 'dW');
-    const pDB = heap.offsetOf(fused.db, 'db');
-    const H = heap.f32();
-    const slot = index * gradLen;
-    grads.set(H.subarray(pDW >> 2, (pDW >> 2) + mn), slot);
-    grads.set(H.subarray(pDB >> 2, (pDB >> 2) + I * n), slot + mn);
-    barrier();
-    // dW = ((g_0 + g_1) + g_2) + …, in float32, the same on every worker.
-    H.set(grads.subarray(0, mn), pDW >> 2);
-    H.set(grads.subarray(mn, gradLen), pDB >> 2);
-    const pInW = heap.offsetOf(incomingW, 'incomingW');
-    const pInB = heap.offsetOf(incomingB, 'incomingB');
-    for (let w = 1; w < workers; w++) {
-      H.set(grads.subarray(w * gradLen, w * gradLen + mn), pInW >> 2);
-      H.set(grads.subarray(w * gradLen + mn, (w + 1) * gradLen), pInB >> 2);
-      // The kernels' SGD update with lr = -1 and no decay is exactly p ← fl(p + g).
-      heap.kernels.sgd(pDW, pInW, 0, mn, -1, 0, 1, 0);
-      heap.kernels.sgd(pDB, pInB, 0, I * n, -1, 0, 1, 0);
-    }
-    state.step += 1;
-    fused.update(W, b, state, Array.from(lr), state.step);
-  };
-
-  const finite = (): void => {
-    const H = heap.f32();
-    const pW = heap.offsetOf(W, 'W') >> 2;
-    const pb = heap.offsetOf(b, 'b') >> 2;
-    for (let i = 0; i < I; i++) {
-      let ok = 1;
-      for (let e = pW + i * m * n, end = e + m * n; e < end && ok; e++) if (!Number.isFinite(H[e]!)) ok = 0;
-      for (let e = pb + i * n, end = e + n; e < end && ok; e++) if (!Number.isFinite(H[e]!)) ok = 0;
-      flags[i] = ok;
-    }
-  };
-
+  let seen = 0;
   for (;;) {
-    while (Atomics.load(ctrl, CTRL.go) === seen) Atomics.wait(ctrl, CTRL.go, seen);
+    for (;;) {
+      const issued = Atomics.load(ctrl, CTRL.go);
+      if (issued > seen) break;
+      Atomics.wait(ctrl, CTRL.go, issued);
+    }
     seen += 1;
-    const command = Atomics.load(ctrl, CTRL.command);
+    const command = v.commands[seen % CTRL.ring];
     try {
-      if (command === CMD.step) step(true);
-      else if (command === CMD.evaluate) step(false);
-      else if (command === CMD.flush) flushMomentsInPlace(heap, state, FLUSH_THRESHOLD);
-      else if (command === CMD.finite && post0) finite();
-      else if (command === CMD.export && post0) {
-        post({ type: 'export', params: tensorsToParams(params), optimizer: stateToData(state) });
-      }
+      if (command === CMD.step) {
+        replica.compute(true);
+        replica.barrier();
+        replica.update();
+      } else if (command === CMD.evaluate) replica.compute(false);
+      else if (command === CMD.flush) replica.flush();
+      else if (command === CMD.exit) replica.dispose();
     } catch (error) {
       fail(error);
       break;
-    }
-    if (command === CMD.exit) {
-      fused.dispose();
-      disposeParams(params);
-      tf.dispose([incomingW, incomingB]);
-      disposeOptimizerState(state);
     }
     Atomics.add(ctrl, CTRL.done, 1);
     Atomics.notify(ctrl, CTRL.done);
