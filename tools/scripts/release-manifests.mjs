@@ -12,7 +12,7 @@
 //
 // Usage: node tools/scripts/release-manifests.mjs [--write]
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publicPackages, repoRoot } from '../consumer-tests/lib.mjs';
 
