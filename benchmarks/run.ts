@@ -99,7 +99,11 @@ async function polytoy(w: Workload, mode: Mode, estimate: number | null): Promis
   for (let r = 0; r < REPEATS; r++) results.push(await runOnce(w.config, mode, warmup, steps));
   const res = row(
     w,
-    mode.split ? `polytoy, ${mode.threads} workers (${mode.split} split)` : 'polytoy (fused step), 1 thread',
+    mode.split === 'batch'
+      ? `polytoy, ${mode.threads} threads (batch split)`
+      : mode.split
+        ? `polytoy, ${mode.threads} workers (instances split)`
+        : 'polytoy (fused step), 1 thread',
     mode.threads,
     w.instances,
     results.map((x) => x.rate),
