@@ -35,8 +35,24 @@ const ROUNDS = quick ? 1 : 3;
 
 /** SPEC §5: seed data, tied, linear hidden layer, Adam lr 1e-3, lambda 1e-3, batch 1024. */
 const WORKLOADS: Workload[] = [
-  { name: 'seed-64', description: 'n=64, m=33, batch 1024, tied, Adam lr 1e-3, λ 1e-3', n: 64, m: 33, batch: 1024, warmupSteps: 20, measuredSteps: quick ? 50 : 200 },
-  { name: 'seed-256', description: 'n=256, m=129, batch 1024, tied, Adam lr 1e-3, λ 1e-3', n: 256, m: 129, batch: 1024, warmupSteps: 5, measuredSteps: quick ? 10 : 40 },
+  {
+    name: 'seed-64',
+    description: 'n=64, m=33, batch 1024, tied, Adam lr 1e-3, λ 1e-3',
+    n: 64,
+    m: 33,
+    batch: 1024,
+    warmupSteps: 20,
+    measuredSteps: quick ? 50 : 200,
+  },
+  {
+    name: 'seed-256',
+    description: 'n=256, m=129, batch 1024, tied, Adam lr 1e-3, λ 1e-3',
+    n: 256,
+    m: 129,
+    batch: 1024,
+    warmupSteps: 5,
+    measuredSteps: quick ? 10 : 40,
+  },
 ];
 
 function configOf(w: Workload): TrainConfigInput {
@@ -62,7 +78,9 @@ const median = (xs: number[]): number => {
 function machine(): Record<string, string | number> {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
-  const tfjs = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'utf8')) as { version: string };
+  const tfjs = JSON.parse(
+    readFileSync(fileURLToPath(import.meta.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'utf8'),
+  ) as { version: string };
   return {
     nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
     cpu: model,
@@ -160,7 +178,8 @@ async function main(): Promise<void> {
     await page.goto(`${server.url}harness.html`);
     const { runtime: browserRuntime } = await page.evaluate(() => window.polytoyHarness!.ready);
     for (const rt of [nodeRuntime, browserRuntime]) {
-      if (rt.backend !== 'wasm' || !rt.simd || rt.threads) throw new Error(`expected single-threaded wasm + SIMD, got ${JSON.stringify(rt)}`);
+      if (rt.backend !== 'wasm' || !rt.simd || rt.threads)
+        throw new Error(`expected single-threaded wasm + SIMD, got ${JSON.stringify(rt)}`);
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of rows) {
