@@ -61,7 +61,7 @@ export type {
   RunDetails,
   StartAnalysis,
 } from './result.js';
-export { groupConfig, runExperiment } from './runner.js';
+export { divergedLine, groupConfig, okLine, runExperiment } from './runner.js';
 export { startParams } from './start.js';
 export type { ExperimentProgress, ExperimentRunReport, RunExperimentOptions, TrainFunction } from './runner.js';
 export { memoryStore } from './store.js';

@@ -183,28 +183,7 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
       result.instances.forEach((inst, i) => {
         const spec = specs[i]!;
         const analysis = analyse(spec, inst.params);
-        lines.push({
-          format: RESULT_FORMAT,
-          experiment: spec.experiment,
-          version: spec.version,
-          runId: runIdOf(spec),
-          spec,
-          status: 'ok',
-          divergedAtStep: null,
-          finalLoss: inst.finalLoss.loss,
-          reconstruction: inst.finalLoss.reconstruction,
-          l1: inst.finalLoss.l1,
-          exactLoss: roundDeep(analysis.exactLoss),
-          classification: analysis.classification,
-          evidence: roundDeep(analysis.evidence),
-          analysis: roundDeep(analysis.details),
-          params: spec.keepParams ? compactParams(inst.params) : null,
-          history: compactHistory(inst.history),
-          wallSeconds: perRun,
-          groupSize: result.instances.length,
-          runtime: result.runtime,
-          createdAt: now().toISOString(),
-        });
+        lines.push(okLine(spec, inst, analysis, result, perRun, now()));
       });
       specs = [];
     }
@@ -220,7 +199,44 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
   return report;
 }
 
-function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine {
+/**
+ * The result line of a finished run: what the local runner appends, and what queue workers
+ * store (one definition, so a queue result equals a local one).
+ */
+export function okLine(
+  spec: RunSpec,
+  inst: TrainResult['instances'][number],
+  analysis: RunAnalysis,
+  call: Pick<TrainResult, 'instances' | 'runtime'>,
+  wallSeconds: number,
+  at: Date,
+): ResultLine {
+  return {
+    format: RESULT_FORMAT,
+    experiment: spec.experiment,
+    version: spec.version,
+    runId: runIdOf(spec),
+    spec,
+    status: 'ok',
+    divergedAtStep: null,
+    finalLoss: inst.finalLoss.loss,
+    reconstruction: inst.finalLoss.reconstruction,
+    l1: inst.finalLoss.l1,
+    exactLoss: roundDeep(analysis.exactLoss),
+    classification: analysis.classification,
+    evidence: roundDeep(analysis.evidence),
+    analysis: roundDeep(analysis.details),
+    params: spec.keepParams ? compactParams(inst.params) : null,
+    history: compactHistory(inst.history),
+    wallSeconds,
+    groupSize: call.instances.length,
+    runtime: call.runtime,
+    createdAt: at.toISOString(),
+  };
+}
+
+/** The result line of a run whose instance diverged at `step` (also written by queue workers). */
+export function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine {
   return {
     format: RESULT_FORMAT,
     experiment: spec.experiment,

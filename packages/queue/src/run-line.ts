@@ -8,7 +8,7 @@
  */
 import type { ModelParams, TrainResult } from '@polytoy/core';
 import { DivergenceError, PolytoyError } from '@polytoy/core';
-import { analyseRun, compactHistory, compactParams, groupConfig, groupKeyOf, RESULT_FORMAT, runIdOf } from '@polytoy/experiments';
+import { analyseRun, divergedLine, groupConfig, groupKeyOf, okLine } from '@polytoy/experiments';
 import type { ResultLine, RunAnalysis, RunSpec, TrainFunction } from '@polytoy/experiments';
 import { train as trainerTrain } from '@polytoy/trainer';
 
@@ -29,31 +29,6 @@ export interface RunOutcome {
   line: ResultLine;
   /** Set when the run diverged (`line.status === 'diverged'`). */
   divergence: DivergenceError | null;
-}
-
-function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine {
-  return {
-    format: RESULT_FORMAT,
-    experiment: spec.experiment,
-    version: spec.version,
-    runId: runIdOf(spec),
-    spec,
-    status: 'diverged',
-    divergedAtStep: step,
-    finalLoss: null,
-    reconstruction: null,
-    l1: null,
-    exactLoss: null,
-    classification: null,
-    evidence: null,
-    analysis: null,
-    params: null,
-    history: { step: [], loss: [], reconstruction: [], l1: [] },
-    wallSeconds: 0,
-    groupSize: 0,
-    runtime: null,
-    createdAt: at.toISOString(),
-  };
 }
 
 /**
@@ -95,28 +70,7 @@ export async function trainRuns(specs: readonly RunSpec[], opts: TrainRunOptions
       const k = left[i]!;
       const spec = specs[k]!;
       const analysis = analyse(spec, inst.params);
-      const line: ResultLine = {
-        format: RESULT_FORMAT,
-        experiment: spec.experiment,
-        version: spec.version,
-        runId: runIdOf(spec),
-        spec,
-        status: 'ok',
-        divergedAtStep: null,
-        finalLoss: inst.finalLoss.loss,
-        reconstruction: inst.finalLoss.reconstruction,
-        l1: inst.finalLoss.l1,
-        exactLoss: analysis.exactLoss,
-        classification: analysis.classification,
-        evidence: analysis.evidence,
-        analysis: analysis.details,
-        params: spec.keepParams ? compactParams(inst.params) : null,
-        history: compactHistory(inst.history),
-        wallSeconds: perRun,
-        groupSize: result.instances.length,
-        runtime: result.runtime,
-        createdAt: now().toISOString(),
-      };
+      const line = okLine(spec, inst, analysis, result, perRun, now());
       outcomes[k] = { line, divergence: null };
     });
     left = [];
