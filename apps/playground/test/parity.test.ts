@@ -113,6 +113,8 @@ describe('Node ↔ Chromium parity', () => {
       threads: false,
       tfjsVersion: nodeParity.runtime.tfjsVersion,
       platform: 'browser',
+      // polytoy's own GEMM kernels, registered by the trainer in the browser as in Node.
+      kernels: 'polytoy',
     });
     expect(params).toHaveLength(1);
     // ...of the same config...
