@@ -19,9 +19,9 @@ import {
 import { exactPopulationLoss } from './population-loss.js';
 import { naiveFrom, naiveLoss } from './test-utils/naive.js';
 
-// The reference file lives beside the repository clone: <repo>/../shared/reference/.
+// Independent numpy values, a fixture of the conformance suite inside this repository.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const referencePath = resolve(repoRoot, '../shared/reference/constructions.json');
+const referencePath = resolve(repoRoot, 'tools/conformance/fixtures/reference/constructions.json');
 
 interface RefRow {
   n: number;
@@ -35,7 +35,7 @@ interface RefRow {
 
 const none = { hiddenActivation: 'none' } as const;
 
-describe('reference values (shared/reference/constructions.json, numpy float64)', () => {
+describe('reference values (tools/conformance/fixtures/reference, numpy float64)', () => {
   const rows = (JSON.parse(readFileSync(referencePath, 'utf8')) as { rows: RefRow[] }).rows;
 
   it('covers every construction kind for n = 4, 8, 16, 32', () => {

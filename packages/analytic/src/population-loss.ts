@@ -2,7 +2,7 @@
  * Exact population loss and gradient by enumerating the half-split support (n <= 32), and a
  * seeded Monte-Carlo estimate for larger n. Float64 throughout.
  *
- * Conventions (those of `/work/shared/reference/constructions.json`):
+ * Conventions (those of `tools/conformance/fixtures/reference/constructions.json`):
  * `loss = reconstruction + lambda · l1`, `reconstruction = mean over samples of ||x − y||²`,
  * `l1 = mean over samples of ||h||₁` (activation target) or `Σ|W|` (tied) / `Σ|E| + Σ|D|`
  * (untied) for the weight target; the bias is never penalised.

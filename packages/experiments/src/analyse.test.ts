@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { oppositeSignConstruction, reluTwoNeuronConstruction, sameSignConstruction } from '@polytoy/analytic';
 import { describe, expect, it } from 'vitest';
 import { analyseRun, disambiguationUse, reanalyseLine, startAnalysis } from './analyse.js';
@@ -16,7 +17,9 @@ interface ReferenceRow {
   reconstructionLoss: number;
   activationL1: number;
 }
-const reference = JSON.parse(readFileSync('/work/shared/reference/constructions.json', 'utf8')) as { rows: ReferenceRow[] };
+// Independent numpy values, a fixture of the conformance suite inside this repository.
+const referenceUrl = new URL('../../../tools/conformance/fixtures/reference/constructions.json', import.meta.url);
+const reference = JSON.parse(readFileSync(fileURLToPath(referenceUrl), 'utf8')) as { rows: ReferenceRow[] };
 
 const def: ExperimentDefinition = {
   name: 'analyse-test',

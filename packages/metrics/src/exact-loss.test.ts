@@ -3,7 +3,7 @@ import { resolveTrainConfig } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import { exactLossOf } from './exact-loss.js';
 
-// Reference values: /work/shared/reference/constructions.json (numpy float64, full enumeration).
+// Reference values: tools/conformance/fixtures/reference/constructions.json (numpy float64, full enumeration).
 const modelOf = (input: object) => resolveTrainConfig({ data: { n: 8 }, model: input }).model;
 
 describe('exactLossOf', () => {

@@ -143,7 +143,7 @@ function construction(nn: number, kind: string, c: number): { W: Float64Array; m
   return { W, m: mm, b: -c, relu: disamb === 2 };
 }
 
-// Copied from /work/shared/reference/constructions.json (numpy float64, full enumeration).
+// Copied from tools/conformance/fixtures/reference/constructions.json (numpy float64, full enumeration).
 const REFERENCE = [
   { n: 4, m: 3, construction: 'same-sign c=0.5', reconstructionLoss: 0.0, activationL1: 1.707106781187 },
   { n: 4, m: 3, construction: 'same-sign c=0.75', reconstructionLoss: 0.0, activationL1: 1.866025403784 },
