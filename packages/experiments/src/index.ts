@@ -63,6 +63,8 @@ export type {
 } from './result.js';
 export { divergedLine, groupConfig, okLine, runExperiment } from './runner.js';
 export { startParams } from './start.js';
+export { wilsonInterval, Z_95 } from './stats.js';
+export type { WilsonInterval } from './stats.js';
 export type { ExperimentProgress, ExperimentRunReport, RunExperimentOptions, TrainFunction } from './runner.js';
 export { memoryStore } from './store.js';
 export type { MemoryStore, ResultStore } from './store.js';
