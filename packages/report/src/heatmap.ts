@@ -1,56 +1,155 @@
 /**
- * Weight-matrix heat maps in the style of the seed's schematic: neurons × features, a
- * diverging colour scale centred at 0 (blue positive, red negative), the two halves A and B
- * separated by a rule and labelled. Rows are reordered so the disambiguation neurons come
- * first and each other neuron sits at its strongest feature (the pairs form a diagonal).
+ * Weight heat maps from `@polytoy/viz`'s layout (the seed's schematic: neurons × features,
+ * halves A | B, ±eps neurons first and marked ◆, bias strip, and the input→output map WᵀW / D E
+ * beside W), as Vega-Lite specs with the shared diverging scale (blue positive) and a tooltip
+ * with each cell's exact stored value. Cells are at least 12 px; values beyond the robust colour
+ * range are drawn in the end colour and marked ×.
  */
 import type { ModelParams } from '@polytoy/core';
+import type { HeatmapLayout, HeatmapPanel } from '@polytoy/viz';
+import { divergingScale, heatmapLayout, isClipped } from '@polytoy/viz';
 import type { TopLevelSpec } from 'vega-lite';
 
-/** One matrix to draw: `rows` × `n` values, row-major. */
-export interface MatrixView {
-  title: string;
-  values: ArrayLike<number>;
-  rows: number;
-  n: number;
+/** Smallest heat-map cell in pixels. */
+export const MIN_CELL = 12;
+
+/** Width available to one figure (the page's content width, less the axis and legend margins). */
+export const FIGURE_WIDTH = 1240;
+
+/** Cell size for an n-feature model: 24 px for small n, never below {@link MIN_CELL}. */
+export function cellSize(n: number, m: number): number {
+  return Math.max(MIN_CELL, Math.min(24, Math.floor(380 / n), Math.floor(420 / Math.max(1, m))));
 }
 
-/**
- * Row order for display: the given disambiguation neurons first, then the rest sorted by the
- * feature of their largest |weight| (ties by neuron index), all-zero rows last.
- *
- * @example
- * displayOrder(W, m, n, [0]); // [0, then neurons by strongest feature…]
- */
-export function displayOrder(values: ArrayLike<number>, rows: number, n: number, first: readonly number[] = []): number[] {
-  const firstSet = new Set(first.filter((j) => j >= 0 && j < rows));
-  const rest: { j: number; key: number }[] = [];
-  for (let j = 0; j < rows; j++) {
-    if (firstSet.has(j)) continue;
-    let best = -1;
-    let bestAbs = 0;
-    for (let i = 0; i < n; i++) {
-      const a = Math.abs(values[j * n + i]!);
-      if (a > bestAbs) {
-        bestAbs = a;
-        best = i;
-      }
+/** Six significant digits: the precision result lines store parameters with. */
+const stored = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(6)) : x);
+
+function panelSpec(panel: HeatmapPanel, cell: number, legendTitle: string | null): object {
+  const values: Record<string, number | string | boolean>[] = [];
+  for (let r = 0; r < panel.rows; r++) {
+    for (let c = 0; c < panel.cols; c++) {
+      const w = panel.values[r * panel.cols + c]!;
+      values.push({
+        r,
+        r1: r + 1,
+        f: c,
+        f1: c + 1,
+        fc: c + 0.5,
+        rc: r + 0.5,
+        row: panel.rowLabels[r]!,
+        // Non-finite values are drawn at the end of the scale (and marked), never as NaN.
+        w: Number.isFinite(w) ? stored(w) : 0,
+        value: Number.isFinite(w) ? stored(w) : String(w),
+        clipped: isClipped(w, panel.range),
+      });
     }
-    rest.push({ j, key: best < 0 ? Number.POSITIVE_INFINITY : best });
   }
-  rest.sort((a, b) => a.key - b.key || a.j - b.j);
-  return [...firstSet, ...rest.map((r) => r.j)];
-}
-
-/** The matrices of a model: W (tied), or E and the decoder as neuron rows Dᵀ (untied). */
-export function matricesOf(p: ModelParams): MatrixView[] {
-  if (p.kind === 'tied') return [{ title: 'W', values: p.W, rows: p.m, n: p.n }];
-  const dT = new Float32Array(p.m * p.n);
-  for (let i = 0; i < p.n; i++) for (let j = 0; j < p.m; j++) dT[j * p.n + i] = p.D[i * p.m + j]!;
-  return [
-    { title: 'encoder E', values: p.E, rows: p.m, n: p.n },
-    { title: 'decoder Dᵀ', values: dT, rows: p.m, n: p.n },
+  const rowAxisTitle =
+    panel.rowAxis === 'neuron' ? 'neuron (◆ ±eps)' : panel.rowAxis === 'output' ? 'output feature (A | B)' : null;
+  const labels = JSON.stringify(panel.rowLabels);
+  const x = {
+    field: 'f',
+    type: 'quantitative',
+    scale: { domain: [0, panel.cols], nice: false, zero: false },
+    axis:
+      panel.rowAxis === 'bias'
+        ? null
+        : {
+            title: panel.rowAxis === 'output' ? 'input feature (A | B)' : 'feature (A | B)',
+            values: tickValues(panel.cols),
+            labelExpr: 'floor(datum.value)',
+            grid: false,
+            labelOverlap: false,
+            labelFlush: false,
+          },
+  };
+  const y = {
+    field: 'r',
+    type: 'quantitative',
+    scale: { domain: [0, panel.rows], nice: false, zero: false, reverse: true },
+    axis: {
+      title: rowAxisTitle,
+      values: Array.from({ length: panel.rows }, (_, r) => r + 0.5),
+      // Row labels are integers and ◆ (built from indices), safe inside an expression.
+      labelExpr: `${labels}[floor(datum.value)]`,
+      grid: false,
+      labelOverlap: false,
+      labelFlush: false,
+      labelFontSize: panel.rows > 40 ? 8 : 10,
+    },
+  };
+  const tooltip =
+    panel.rowAxis === 'neuron'
+      ? [
+          { field: 'row', type: 'nominal', title: 'neuron' },
+          { field: 'f', type: 'quantitative', title: 'feature' },
+          { field: 'value', type: 'nominal', title: 'weight' },
+        ]
+      : panel.rowAxis === 'output'
+        ? [
+            { field: 'row', type: 'nominal', title: 'output' },
+            { field: 'f', type: 'quantitative', title: 'input' },
+            { field: 'value', type: 'nominal', title: panel.title },
+          ]
+        : [
+            { field: 'f', type: 'quantitative', title: 'feature' },
+            { field: 'value', type: 'nominal', title: 'b' },
+          ];
+  const layers: object[] = [
+    {
+      mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 0.5 },
+      encoding: {
+        x,
+        x2: { field: 'f1' },
+        y,
+        y2: { field: 'r1' },
+        color: {
+          field: 'w',
+          type: 'quantitative',
+          scale: divergingScale(panel.range.vmax),
+          legend:
+            legendTitle === null ? null : { title: legendTitle, gradientLength: Math.max(80, Math.min(200, panel.rows * cell)) },
+        },
+        tooltip,
+      },
+    },
+    {
+      transform: [{ filter: 'datum.clipped' }],
+      mark: { type: 'text', text: '×', fontSize: Math.round(cell * 0.8), color: '#000000', align: 'center', baseline: 'middle' },
+      encoding: { x: { field: 'fc', type: 'quantitative' }, y: { field: 'rc', type: 'quantitative' }, tooltip },
+    },
+    {
+      data: { values: [{ x: panel.colSplit }] },
+      mark: { type: 'rule', color: '#111111', strokeWidth: 1.5 },
+      encoding: { x: { field: 'x', type: 'quantitative' } },
+    },
   ];
+  if (panel.rowSplit !== null) {
+    layers.push({
+      data: { values: [{ y: panel.rowSplit }] },
+      mark: { type: 'rule', color: '#111111', strokeWidth: 1.5 },
+      encoding: { y: { field: 'y', type: 'quantitative' } },
+    });
+  }
+  if (panel.rowAxis !== 'bias') {
+    layers.push({
+      data: {
+        values: [
+          { x: panel.cols / 4, t: 'A' },
+          { x: (3 * panel.cols) / 4, t: 'B' },
+        ],
+      },
+      mark: { type: 'text', baseline: 'bottom', dy: -3, fontWeight: 'bold', fontSize: 12, y: 0 },
+      encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 't' } },
+    });
+  }
+  return {
+    title: { text: panel.title, anchor: 'middle', fontSize: 12, offset: panel.rowAxis === 'bias' ? 4 : 16 },
+    width: panel.cols * cell,
+    height: panel.rows * cell,
+    data: { values },
+    layer: layers,
+  };
 }
 
 /** Feature ticks at the centres of the cells, at most ~16 of them. */
@@ -61,82 +160,44 @@ function tickValues(n: number): number[] {
   return out;
 }
 
-function unitSpec(view: MatrixView, order: readonly number[], first: ReadonlySet<number>, cell: number): object {
-  const { n, values } = view;
-  const data: { f: number; f1: number; row: string; w: number }[] = [];
-  let maxAbs = 0;
-  for (const j of order) {
-    const row = first.has(j) ? `${j} ◆` : String(j);
-    for (let i = 0; i < n; i++) {
-      const w = values[j * n + i]!;
-      maxAbs = Math.max(maxAbs, Math.abs(w));
-      data.push({ f: i, f1: i + 1, row, w: Number(w.toPrecision(4)) });
-    }
-  }
-  const domainMax = maxAbs > 0 ? Number(maxAbs.toPrecision(3)) : 1;
-  const rowOrder = order.map((j) => (first.has(j) ? `${j} ◆` : String(j)));
-  return {
-    title: view.title,
-    width: n * cell,
-    height: order.length * cell,
-    layer: [
-      {
-        data: { values: data },
-        mark: { type: 'rect', stroke: '#fff', strokeWidth: cell >= 8 ? 0.5 : 0 },
-        encoding: {
-          x: {
-            field: 'f',
-            type: 'quantitative',
-            scale: { domain: [0, n], nice: false, zero: true },
-            axis: { title: 'feature (A | B)', values: tickValues(n), labelExpr: 'floor(datum.value)', grid: false },
-          },
-          x2: { field: 'f1' },
-          y: { field: 'row', type: 'ordinal', sort: rowOrder, axis: { title: 'neuron (◆ disambiguation)', grid: false } },
-          color: {
-            field: 'w',
-            type: 'quantitative',
-            title: 'weight',
-            scale: { scheme: 'redblue', domain: [-domainMax, domainMax], domainMid: 0 },
-          },
-          tooltip: [{ field: 'row' }, { field: 'f' }, { field: 'w' }],
-        },
-      },
-      {
-        data: { values: [{ x: n / 2 }] },
-        mark: { type: 'rule', color: '#111', strokeWidth: 1.5 },
-        encoding: { x: { field: 'x', type: 'quantitative' } },
-      },
-      {
-        data: {
-          values: [
-            { x: n / 4, t: 'A' },
-            { x: (3 * n) / 4, t: 'B' },
-          ],
-        },
-        mark: { type: 'text', baseline: 'bottom', dy: -2, fontWeight: 'bold', fontSize: 12, y: 0 },
-        encoding: { x: { field: 'x', type: 'quantitative' }, text: { field: 't' } },
-      },
-    ],
-  };
-}
+/** Rough pixel width of a panel with its row axis (for the layout decision). */
+const panelWidth = (p: HeatmapPanel, cell: number) => p.cols * cell + 70;
 
 /**
- * The Vega-Lite spec of a model's heat map(s): one panel for tied weights, encoder and decoder
- * side by side for untied ones (each with its own symmetric colour scale).
+ * The Vega-Lite spec of a model's heat map: W (or E and Dᵀ) with the bias strip under it, and
+ * the input→output map beside it (below it when side by side would be wider than the page).
  *
- * @param disambiguation - neurons to put first and mark with ◆ (e.g. from the classifier).
+ * @param marked - ±eps neurons to put first and mark (from the analysis).
  * @example
- * await renderVegaLite(weightHeatmapSpec(params, 'seed 0', [0]));
+ * const spec = weightHeatmapSpec(params, [0]);
  */
-export function weightHeatmapSpec(p: ModelParams, title: string, disambiguation: readonly number[] = []): TopLevelSpec {
-  const views = matricesOf(p);
-  const cell = Math.max(5, Math.min(24, Math.floor(320 / p.n), Math.floor(360 / p.m)));
-  const order = displayOrder(views[0]!.values, p.m, p.n, disambiguation);
-  const first = new Set(disambiguation);
-  const units = views.map((v) => unitSpec(v, order, first, cell));
-  const spec =
-    units.length === 1
-      ? { ...units[0]!, title: `${title} — ${views[0]!.title}` }
-      : { title, hconcat: units, resolve: { scale: { color: 'independent' } } };
-  return spec as TopLevelSpec;
+export function weightHeatmapSpec(
+  params: ModelParams,
+  marked: readonly number[] = [],
+  opts: { title?: string; map?: boolean } = {},
+): TopLevelSpec {
+  const layout: HeatmapLayout = heatmapLayout(params, { marked, map: opts.map !== false });
+  const cell = cellSize(layout.n, layout.m);
+  const paramPanels = layout.panels.filter((p) => p.kind !== 'b');
+  const bias = layout.panels.find((p) => p.kind === 'b');
+  const short = (x: number) => Number(x.toPrecision(3));
+  const legend = `weight (±${short(layout.panels[0]!.range.vmax)})`;
+  const columns: object[] = paramPanels.map((p, k) => {
+    const unit = panelSpec(p, cell, k === 0 ? legend : null);
+    return k === 0 && bias ? { vconcat: [unit, panelSpec(bias, cell, null)], spacing: 6 } : unit;
+  });
+  const map = layout.map ? panelSpec(layout.map, cell, `${layout.map.title} (±${short(layout.map.range.vmax)})`) : null;
+  const wide = [...paramPanels, ...(layout.map ? [layout.map] : [])].reduce((a, p) => a + panelWidth(p, cell) + 110, 0);
+  const body =
+    map === null
+      ? { hconcat: columns }
+      : wide <= FIGURE_WIDTH
+        ? { hconcat: [...columns, map] }
+        : { vconcat: [{ hconcat: columns }, map] };
+  return {
+    ...(opts.title ? { title: opts.title } : {}),
+    ...body,
+    spacing: 28,
+    resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+  } as TopLevelSpec;
 }

@@ -24,7 +24,7 @@ describe('familyColours', () => {
     expect(c.get('same-sign+disambiguation')).toBe('#0c6148');
     expect(c.get('opposite-sign')).toBe('#d95f02');
     expect(c.get('cross-half-inhibition')).toBe('#9a4200');
-    expect(c.get('other')).toBe('#666666');
+    expect(c.get('other')).toBe('#a6a6a6');
     expect(new Set(c.values()).size).toBe(c.size);
   });
 

@@ -62,21 +62,21 @@ const FAMILY_GROUPS: readonly { test: RegExp; shades: readonly string[] }[] = [
   { test: /disamb|same-sign|seed/i, shades: ['#1b9e77', '#0c6148', '#66c2a5'] },
   { test: /opposite|inhibit/i, shades: ['#d95f02', '#9a4200', '#fc8d62'] },
   { test: /mix/i, shades: ['#7570b3', '#4a4685', '#aaa5db'] },
-  { test: /dead/i, shades: ['#a6761d', '#6b4b10', '#d8b26e'] },
+  { test: /dead/i, shades: ['#4d4d4d', '#262626', '#7a7a7a'] },
   { test: /mono|identity/i, shades: ['#e6ab02', '#a07700', '#f5d36a'] },
-  { test: /other|unclassified|unknown|none/i, shades: ['#666666', '#999999', '#333333'] },
+  { test: /other|unclassified|unknown|none/i, shades: ['#a6a6a6', '#c4c4c4', '#8c8c8c'] },
 ];
 
 /**
  * A colour per family name, distinct within the list: names are matched to hue groups by what
  * they say (diverged, ReLU two-neuron, disambiguation / same-sign, opposite-sign / inhibition,
- * mixture, dead, monosemantic, other), later members of a group get its other shades, and names
+ * mixture, dead (dark grey), monosemantic, other (light grey)), later members of a group get its other shades, and names
  * matching no group (or a group with no shade left) get unused {@link CATEGORICAL} colours.
  *
  * @param names - the families one chart shows, in legend order.
  * @example
  * familyColours(['disambiguation', 'opposite-sign', 'other']);
- * // Map { 'disambiguation' → '#1b9e77', 'opposite-sign' → '#d95f02', 'other' → '#666666' }
+ * // Map { 'disambiguation' → '#1b9e77', 'opposite-sign' → '#d95f02', 'other' → '#a6a6a6' }
  */
 export function familyColours(names: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
