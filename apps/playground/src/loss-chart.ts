@@ -1,5 +1,5 @@
 /**
- * The live loss curve: total loss and reconstruction loss against step, log-scaled y axis.
+ * The live loss chart: each instance's total loss and reconstruction loss against step, log y axis.
  */
 import type { LossRecord } from '@polytoy/core';
 
@@ -45,70 +45,80 @@ export function niceCeil(value: number): number {
   return 10 * decade;
 }
 
-const SERIES = [
-  { key: 'loss', label: 'loss', colour: '#b2182b' },
-  { key: 'reconstruction', label: 'reconstruction', colour: '#2166ac' },
-] as const;
+/** One instance's line style. */
+export interface LineStyle {
+  colour: string;
+  dash: readonly number[];
+}
 
 /**
- * Draws the records of one instance (in step order) as two polylines. The x axis runs from 0 to
- * {@link niceCeil} of the last logged step, so the curve fills the chart while training runs.
+ * Draws each instance's loss (solid) and reconstruction loss (dashed, lighter) against step, on
+ * a whole-decade log axis. The x axis runs from 0 to {@link niceCeil} of the latest step, so the
+ * curves fill the chart while training runs (to the last step exactly once the run is done). Histories are decimated by the caller
+ * (`DecimatedHistory`): the cost of a frame does not grow with the run.
  *
- * @param totalSteps - the run's length, shown in the corner.
+ * @param totalSteps - the run's length, shown under the axis.
  * @example
- * drawLossChart(canvas, [{ step: 0, instance: 0, loss: 1, reconstruction: 1, l1: 0 }], 100);
+ * drawLossChart(canvas, [[{ step: 0, instance: 0, loss: 1, reconstruction: 1, l1: 0 }]], 100, [{ colour: '#4e79a7', dash: [] }]);
  */
-export function drawLossChart(canvas: HTMLCanvasElement, records: readonly LossRecord[], totalSteps: number): void {
+export function drawLossChart(
+  canvas: HTMLCanvasElement,
+  histories: readonly (readonly LossRecord[])[],
+  totalSteps: number,
+  styles: readonly LineStyle[],
+): void {
   const W = canvas.width;
   const H = canvas.height;
-  const pad = { left: 48, right: 12, top: 18, bottom: 28 };
+  const pad = { left: 48, right: 14, top: 10, bottom: 30 };
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, H);
-  const range = logRange(records.flatMap((r) => [r.loss, r.reconstruction]));
-  const xmax = niceCeil(Math.max(1, records[records.length - 1]?.step ?? totalSteps));
+  const all = histories.flatMap((h) => h.flatMap((r) => [r.loss, r.reconstruction]));
+  const range = logRange(all);
+  const lastStep = Math.max(1, ...histories.map((h) => h[h.length - 1]?.step ?? 0));
+  // A finished run fills the chart exactly; a running one grows in 1-2-5 steps.
+  const xmax = lastStep >= totalSteps ? totalSteps : niceCeil(histories.some((h) => h.length > 0) ? lastStep : totalSteps);
   const x = (step: number) => pad.left + (step / xmax) * (W - pad.left - pad.right);
   const y = (v: number) => {
     const t = (Math.log10(Math.max(v, 10 ** range.lo)) - range.lo) / (range.hi - range.lo);
     return H - pad.bottom - t * (H - pad.top - pad.bottom);
   };
   ctx.font = '11px system-ui, sans-serif';
-  ctx.strokeStyle = '#ddd';
+  ctx.strokeStyle = '#e4e4e4';
+  ctx.lineWidth = 1;
   ctx.fillStyle = '#444';
   ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
   for (let d = range.lo; d <= range.hi; d++) {
-    const yy = y(10 ** d);
+    const yy = Math.round(y(10 ** d)) + 0.5;
     ctx.beginPath();
     ctx.moveTo(pad.left, yy);
     ctx.lineTo(W - pad.right, yy);
     ctx.stroke();
-    ctx.fillText(`1e${d}`, pad.left - 6, yy + 4);
+    ctx.fillText(`1e${d}`, pad.left - 6, yy);
   }
-  ctx.textAlign = 'center';
-  ctx.fillText('0', x(0), H - 10);
-  ctx.textAlign = 'right';
-  ctx.fillText(`step ${xmax} (run: ${totalSteps} steps)`, x(xmax), H - 10);
-  for (const s of SERIES) {
-    ctx.strokeStyle = s.colour;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    records.forEach((r, i) => {
-      const v = r[s.key];
-      if (i === 0) ctx.moveTo(x(r.step), y(v));
-      else ctx.lineTo(x(r.step), y(v));
-    });
-    ctx.stroke();
-  }
+  ctx.textBaseline = 'alphabetic';
   ctx.textAlign = 'left';
-  SERIES.forEach((s, i) => {
-    ctx.fillStyle = s.colour;
-    ctx.fillRect(pad.left + 8 + i * 120, 6, 10, 3);
-    ctx.fillStyle = '#222';
-    ctx.fillText(s.label, pad.left + 22 + i * 120, 11);
+  ctx.fillText('0', x(0), H - 12);
+  ctx.textAlign = 'right';
+  ctx.fillText(`step ${xmax.toLocaleString('en-US')}`, x(xmax), H - 12);
+  ctx.textAlign = 'center';
+  ctx.fillText(`run: ${totalSteps.toLocaleString('en-US')} steps`, (pad.left + W - pad.right) / 2, H - 12);
+  histories.forEach((records, k) => {
+    const style = styles[k % styles.length]!;
+    for (const key of ['reconstruction', 'loss'] as const) {
+      ctx.strokeStyle = style.colour;
+      ctx.globalAlpha = key === 'loss' ? 1 : 0.55;
+      ctx.lineWidth = key === 'loss' ? 1.6 : 1.2;
+      ctx.setLineDash(key === 'loss' ? [...style.dash] : [4, 3]);
+      ctx.beginPath();
+      records.forEach((r, i) => {
+        if (i === 0) ctx.moveTo(x(r.step), y(r[key]));
+        else ctx.lineTo(x(r.step), y(r[key]));
+      });
+      ctx.stroke();
+    }
   });
-  const last = records[records.length - 1];
-  if (last) {
-    ctx.textAlign = 'right';
-    ctx.fillText(`loss ${last.loss.toPrecision(4)} · recon ${last.reconstruction.toPrecision(4)}`, W - pad.right, 11);
-  }
+  ctx.globalAlpha = 1;
+  ctx.setLineDash([]);
 }

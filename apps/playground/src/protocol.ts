@@ -8,8 +8,11 @@ import type { LossRecord, ModelParams, RunRecord, RuntimeInfo, TrainConfigInput 
 export type ToWorker =
   /** Start tfjs-backend-wasm; `wasmPaths` is the absolute URL prefix of the served `.wasm` files. */
   | { type: 'init'; wasmPaths: string }
-  /** Train a config; `snapshotEvery` = updates between live parameter snapshots. */
-  | { type: 'train'; runId: number; config: TrainConfigInput; snapshotEvery: number }
+  /**
+   * Train a config; `snapshotEvery` = updates between live parameter snapshots; `pace` = updates
+   * per second to hold the run to (0 or absent: as fast as possible).
+   */
+  | { type: 'train'; runId: number; config: TrainConfigInput; snapshotEvery: number; pace?: number }
   /** Measure training throughput (benchmark harness). */
   | { type: 'throughput'; runId: number; config: TrainConfigInput; warmupSteps: number }
   /** Abort the current run between two updates. */
@@ -20,7 +23,8 @@ export type FromWorker =
   | { type: 'ready'; runtime: RuntimeInfo; inWorker: boolean }
   | { type: 'progress'; runId: number; done: number; total: number; loss: number | undefined }
   | { type: 'log'; runId: number; record: LossRecord }
-  | { type: 'snapshot'; runId: number; step: number; params: ModelParams }
+  /** Every instance's parameters at `step`. */
+  | { type: 'snapshot'; runId: number; step: number; params: ModelParams[] }
   | { type: 'done'; runId: number; record: RunRecord }
   | { type: 'throughput'; runId: number; result: ThroughputResult }
   | { type: 'aborted'; runId: number; step: number }

@@ -42,20 +42,29 @@ async function init(wasmPaths: string): Promise<void> {
 /** At most this many parameter snapshots per second reach the page. */
 const SNAPSHOT_INTERVAL_MS = 40;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Posts the parameters every `every` updates (the checkpoint hook is the trainer's read-out
- * point; it only reads, so training is unaffected), thinned to one per {@link SNAPSHOT_INTERVAL_MS}
- * except the last one of an aborted run.
+ * Posts every instance's parameters every `every` updates (the checkpoint hook is the trainer's
+ * read-out point; it only reads, so training is unaffected), thinned to one per
+ * {@link SNAPSHOT_INTERVAL_MS} except the last one (of a finished or an aborted run). With a `pace` (updates per
+ * second) it also waits until the run is due at this step, so that a run can be watched; the
+ * numbers do not depend on it.
  */
-function snapshotSink(runId: number, every: number, signal: AbortSignal): CheckpointSink {
+function snapshotSink(runId: number, every: number, signal: AbortSignal, pace: number, total: number): CheckpointSink {
   let last = -Infinity;
+  const started = performance.now();
   return {
     every,
-    write: (cp: Checkpoint) => {
+    write: async (cp: Checkpoint) => {
+      if (pace > 0 && !signal.aborted) {
+        const wait = started + (cp.step / pace) * 1000 - performance.now();
+        if (wait > 1) await sleep(wait);
+      }
       const now = performance.now();
-      if (now - last < SNAPSHOT_INTERVAL_MS && !signal.aborted) return;
+      if (now - last < SNAPSHOT_INTERVAL_MS && !signal.aborted && cp.step < total) return;
       last = now;
-      post({ type: 'snapshot', runId, step: cp.step, params: cp.params[0]! });
+      post({ type: 'snapshot', runId, step: cp.step, params: cp.params });
     },
   };
 }
@@ -67,11 +76,15 @@ async function run(message: Extract<ToWorker, { type: 'train' }>): Promise<void>
   try {
     const result = await train(message.config, {
       signal: controller.signal,
-      checkpoint: snapshotSink(runId, message.snapshotEvery, controller.signal),
+      checkpoint: snapshotSink(
+        runId,
+        message.snapshotEvery,
+        controller.signal,
+        message.pace ?? 0,
+        message.config.steps ?? Number.POSITIVE_INFINITY,
+      ),
       onProgress: (p) => post({ type: 'progress', runId, done: p.done, total: p.total, loss: p.loss }),
-      onLog: (record) => {
-        if (record.instance === 0) post({ type: 'log', runId, record });
-      },
+      onLog: (record) => post({ type: 'log', runId, record }),
     });
     post({ type: 'done', runId, record: toRunRecord(result) });
   } catch (error) {
