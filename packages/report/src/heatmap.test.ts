@@ -52,6 +52,25 @@ describe('weight heat map', () => {
     expect(cellSize(8, 5)).toBe(24);
   });
 
+  it('labels every row and every feature (Vega must not thin the ticks)', async () => {
+    const W = Float32Array.from({ length: 8 * 5 }, (_, i) => Math.sin(i));
+    const svg = await renderVegaLite(
+      weightHeatmapSpec({ kind: 'tied', n: 8, m: 5, W, b: new Float32Array(8) }, [0], { map: false }),
+    );
+    const texts = [...svg.matchAll(/<text[^>]*transform="translate\((-?[\d.]+),(-?[\d.]+)\)"[^>]*>([^<]*)<\/text>/g)].map(
+      (m) => ({
+        x: Number(m[1]),
+        y: Number(m[2]),
+        text: m[3]!,
+      }),
+    );
+    // Row labels sit left of the panel (x < 0); feature labels under it, one per feature at its cell's centre (24 px cells).
+    const rows = texts.filter((t) => t.x < 0 && t.text !== 'b' && !t.text.startsWith('neuron'));
+    expect(rows.map((t) => t.text).sort()).toEqual(['0 ◆', '1', '2', '3', '4']);
+    const features = texts.filter((t) => /^\d$/.test(t.text) && t.x === 12 + 24 * Number(t.text));
+    expect(features.map((t) => t.text)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+  });
+
   it('the tooltip carries each weight exactly as stored (6 significant digits)', () => {
     const p = params();
     p.W[1] = 0.1234567;

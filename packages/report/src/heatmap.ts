@@ -57,6 +57,8 @@ function panelSpec(panel: HeatmapPanel, cell: number, legendTitle: string | null
         : {
             title: panel.rowAxis === 'output' ? 'input feature (A | B)' : 'feature (A | B)',
             values: tickValues(panel.cols),
+            // Vega thins explicit tick values down to tickCount: ask for all of them.
+            tickCount: tickValues(panel.cols).length,
             labelExpr: 'floor(datum.value)',
             grid: false,
             labelOverlap: false,
@@ -70,6 +72,7 @@ function panelSpec(panel: HeatmapPanel, cell: number, legendTitle: string | null
     axis: {
       title: rowAxisTitle,
       values: Array.from({ length: panel.rows }, (_, r) => r + 0.5),
+      tickCount: panel.rows,
       // Row labels are integers and ◆ (built from indices), safe inside an expression.
       labelExpr: `${labels}[floor(datum.value)]`,
       grid: false,
