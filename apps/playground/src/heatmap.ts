@@ -156,7 +156,12 @@ export function drawHeatmap(
   const panelW = n * cell;
   const paramsH = m * cell + BIAS_GAP + cell;
   const mapX = LEFT + main.length * (panelW + GAP + LEFT);
-  const width = beside ? mapX + panelW + 8 : LEFT + main.length * panelW + (main.length - 1) * (GAP + LEFT) + 8;
+  const paramsWidth = LEFT + main.length * panelW + (main.length - 1) * (GAP + LEFT);
+  // Legends: the weights' under the parameters, the map's under the map (or beside the first when
+  // the map is below); the canvas grows to hold them, so no label is ever cut off.
+  const legendW = Math.max(130, Math.min(200, panelW));
+  const mapLegendX = beside ? Math.max(LEFT + legendW + 28, Math.min(mapX, maxWidth - legendW - 8)) : LEFT + legendW + 28;
+  const width = Math.max(beside ? mapX + panelW : paramsWidth, mapLegendX + legendW, LEFT + legendW) + 8;
   const mapY = beside ? TOP : TOP + paramsH + GAP + 12;
   const height = Math.max(TOP + paramsH, mapY + n * cell) + LEGEND;
   canvas.width = Math.ceil(width);
@@ -176,10 +181,8 @@ export function drawHeatmap(
   ctx.textBaseline = 'middle';
   ctx.fillText('b', LEFT - 4, TOP + m * cell + BIAS_GAP + cell / 2);
   drawPanel(ctx, map, beside ? mapX : LEFT, mapY, cell, map.title);
-  const legendW = Math.min(200, Math.max(120, panelW));
   legend(ctx, LEFT, canvas.height - LEGEND + 6, legendW, bias.range.vmax, 'weight');
-  const mapLegendX = beside ? mapX : Math.min(canvas.width - legendW - 4, LEFT + legendW + 24);
-  legend(ctx, Math.max(LEFT + legendW + 24, mapLegendX), canvas.height - LEGEND + 6, legendW, map.range.vmax, map.title);
+  legend(ctx, mapLegendX, canvas.height - LEGEND + 6, legendW, map.range.vmax, map.title);
   const info: HeatmapInfo = { cell, vmax: bias.range.vmax, mapVmax: map.range.vmax, clipped, marked: layout.marked };
   canvas.dataset.vmax = String(info.vmax);
   canvas.dataset.cell = String(cell);

@@ -22,7 +22,7 @@ import { HEATMAP_ORIGIN } from '../src/heatmap.js';
 import { readModel } from '../src/readout.js';
 import type { Settings } from '../src/settings.js';
 import { DEFAULT_SETTINGS, settingsToConfig, settingsToQuery } from '../src/settings.js';
-import { baseline, comparePngs } from './screenshot.js';
+import { BASELINES, baseline, comparePngs } from './screenshot.js';
 
 const appUrl = inject('appUrl');
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '.artifacts');
@@ -193,6 +193,9 @@ describe('playground UI at 1400 px', () => {
       expect([diff.width, diff.height], name).toEqual([diff.baselineWidth, diff.baselineHeight]);
       expect(diff.differing, `${name}: fraction of differing pixels`).toBeLessThanOrEqual(0.002);
     }
+    // The comparison itself can fail: another picture does not match.
+    const cards = await page.locator('#instances').screenshot();
+    expect((await comparePngs(page, cards, readFileSync(join(BASELINES, 'loss-n8-m5-seed2.png')), 24)).differing).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'playground-fixed-run.png'), fullPage: true });
     expect(await layoutProblems(page)).toEqual([]);
     expect(errors).toEqual([]);
