@@ -41,7 +41,11 @@ describe('polytoy experiment + report (bundled CLI)', () => {
     expect(rep.stdout).toMatch(/stability v1: \d+ runs/);
     const text = readFileSync(html, 'utf8');
     expect(text.startsWith('<!DOCTYPE html>') || text.startsWith('<!doctype html>')).toBe(true);
-    expect((text.match(/<svg/g) ?? []).length).toBeGreaterThan(1);
+    // Interactive charts: one spec block each, drawn by the inlined Vega under a hash-based CSP.
+    expect((text.match(/<script type="application\/json" data-chart=/g) ?? []).length).toBeGreaterThan(1);
+    expect(text).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/,
+    );
     expect(runCli(['report', join(dir, 'missing.jsonl')]).code).not.toBe(0);
   });
 });
