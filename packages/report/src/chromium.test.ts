@@ -121,6 +121,12 @@ describe('report in headless Chromium at 1400 px (docs/results)', () => {
     expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
     expect(layout.clipped).toEqual([]);
     expect(layout.bad).toBeNull();
+    // The tables too, once their blocks are opened.
+    await page.evaluate(() => {
+      for (const d of Array.from(document.querySelectorAll('details'))) d.open = true;
+    });
+    const opened = await layoutProblems(page);
+    expect([opened.wide, opened.clipped, opened.bad]).toEqual([[], [], null]);
 
     // Heat maps: at least 12 px per cell.
     const cells = await page.evaluate(() =>

@@ -102,7 +102,8 @@ figure.chart svg { display: block; }
 figcaption { font-size: 12.5px; color: #444; max-width: 980px; margin-top: .3rem; }
 .gallery figure.chart { display: inline-block; vertical-align: top; margin-right: 1.5rem; }
 table.data { border-collapse: collapse; font-size: 12px; margin: .4rem 0 1rem; max-width: 100%; }
-table.data th, table.data td { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; overflow-wrap: anywhere; }
+table.data th, table.data td { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; }
+table.data td { white-space: nowrap; }
 table.data th { background: #f4f4f4; text-align: left; }
 table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 details > summary { cursor: pointer; color: #333; margin: .3rem 0; }

@@ -8,7 +8,7 @@ import { sortNatural } from '@polytoy/viz';
 import type { ReportRun } from './adapter.js';
 import { countsInRates } from './adapter.js';
 import type { Coordinate } from './cells.js';
-import { cellLabel, coordinateText, groupBy, varyingCoordinates } from './cells.js';
+import { cellLabel, groupBy, varyingCoordinates } from './cells.js';
 import { escapeHtml, formatNumber, formatPercent, htmlTable } from './html.js';
 import type { TableCell } from './html.js';
 
@@ -49,7 +49,7 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
     const reached = counted.filter((r) => r.reconstruction !== null && r.reconstruction <= tolerance).length;
     const cs = finished.map((r) => r.c).filter((c): c is number => c !== null);
     rows.push([
-      ...shown.map((k) => coordinateText(k, cell[0]!.cell[k])),
+      ...shown.map((k) => String(cell[0]!.cell[k])),
       cell.length,
       capped,
       diverged,
@@ -57,7 +57,7 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
       counted.length ? interval(reached, counted.length) : '—',
       formatNumber(mean(finished.map((r) => r.loss).filter((x): x is number => x !== null))),
       formatNumber(mean(finished.map((r) => r.reconstruction).filter((x): x is number => x !== null))),
-      cs.length ? `${formatNumber(mean(cs))} ± ${formatNumber(sd(cs))} (${cs.length} runs)` : '—',
+      cs.length ? `${formatNumber(mean(cs))} ± ${formatNumber(sd(cs))} (${cs.length} run${cs.length === 1 ? '' : 's'})` : '—',
     ]);
   }
   const exact = runs.some((r) => r.exact);
@@ -89,7 +89,7 @@ export function stabilityTable(runs: readonly ReportRun[]): string {
     const cs = counted.map((r) => r.c).filter((c): c is number => c !== null);
     const lost = counted.filter((r) => r.c === null).length;
     rows.push([
-      ...keys.map((k) => coordinateText(k, first.cell[k])),
+      ...keys.map((k) => String(first.cell[k])),
       cell.length,
       formatNumber(first.startAnalysis?.loss),
       first.startAnalysis?.verdict ?? '—',
@@ -120,8 +120,8 @@ export function collisionsTable(runs: readonly ReportRun[]): string {
   for (const [, cell] of groupBy(basis, (r) => cellLabel(r.cell, ['n', 'm']))) {
     const xs = cell.map((r) => r.polysemanticCount!);
     rows.push([
-      coordinateText('n', cell[0]!.cell.n),
-      coordinateText('m', cell[0]!.cell.m),
+      cell[0]!.cell.n,
+      cell[0]!.cell.m,
       cell.length,
       `${formatNumber(mean(xs))} ± ${formatNumber(sd(xs))}`,
       formatNumber(cell[0]!.expectedPolysemanticCount),
