@@ -98,9 +98,8 @@ export function phaseDiagramSpec(runs: readonly ReportRun[]): TopLevelSpec {
   const lambdas = sortNatural(data.map((d) => d.lambda));
   const rows = sortNatural(data.map((d) => d.row));
   const ms = [...new Set(data.map((d) => d.m))].sort((a, b) => a - b);
-  const longestRow = Math.max(0, ...rows.map((r) => r.length));
-  const rowHeader = Math.min(320, 6.2 * longestRow + 20);
-  const width = Math.max(150, Math.min(340, Math.floor((1240 - rowHeader - 240) / Math.max(1, lambdas.length)) - 20));
+  // Row labels sit above the panels: the width is the page's, less the legend.
+  const width = Math.max(150, Math.min(380, Math.floor((1240 - 260) / Math.max(1, lambdas.length)) - 24));
   const cappedMarks = data.filter((d) => d.capped > 0 && d.family === families[0]);
   const x = {
     field: 'm',

@@ -5,7 +5,7 @@
  * prediction (the end of the symmetric gradient flow, black bar) and the start (grey bar: no
  * drift). Columns: λ; rows: settings.
  */
-import { compareNatural, familyColours, sortNatural } from '@polytoy/viz';
+import { familyColours, sortNatural } from '@polytoy/viz';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportRun } from './adapter.js';
 import { countsInRates } from './adapter.js';
@@ -91,11 +91,9 @@ export function stabilitySpec(runs: readonly ReportRun[]): TopLevelSpec {
   const families = sortNatural(data.filter((d) => d.kind === 'run').map((d) => d.family));
   const colours = familyColours(families);
   const lambdas = sortNatural(data.map((d) => d.lambda));
-  const rows = sortNatural(data.map((d) => d.row)).sort(compareNatural);
   const hi = Math.max(1, ...data.map((d) => d.c)) * 1.08;
-  const longestRow = Math.max(0, ...rows.map((r) => r.length));
-  const rowHeader = Math.min(300, 6.2 * longestRow + 20);
-  const width = Math.max(160, Math.min(320, Math.floor((1240 - rowHeader - 300) / Math.max(1, lambdas.length)) - 20));
+  // Row labels sit above the panels: the width is the page's, less the legends.
+  const width = Math.max(150, Math.min(360, Math.floor((1240 - 320) / Math.max(1, lambdas.length)) - 24));
   const x = {
     field: 'start',
     type: 'ordinal',
