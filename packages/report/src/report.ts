@@ -128,7 +128,7 @@ function answers(runs: readonly ReportRun[]): Answer[] {
         kind: 'stability',
         spec: stabilitySpec(runs),
         caption:
-          'Runs started at the seed’s construction with strength c (bias −c) and Gaussian perturbation δ; each point is one run’s fitted c after training (its ±eps neuron), coloured by the family it ends in; × at 0: no neuron-aligned ±eps neuron is left (the mechanism may survive rotated: see the colour). Hover for seed, c and loss.',
+          'Runs started at the seed’s construction with strength c (bias −c) and Gaussian perturbation δ; each point is one run’s fitted c after training (its ±eps neuron), coloured by the family it ends in; a cross (+) at 0: no neuron-aligned ±eps neuron is left (the mechanism may survive rotated: see the colour). Hover for seed, c and loss.',
       },
     });
   }
