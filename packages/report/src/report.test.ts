@@ -72,6 +72,18 @@ describe('renderReport (synthetic results)', async () => {
     expect(html).toMatch(/<dl class="key"><dt>/);
   });
 
+  it('shows capped (unconverged) runs apart: counted in the meta line and the table, not in the rates', async () => {
+    const finds = lines.filter((l) => l.experiment === 'finds-solution');
+    const marked = finds.map((l, k) => ({ ...l, convergence: { status: k % 4 === 0 ? 'capped' : 'converged', step: 100 } }));
+    const { html: h } = await renderReportWithInfo(marked as typeof lines, { generatedAt: null });
+    const capped = marked.filter((l) => l.convergence.status === 'capped').length;
+    expect(h).toContain(
+      `${finds.length - capped} converged, ${capped} capped at the step limit (shown apart, not counted in rates)`,
+    );
+    expect(h).not.toContain('without convergence status');
+    expect(h).toContain('capped (not counted)');
+  });
+
   it('renders an empty report for no results', async () => {
     const { html: empty, sections: none } = await renderReportWithInfo([], { generatedAt: '2024-01-01' });
     expect(none).toEqual([]);
