@@ -6,6 +6,7 @@ import { PolytoyError } from '@polytoy/core';
 import { isTrainerWorker, runTrainerWorker } from '@polytoy/trainer/node';
 import type { Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { CLI_VERSION } from './version.js';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -13,6 +14,9 @@ function usage(): string {
     'Usage: polytoy <command> [options]',
     '',
     'Toy models of polysemanticity: train, analyse and explain.',
+    '',
+    'Options:',
+    '  --version, -V   Print the version and exit',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
@@ -27,6 +31,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${CLI_VERSION}\n`);
+    return 0;
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!command) {
