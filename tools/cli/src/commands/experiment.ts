@@ -12,6 +12,7 @@ import { initNodeBackend, interruptSignal, trainParallel } from '@polytoy/traine
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { runsLabel } from '../experiment-progress.js';
 import { createProgressBar } from '../progress.js';
 
 const FLAGS: FlagSpec[] = [
@@ -91,14 +92,11 @@ export const experimentCommand: Command = {
           : {}),
         ...(values['max-instances'] !== undefined ? { maxInstancesPerCall: Number(values['max-instances']) } : {}),
         onProgress: (p) => {
-          bar ??= createProgressBar(p.total, definition.name, process.stderr, quiet, false);
-          bar.update(
-            p.done,
-            `runs ${p.runsDone + p.runsSkipped}/${p.runsTotal}${p.runsSkipped ? ` (${p.runsSkipped} resumed)` : ''}`,
-          );
+          bar ??= createProgressBar(p.total, definition.name, { quiet, counts: false });
+          bar.update(p.done, runsLabel(p));
         },
       });
-      bar?.finish(`runs ${report.skipped + report.ran}/${report.planned}`);
+      bar?.finish(runsLabel({ runsDone: report.ran, runsTotal: report.planned - report.skipped, runsSkipped: report.skipped }));
       process.stdout.write(
         `${definition.name}: ${report.ran} run(s) trained in ${report.calls} call(s), ${report.skipped} already done, ` +
           `${report.diverged} diverged, ${report.wallSeconds.toFixed(1)} s → ${out}\n` +

@@ -68,7 +68,7 @@ export const trainCommand: Command = {
 
     const logStream = values.log ? createWriteStream(String(values.log), { flags: resume ? 'a' : 'w' }) : undefined;
     const toLog = logStream ? jsonLinesLogger((line) => logStream.write(`${line}\n`)) : undefined;
-    const bar = createProgressBar(config.steps, 'train', process.stderr, quiet);
+    const bar = createProgressBar(config.steps, 'train', { quiet });
     let latest: LossRecord | undefined;
     const interrupt = interruptSignal();
     interrupt.signal.addEventListener('abort', () => {
