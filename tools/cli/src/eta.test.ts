@@ -72,10 +72,10 @@ describe('createEtaEstimator', () => {
     let t = 0;
     let done = 0;
     eta.observe(0, 0);
-    for (; t < 60; t += 0.25) eta.observe((done += 25), t + 0.25); // 100 units/s
-    for (let k = 0; k < 240; k++) {
+    for (let k = 0; k < 480; k++) {
       t += 0.25;
-      eta.observe((done += 12.5), t); // 50 units/s for 60 s
+      done += k < 240 ? 25 : 12.5; // 100 units/s for 60 s, then 50 units/s for 60 s
+      eta.observe(done, t);
     }
     const left = 100_000 - done;
     expect(eta.remaining(100_000)).toBeGreaterThan((left / 50) * 0.95);
