@@ -71,6 +71,11 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'checkpoint-every', type: 'number', help: 'Checkpoint interval in steps', defaultText: '1000' },
   { name: 'resume', type: 'string', placeholder: 'ckpt.json', help: 'Resume from a checkpoint (other config flags are ignored)' },
   { name: 'quiet', type: 'boolean', help: 'No progress bar' },
+  {
+    name: 'json',
+    type: 'boolean',
+    help: 'Print the per-instance results and their summary as one JSON document on stdout (progress stays on stderr)',
+  },
 ];
 
 type Json = Record<string, unknown>;

@@ -7,12 +7,13 @@ import { dirname } from 'node:path';
 import { ConfigError } from '@polytoy/core';
 import { EXPERIMENT_NAMES, EXPERIMENT_SIZES, EXPERIMENTS, getExperiment, parseShard, runExperiment } from '@polytoy/experiments';
 import type { ExperimentSize } from '@polytoy/experiments';
-import { jsonlStore } from '@polytoy/experiments/node';
+import { jsonlStore, readResultLines } from '@polytoy/experiments/node';
 import { initNodeBackend, interruptSignal, trainParallel } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
 import { runsLabel } from '../experiment-progress.js';
+import { experimentJson, printJson } from '../json-output.js';
 import { createProgressBar } from '../progress.js';
 
 const FLAGS: FlagSpec[] = [
@@ -40,6 +41,11 @@ const FLAGS: FlagSpec[] = [
   },
   { name: 'list', type: 'boolean', help: 'List the experiments and exit' },
   { name: 'quiet', type: 'boolean', help: 'No progress bar' },
+  {
+    name: 'json',
+    type: 'boolean',
+    help: 'Print the run report and the per-cell summaries of the results file as one JSON document on stdout',
+  },
 ];
 
 const USAGE = `polytoy experiment <${EXPERIMENT_NAMES.join('|')}> [options]`;
@@ -97,6 +103,10 @@ export const experimentCommand: Command = {
         },
       });
       bar?.finish(runsLabel({ runsDone: report.ran, runsTotal: report.planned - report.skipped, runsSkipped: report.skipped }));
+      if (values.json) {
+        printJson(experimentJson(report, out, await readResultLines([out])));
+        return 0;
+      }
       process.stdout.write(
         `${definition.name}: ${report.ran} run(s) trained in ${report.calls} call(s), ${report.skipped} already done, ` +
           `${report.diverged} diverged, ${report.wallSeconds.toFixed(1)} s → ${out}\n` +

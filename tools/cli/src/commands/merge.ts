@@ -11,10 +11,12 @@ import type { MergeSource } from '@polytoy/queue';
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { mergeJson, printJson } from '../json-output.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'out', type: 'string', placeholder: 'merged.jsonl', help: 'Where to write the merged results (required)' },
   { name: 'partial', type: 'boolean', help: 'Write the merged file even when planned runs are missing' },
+  { name: 'json', type: 'boolean', help: 'Print what was merged (counts, missing run ids, output) as JSON on stdout' },
 ];
 
 export const mergeCommand: Command = {
@@ -41,9 +43,14 @@ export const mergeCommand: Command = {
         `polytoy merge: ${label}: ${merged.missing.length} planned runs are in none of the files ` +
           '(a shard missing or unfinished?); nothing written (--partial writes what there is)\n',
       );
+      if (values.json) printJson(mergeJson(merged, positionals, null));
       return 1;
     }
     await writeResultLines(out, merged.lines);
+    if (values.json) {
+      printJson(mergeJson(merged, positionals, out));
+      return 0;
+    }
     const planned = merged.missing ? ` of ${merged.lines.length + merged.missing.length} planned` : '';
     process.stdout.write(
       `${label}: ${merged.lines.length}${planned} runs from ${merged.inputLines} lines in ${sources.length} files ` +

@@ -13,6 +13,7 @@ import type { SweepConnectionOptions, SweepFilter } from '@polytoy/queue';
 import type { Command } from '../command.js';
 import type { FlagSpec, FlagValues } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { printJson } from '../json-output.js';
 
 /** Environment variable read when `--redis` is not given. */
 export const REDIS_ENV = 'POLYTOY_REDIS';
@@ -41,6 +42,7 @@ const SUBMIT_FLAGS: FlagSpec[] = [
     defaultText: '3',
   },
   { name: 'retry-failed', type: 'boolean', help: "Re-queue this sweep's failed runs that have no result" },
+  { name: 'json', type: 'boolean', help: 'Print what was submitted (sweep, planned, added, already queued/done) as JSON' },
 ];
 
 const STATUS_FLAGS: FlagSpec[] = [
@@ -60,6 +62,7 @@ const COLLECT_FLAGS: FlagSpec[] = [
     defaultText: 'results/<experiment>-<size>.jsonl',
   },
   { name: 'partial', type: 'boolean', help: 'Write the results even when some runs have none yet' },
+  { name: 'json', type: 'boolean', help: 'Print what was collected (sweep, runs written, missing run ids) as JSON' },
 ];
 
 const USAGE = [
@@ -134,6 +137,10 @@ async function submit(argv: string[]): Promise<number> {
     ...(attempts !== undefined ? { attempts } : {}),
     ...(values['retry-failed'] ? { retryFailed: true } : {}),
   });
+  if (values.json) {
+    printJson(r);
+    return 0;
+  }
   const parts = [`${r.added} jobs added`, `${r.alreadyQueued} already queued`, `${r.alreadyStored} already done`];
   if (values['retry-failed']) parts.push(`${r.retried} failed runs re-queued`);
   process.stdout.write(
@@ -187,6 +194,10 @@ async function collect(argv: string[]): Promise<number> {
   }
   const out = (values.out as string | undefined) ?? `results/${sweep.experiment}-${sweep.size}.jsonl`;
   await writeResultLines(out, lines);
+  if (values.json) {
+    printJson({ sweep, written: lines.length, missing, out });
+    return 0;
+  }
   const note = missing.length > 0 ? ` (${missing.length} runs missing)` : '';
   process.stdout.write(`${sweep.key}: wrote ${lines.length} of ${sweep.planned} runs to ${out}${note}\n`);
   return 0;

@@ -17,6 +17,7 @@ import {
 } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { printJson, trainJson } from '../json-output.js';
 import { createProgressBar } from '../progress.js';
 import { analyseRun, formatSummary } from '../summary.js';
 import { readJsonFile, TRAIN_FLAGS, trainInputFromFlags } from '../train-flags.js';
@@ -98,11 +99,12 @@ export const trainCommand: Command = {
       });
       bar.finish(latest ? `loss ${latest.loss.toPrecision(4)}` : '');
       const analysis = analyseRun(result);
-      process.stdout.write(formatSummary(result, analysis));
+      if (!values.json) process.stdout.write(formatSummary(result, analysis));
       if (values.out) {
         writeFileSync(String(values.out), `${JSON.stringify(toRunRecord(result, { summary: analysis }))}\n`);
-        process.stdout.write(`wrote ${values.out}\n`);
+        if (!values.json) process.stdout.write(`wrote ${values.out}\n`);
       }
+      if (values.json) printJson(trainJson(result, analysis, values.out !== undefined ? String(values.out) : null));
       return 0;
     } catch (e) {
       if (e instanceof TrainingAbortedError) {
