@@ -37,12 +37,22 @@ export {
   OUTPUT_CODES,
 } from './functional.js';
 export type { FunctionalClass, FunctionalLabel, OutputMechanism, Spread } from './functional.js';
+export {
+  definitionFromGridFile,
+  GRID_FILE_FORMAT,
+  gridFileSchema,
+  gridFileVersion,
+  gridSchema,
+  parseGridFile,
+} from './grid-file.js';
+export type { GridFile, GridFileInput } from './grid-file.js';
 export { canonicalJson, sha256Hex } from './hash.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
 export {
   checkResultLine,
   compactHistory,
   compactParams,
+  fullHistory,
   ANALYSIS_DIGITS,
   HISTORY_DIGITS,
   HISTORY_POINTS,
@@ -65,7 +75,13 @@ export { divergedLine, groupConfig, okLine, runExperiment } from './runner.js';
 export { startParams } from './start.js';
 export { wilsonInterval, Z_95 } from './stats.js';
 export type { WilsonInterval } from './stats.js';
-export type { ExperimentProgress, ExperimentRunReport, RunExperimentOptions, TrainFunction } from './runner.js';
+export type {
+  ExperimentProgress,
+  ExperimentRunReport,
+  HistoryResolution,
+  RunExperimentOptions,
+  TrainFunction,
+} from './runner.js';
 export { memoryStore } from './store.js';
 export type { MemoryStore, ResultStore } from './store.js';
 export {

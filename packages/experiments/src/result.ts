@@ -102,7 +102,10 @@ export interface ResultLine {
   analysis: RunDetails | null;
   /** Final parameters, or null when the experiment does not keep them for this run. */
   params: SerializedParams | null;
-  /** Subsampled loss history (at most `HISTORY_POINTS` records, first and last kept), by column. */
+  /**
+   * Loss history by column: subsampled (at most `HISTORY_POINTS` records, first and last kept),
+   * or every logged record with `history: 'full'`.
+   */
   history: CompactHistory;
   /** The training call's wall time divided by the instances it trained. */
   wallSeconds: number;
@@ -172,6 +175,21 @@ export function compactHistory(history: readonly LossRecord[], points = HISTORY_
     out.l1.push(roundTo(r.l1, HISTORY_DIGITS));
   }
   return out;
+}
+
+/**
+ * Every history record, by column, at full precision (`--history full`).
+ *
+ * @example
+ * fullHistory(result.instances[0].history).step.length; // = history.length
+ */
+export function fullHistory(history: readonly LossRecord[]): CompactHistory {
+  return {
+    step: history.map((r) => r.step),
+    loss: history.map((r) => r.loss),
+    reconstruction: history.map((r) => r.reconstruction),
+    l1: history.map((r) => r.l1),
+  };
 }
 
 /**

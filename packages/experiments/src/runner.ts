@@ -12,7 +12,7 @@ import type { ExperimentDefinition, ExperimentSize, RunSpec } from './definition
 import type { RunGroup, Shard } from './grid.js';
 import { expandGrid, groupRuns, inShard, runIdOf } from './grid.js';
 import type { ResultLine, RunAnalysis } from './result.js';
-import { compactHistory, compactParams, RESULT_FORMAT, roundDeep } from './result.js';
+import { compactHistory, compactParams, fullHistory, RESULT_FORMAT, roundDeep } from './result.js';
 import { startParams } from './start.js';
 import type { ResultStore } from './store.js';
 
@@ -48,7 +48,15 @@ export interface RunExperimentOptions {
   analyse?: (spec: RunSpec, params: ModelParams) => RunAnalysis;
   /** Clock for `createdAt` (tests). */
   now?: () => Date;
+  /**
+   * `compact` (default): about `HISTORY_POINTS` records per run, rounded; `full`: every logged
+   * record at full precision (the config's `logEvery` sets the resolution).
+   */
+  history?: HistoryResolution;
 }
+
+/** How much loss history a result line keeps. */
+export type HistoryResolution = 'compact' | 'full';
 
 /** What {@link runExperiment} did. */
 export interface ExperimentRunReport {
@@ -183,7 +191,7 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
       result.instances.forEach((inst, i) => {
         const spec = specs[i]!;
         const analysis = analyse(spec, inst.params);
-        lines.push(okLine(spec, inst, analysis, result, perRun, now()));
+        lines.push(okLine(spec, inst, analysis, result, perRun, now(), opts.history));
       });
       specs = [];
     }
@@ -210,6 +218,7 @@ export function okLine(
   call: Pick<TrainResult, 'instances' | 'runtime'>,
   wallSeconds: number,
   at: Date,
+  history: HistoryResolution = 'compact',
 ): ResultLine {
   return {
     format: RESULT_FORMAT,
@@ -227,7 +236,7 @@ export function okLine(
     evidence: roundDeep(analysis.evidence),
     analysis: roundDeep(analysis.details),
     params: spec.keepParams ? compactParams(inst.params) : null,
-    history: compactHistory(inst.history),
+    history: history === 'full' ? fullHistory(inst.history) : compactHistory(inst.history),
     wallSeconds,
     groupSize: call.instances.length,
     runtime: call.runtime,

@@ -5,18 +5,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@polytoy/core';
-import { EXPERIMENT_NAMES, EXPERIMENT_SIZES, EXPERIMENTS, getExperiment, parseShard, runExperiment } from '@polytoy/experiments';
+import { EXPERIMENT_NAMES, EXPERIMENT_SIZES, EXPERIMENTS, parseShard, runExperiment } from '@polytoy/experiments';
 import type { ExperimentSize } from '@polytoy/experiments';
 import { jsonlStore, readResultLines } from '@polytoy/experiments/node';
 import { initNodeBackend, interruptSignal, trainParallel } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { OUTPUT_FLAGS, outputChoices, outputSizeLine, withParamsStorage } from '../experiment-output.js';
 import { runsLabel } from '../experiment-progress.js';
+import { experimentFrom, GRID_FLAG } from '../grid-source.js';
 import { experimentJson, printJson } from '../json-output.js';
 import { createProgressBar } from '../progress.js';
 
 const FLAGS: FlagSpec[] = [
+  GRID_FLAG,
   {
     name: 'size',
     type: 'string',
@@ -39,6 +42,7 @@ const FLAGS: FlagSpec[] = [
     help: 'Worker threads per training call (instances split; bit-identical results)',
     defaultText: '1',
   },
+  ...OUTPUT_FLAGS,
   { name: 'list', type: 'boolean', help: 'List the experiments and exit' },
   { name: 'quiet', type: 'boolean', help: 'No progress bar' },
   {
@@ -48,7 +52,7 @@ const FLAGS: FlagSpec[] = [
   },
 ];
 
-const USAGE = `polytoy experiment <${EXPERIMENT_NAMES.join('|')}> [options]`;
+const USAGE = `polytoy experiment <${EXPERIMENT_NAMES.join('|')}> [options]\n       polytoy experiment --grid <file.yaml|file.json> [options]`;
 
 function listExperiments(): string {
   return `${Object.values(EXPERIMENTS)
@@ -58,7 +62,7 @@ function listExperiments(): string {
 
 export const experimentCommand: Command = {
   name: 'experiment',
-  summary: 'Run a named experiment grid (resumable; JSON-lines results)',
+  summary: 'Run a named experiment grid or your own grid file (resumable; JSON-lines results)',
   async run(argv) {
     const { values, positionals } = parseFlags(argv, FLAGS);
     if (values.help) {
@@ -69,9 +73,12 @@ export const experimentCommand: Command = {
       process.stdout.write(listExperiments());
       return 0;
     }
-    const name = positionals[0];
-    if (!name) throw new ConfigError('experiment', `a name: ${EXPERIMENT_NAMES.join(' | ')}`, undefined);
-    const definition = getExperiment(name);
+    if (!positionals[0] && values.grid === undefined)
+      throw new ConfigError('experiment', `a name: ${EXPERIMENT_NAMES.join(' | ')}, or --grid <file>`, undefined);
+    const output = outputChoices(values);
+    const named = experimentFrom(values.grid as string | undefined, positionals[0]);
+    const definition = output.keepParams ? withParamsStorage(named, output.keepParams) : named;
+    const name = definition.name;
     const size = (values.size ?? 'small') as ExperimentSize;
     if (!EXPERIMENT_SIZES.includes(size)) throw new ConfigError('--size', EXPERIMENT_SIZES.join(' | '), size);
     const shard = values.shard !== undefined ? parseShard(String(values.shard)) : undefined;
@@ -84,6 +91,7 @@ export const experimentCommand: Command = {
       process.stderr.write(
         `polytoy experiment ${definition.name} v${definition.version} (${size}${shard ? `, shard ${shard.index}/${shard.count}` : ''}) → ${out} · backend ${runtime.backend} (SIMD ${runtime.simd ? 'on' : 'off'})\n`,
       );
+      process.stderr.write(`${outputSizeLine(definition, size, output.history)}\n`);
     }
     const interrupt = interruptSignal();
     let bar: ReturnType<typeof createProgressBar> | undefined;
@@ -91,6 +99,7 @@ export const experimentCommand: Command = {
       const report = await runExperiment(definition, {
         size,
         store: jsonlStore(out),
+        history: output.history,
         signal: interrupt.signal,
         ...(shard ? { shard } : {}),
         ...(values.workers !== undefined && Number(values.workers) > 1

@@ -5,7 +5,7 @@
  * trains the jobs on any number of machines.
  */
 import { ConfigError } from '@polytoy/core';
-import { EXPERIMENT_NAMES, EXPERIMENT_SIZES, getExperiment } from '@polytoy/experiments';
+import { EXPERIMENT_NAMES, EXPERIMENT_SIZES } from '@polytoy/experiments';
 import type { ExperimentSize } from '@polytoy/experiments';
 import { writeResultLines } from '@polytoy/experiments/node';
 import { collectSweep, formatStatus, redactUrl, submitSweep, sweepStatus } from '@polytoy/queue';
@@ -13,6 +13,7 @@ import type { SweepConnectionOptions, SweepFilter } from '@polytoy/queue';
 import type { Command } from '../command.js';
 import type { FlagSpec, FlagValues } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { experimentFrom, GRID_FLAG } from '../grid-source.js';
 import { printJson } from '../json-output.js';
 
 /** Environment variable read when `--redis` is not given. */
@@ -34,6 +35,7 @@ const SIZE_FLAG: FlagSpec = {
 
 const SUBMIT_FLAGS: FlagSpec[] = [
   ...CONNECTION_FLAGS,
+  GRID_FLAG,
   SIZE_FLAG,
   {
     name: 'attempts',
@@ -66,7 +68,7 @@ const COLLECT_FLAGS: FlagSpec[] = [
 ];
 
 const USAGE = [
-  'polytoy sweep submit <experiment> --redis <url> [options]',
+  'polytoy sweep submit <experiment>|--grid <file> --redis <url> [options]',
   '       polytoy sweep status [experiment] --redis <url> [options]',
   '       polytoy sweep collect [experiment] --redis <url> [options]',
 ].join('\n');
@@ -115,17 +117,21 @@ async function submit(argv: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(
       formatHelp(
-        'polytoy sweep submit <experiment> --redis <url> [options]',
-        'Enqueue one job per run of an experiment (idempotent)',
+        'polytoy sweep submit <experiment> --redis <url> [options]\n       polytoy sweep submit --grid <file> --redis <url> [options]',
+        'Enqueue one job per run of an experiment or a grid file (idempotent)',
         SUBMIT_FLAGS,
       ),
     );
     return 0;
   }
   const [name, ...extra] = positionals;
-  if (!name || extra.length > 0)
-    throw new ConfigError('experiment', `one of ${EXPERIMENT_NAMES.join(', ')}`, positionals.join(' ') || undefined);
-  const def = getExperiment(name);
+  if ((!name && values.grid === undefined) || extra.length > 0)
+    throw new ConfigError(
+      'experiment',
+      `one of ${EXPERIMENT_NAMES.join(', ')}, or --grid <file>`,
+      positionals.join(' ') || undefined,
+    );
+  const def = experimentFrom(values.grid as string | undefined, name);
   const conn = connectionFrom(values);
   const attempts = values.attempts as number | undefined;
   if (attempts !== undefined && (!Number.isSafeInteger(attempts) || attempts < 1))
