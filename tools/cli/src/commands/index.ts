@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { analyzeCommand } from './analyze.js';
 import { experimentCommand } from './experiment.js';
+import { exportCommand } from './export.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
@@ -13,6 +14,7 @@ export const COMMANDS: Command[] = [
   analyzeCommand,
   experimentCommand,
   reportCommand,
+  exportCommand,
   mergeCommand,
   sweepCommand,
   workerCommand,
