@@ -27,6 +27,8 @@ export type {
 export { cloneParams, decoderRowsOf, deserializeParams, encoderOf, serializeParams } from './params.js';
 export type { ModelParams, SerializedParams, TiedParams, UntiedParams } from './params.js';
 export { parseRunRecord, RUN_RECORD_FORMAT, toRunRecord } from './records.js';
+export { trainConfigSchema } from './config-schema.js';
+export { lossRecordSchema, runRecordSchema, runtimeInfoSchema, serializedParamsSchema } from './record-schema.js';
 export type {
   InstanceResult,
   LoadedRun,

@@ -47,6 +47,7 @@ export {
 } from './grid-file.js';
 export type { GridFile, GridFileInput } from './grid-file.js';
 export { canonicalJson, sha256Hex } from './hash.js';
+export { resultLineSchema, runSpecSchema } from './result-schema.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
 export {
   checkResultLine,

@@ -1,0 +1,72 @@
+/**
+ * A zod schema of one results line (`polytoy.experiment-result/1`): the source of the published
+ * JSON Schema `result-line.schema.json` of @polytoy/core, and a structural check for readers
+ * (`parseResultLine` checks what polytoy's readers rely on).
+ */
+import { runtimeInfoSchema, serializedParamsSchema } from '@polytoy/core';
+import { z } from 'zod';
+import { RESULT_FORMAT } from './result.js';
+
+const exactLoss = z.object({ loss: z.number(), reconstruction: z.number(), l1: z.number() }).nullable();
+
+/** The run spec inside a line: what was run (see `RunSpec`). */
+export const runSpecSchema = z.object({
+  experiment: z.string(),
+  version: z.number(),
+  size: z.enum(['small', 'full']),
+  cell: z.object({
+    n: z.number(),
+    m: z.number(),
+    hiddenActivation: z.enum(['none', 'relu']),
+    weights: z.enum(['tied', 'untied']),
+    optimizer: z.string(),
+    start: z.string(),
+    lambda: z.number(),
+    lr: z.number(),
+  }),
+  cellKey: z.string(),
+  seed: z.number(),
+  /** The normalised single-instance training config (see `train-config.schema.json`). */
+  config: z.record(z.string(), z.unknown()),
+  start: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('random') }),
+    z.object({ kind: z.literal('construction'), c: z.number(), perturbation: z.number() }),
+  ]),
+  keepParams: z.boolean(),
+});
+
+/**
+ * One results line.
+ *
+ * @example
+ * resultLineSchema.parse(JSON.parse(text.split('\n')[0])).status; // 'ok' | 'diverged'
+ */
+export const resultLineSchema = z.object({
+  format: z.literal(RESULT_FORMAT),
+  experiment: z.string(),
+  version: z.number(),
+  runId: z.string(),
+  spec: runSpecSchema,
+  status: z.enum(['ok', 'diverged']),
+  divergedAtStep: z.number().nullable(),
+  finalLoss: z.number().nullable(),
+  reconstruction: z.number().nullable(),
+  l1: z.number().nullable(),
+  exactLoss,
+  classification: z.string().nullable(),
+  /** The classifier's evidence (free-form JSON). */
+  evidence: z.unknown(),
+  /** Further numbers: c, bias mean, polysemantic count, disambiguation use, start and functional analyses. */
+  analysis: z.record(z.string(), z.unknown()).nullable(),
+  params: serializedParamsSchema.nullable(),
+  history: z.object({
+    step: z.array(z.number()),
+    loss: z.array(z.number()),
+    reconstruction: z.array(z.number()),
+    l1: z.array(z.number()),
+  }),
+  wallSeconds: z.number(),
+  groupSize: z.number(),
+  runtime: runtimeInfoSchema.nullable(),
+  createdAt: z.string(),
+});
