@@ -161,6 +161,14 @@ const instanceSchema = z.strictObject({
   seed: seedSchema.optional(),
   lambda: nonNegative('a finite lambda >= 0').optional(),
   lr: positive('a learning rate > 0').optional(),
+  /** Sparse-uniform data only: this instance's feature density, overriding `data.density`. */
+  density: finite('a density in (0, 1]')
+    .refine((v) => v > 0 && v <= 1, { error: 'a density in (0, 1]' })
+    .optional(),
+  /** Sparse-uniform data only: this instance's importance decay, overriding `data.importanceDecay`. */
+  importanceDecay: finite('an importance decay in (0, 1]')
+    .refine((v) => v > 0 && v <= 1, { error: 'an importance decay in (0, 1]' })
+    .optional(),
 });
 
 export const trainConfigSchema = z.strictObject({
@@ -172,7 +180,7 @@ export const trainConfigSchema = z.strictObject({
   /** Independent instances trained together: a count, or one override object per instance. */
   instances: z
     .union([positiveInt('a positive instance count'), z.array(instanceSchema).min(1)], {
-      error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?}',
+      error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?, density?, importanceDecay?}',
     })
     .default(1),
   data: dataConfigSchema.prefault({}),

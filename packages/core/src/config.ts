@@ -44,6 +44,10 @@ export interface InstanceSpec {
   seed: number;
   lambda: number;
   lr: number;
+  /** Sparse-uniform data: this instance's density (absent: `data.density`). */
+  density?: number;
+  /** Sparse-uniform data: this instance's importance decay (absent: `data.importanceDecay`). */
+  importanceDecay?: number;
 }
 
 /** A complete, validated training config. */
@@ -104,6 +108,7 @@ export function resolveTrainConfig(input: unknown = {}): TrainConfig {
           seed: o.seed ?? p.seed + i,
           lambda: o.lambda ?? base.lambda,
           lr: o.lr ?? base.lr,
+          ...instanceDataOverrides(o, p.data.kind, i),
         }));
   if (p.data.kind === 'basis' && p.batchSize !== n) {
     // The paper trains on all n basis vectors at once: the batch is the whole dataset.
@@ -113,6 +118,23 @@ export function resolveTrainConfig(input: unknown = {}): TrainConfig {
   const model: ModelConfig = { ...p.model, n, m, init: p.model.init as InitConfig };
   if (model.init.kind === 'given') checkGivenParams(model.init.params, n, m);
   return { ...p, instances, model };
+}
+
+/** Per-instance data fields (present only when given, so other configs keep their exact shape). */
+function instanceDataOverrides(
+  o: { density?: number | undefined; importanceDecay?: number | undefined },
+  kind: string,
+  i: number,
+): Pick<InstanceSpec, 'density' | 'importanceDecay'> {
+  for (const key of ['density', 'importanceDecay'] as const) {
+    if (o[key] !== undefined && kind !== 'sparse-uniform') {
+      throw new ConfigError(`instances.${i}.${key}`, 'no per-instance data fields unless data.kind is "sparse-uniform"', o[key]);
+    }
+  }
+  return {
+    ...(o.density !== undefined ? { density: o.density } : {}),
+    ...(o.importanceDecay !== undefined ? { importanceDecay: o.importanceDecay } : {}),
+  };
 }
 
 function checkGivenParams(params: ModelParams, n: number, m: number): void {

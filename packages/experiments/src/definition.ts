@@ -55,6 +55,13 @@ export interface ExperimentGrid {
   params: ParamsStorage;
   /** Cells to leave out (e.g. a construction start where it does not fit); see {@link CellFilter}. */
   exclude?: CellFilter[];
+  /**
+   * Sparse-uniform data: feature densities (1 − sparsity), one cell each. Set per instance, so
+   * cells differing only in density (and importance) share a training call.
+   */
+  density?: number[];
+  /** Sparse-uniform data: importance decays (feature i weighs `decay^i`), per instance like `density`. */
+  importanceDecay?: number[];
 }
 
 /**
@@ -93,6 +100,10 @@ export interface CellCoordinates {
   start: string;
   lambda: number;
   lr: number;
+  /** Only in grids with a `density` axis. */
+  density?: number;
+  /** Only in grids with an `importanceDecay` axis. */
+  importanceDecay?: number;
 }
 
 /** One run: one instance of one cell, fully specified. */

@@ -1,6 +1,6 @@
 import { ConfigError } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
-import { expandGrid, runIdOf } from './grid.js';
+import { expandGrid, groupRuns, runIdOf } from './grid.js';
 import { definitionFromGridFile, gridFileVersion, parseGridFile } from './grid-file.js';
 
 const minimal = { name: 'mine', grid: { n: [8], steps: 100 } };
@@ -30,7 +30,7 @@ describe('parseGridFile', () => {
     [{ name: 'mine', grid: { n: [8] } }, 'g.grid.steps: expected a positive integer number of steps, received undefined'],
     [{ name: 'mine', grid: { n: [], steps: 1 } }, 'g.grid.n: expected a non-empty list of positive integers, received []'],
     [{ name: 'mine', grid: { n: [8], lr: [-1], steps: 1 } }, 'g.grid.lr.0: expected a learning rate > 0, received -1'],
-    [{ name: 'mine', grid: { n: [8], steps: 1, density: [0.1] } }, 'g.grid: expected no unknown fields, received "density"'],
+    [{ name: 'mine', grid: { n: [8], steps: 1, sparsity: [0.9] } }, 'g.grid: expected no unknown fields, received "sparsity"'],
     [
       { name: 'Mine!', grid: { n: [8], steps: 1 } },
       'g.name: expected a name: lower-case letters, digits and dashes (at most 64), received "Mine!"',
@@ -105,5 +105,43 @@ describe('definitionFromGridFile', () => {
       parseGridFile({ name: 'mine', defaults: { data: { kind: 'half-split' } }, grid: { n: [10], steps: 1 } }),
     );
     expect(() => expandGrid(def)).toThrow(/mine cell .*"n":10.*data\.n: expected a positive multiple of 4/);
+  });
+});
+
+describe('per-instance density and importance axes', () => {
+  it('expand to one cell per (density, decay) pair, all in one training call, the values in each instance', () => {
+    const def = definitionFromGridFile(
+      parseGridFile({
+        name: 'tms',
+        defaults: { data: { kind: 'sparse-uniform', density: 0.5 }, model: { outputActivation: 'relu' } },
+        grid: { n: 20, m: 5, lambda: 0, density: [0.01, 0.1, 1], importanceDecay: [1, 0.7], seeds: 2, steps: 10 },
+      }),
+    );
+    const specs = expandGrid(def);
+    expect(specs).toHaveLength(3 * 2 * 2);
+    expect(new Set(specs.map((s) => s.cellKey)).size).toBe(6);
+    expect(specs.map((s) => [s.cell.density, s.cell.importanceDecay, s.seed]).slice(0, 4)).toEqual([
+      [0.01, 1, 0],
+      [0.01, 1, 1],
+      [0.01, 0.7, 0],
+      [0.01, 0.7, 1],
+    ]);
+    for (const s of specs) {
+      expect(s.config.instances[0]).toMatchObject({
+        density: s.cell.density,
+        importanceDecay: s.cell.importanceDecay,
+        seed: s.seed,
+      });
+      expect(s.config.data).toMatchObject({ kind: 'sparse-uniform', density: 0.5 });
+    }
+    expect(groupRuns(specs)).toHaveLength(1);
+    expect(new Set(specs.map(runIdOf)).size).toBe(specs.length);
+  });
+
+  it('are refused for data without them, naming the cell', () => {
+    const def = definitionFromGridFile(parseGridFile({ name: 'x', grid: { n: 8, density: [0.1], steps: 1 } }));
+    expect(() => expandGrid(def)).toThrow(
+      /x cell .*: instances\.0\.density: expected no per-instance data fields unless data\.kind is "sparse-uniform"/,
+    );
   });
 });

@@ -95,6 +95,16 @@ const gridAxes = {
   batchSize: z.union([positiveInt('a positive batch size'), z.literal('n')], { error: 'a positive integer or "n"' }),
   params: z.enum(['all', 'first-seed', 'none'], { error: '"all" | "first-seed" | "none"' }),
   exclude: z.array(cellFilter, { error: 'a list of cell filters' }),
+  /** Sparse-uniform data: densities (per instance, so one batched call covers them). */
+  density: axis(
+    finite('a density in (0, 1]').refine((v) => v > 0 && v <= 1, { error: 'a density in (0, 1]' }),
+    'densities in (0, 1]',
+  ),
+  /** Sparse-uniform data: importance decays (feature i weighs decay^i), per instance. */
+  importanceDecay: axis(
+    finite('an importance decay in (0, 1]').refine((v) => v > 0 && v <= 1, { error: 'an importance decay in (0, 1]' }),
+    'importance decays in (0, 1]',
+  ),
 };
 
 /** The grid of a file: `n` and `steps` are required, every other axis has a default. */
@@ -112,6 +122,8 @@ export const gridSchema = z.strictObject({
   batchSize: gridAxes.batchSize.default(256),
   params: gridAxes.params.default('first-seed'),
   exclude: gridAxes.exclude.optional(),
+  density: gridAxes.density.optional(),
+  importanceDecay: gridAxes.importanceDecay.optional(),
 });
 
 /** A grid file (see docs/GRIDS.md). `full` replaces axes of `grid` for `--size full`. */

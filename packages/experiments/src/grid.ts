@@ -68,7 +68,7 @@ export function cellKeyOf(cell: CellCoordinates): string {
 
 /**
  * Expands a definition's grid into run specs, in a fixed order: n, m, hidden activation,
- * weights, optimizer, start, lambda, lr, seed (seed innermost, so the seeds of a cell and the
+ * weights, optimizer, start, lambda, lr, density, importance decay, seed (seed innermost, so the seeds of a cell and the
  * cells that can share a training call are adjacent). Duplicate m values for one n, and runs
  * with equal ids, are kept once (first occurrence).
  *
@@ -95,37 +95,40 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
             for (const start of grid.start) {
               for (const lambda of grid.lambda) {
                 for (const lr of grid.lr) {
-                  const cell: CellCoordinates = {
-                    n,
-                    m,
-                    hiddenActivation,
-                    weights,
-                    optimizer: optimizerLabel(optimizer),
-                    start: startLabel(start),
-                    lambda,
-                    lr,
-                  };
-                  if (grid.exclude?.some((f) => matchesFilter(f, cell, start))) continue;
-                  const cellKey = cellKeyOf(cell);
-                  // Resolve once per cell; the seeds differ only in the instance.
-                  const base = configFor(def, grid, cell, optimizer, 0);
-                  for (let seed = 0; seed < grid.seeds; seed++) {
-                    const config: TrainConfig = { ...base, instances: [{ ...base.instances[0]!, seed }] };
-                    const spec: RunSpec = {
-                      experiment: def.name,
-                      version: def.version,
-                      size,
-                      cell,
-                      cellKey,
-                      seed,
-                      config,
-                      start,
-                      keepParams: grid.params === 'all' || (grid.params === 'first-seed' && seed === 0),
+                  for (const data of dataAxes(grid)) {
+                    const cell: CellCoordinates = {
+                      n,
+                      m,
+                      hiddenActivation,
+                      weights,
+                      optimizer: optimizerLabel(optimizer),
+                      start: startLabel(start),
+                      lambda,
+                      lr,
+                      ...data,
                     };
-                    const id = runIdOf(spec);
-                    if (seen.has(id)) continue;
-                    seen.add(id);
-                    specs.push(spec);
+                    if (grid.exclude?.some((f) => matchesFilter(f, cell, start))) continue;
+                    const cellKey = cellKeyOf(cell);
+                    // Resolve once per cell; the seeds differ only in the instance.
+                    const base = configFor(def, grid, cell, optimizer, 0);
+                    for (let seed = 0; seed < grid.seeds; seed++) {
+                      const config: TrainConfig = { ...base, instances: [{ ...base.instances[0]!, seed }] };
+                      const spec: RunSpec = {
+                        experiment: def.name,
+                        version: def.version,
+                        size,
+                        cell,
+                        cellKey,
+                        seed,
+                        config,
+                        start,
+                        keepParams: grid.params === 'all' || (grid.params === 'first-seed' && seed === 0),
+                      };
+                      const id = runIdOf(spec);
+                      if (seen.has(id)) continue;
+                      seen.add(id);
+                      specs.push(spec);
+                    }
                   }
                 }
               }
@@ -136,6 +139,18 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
     }
   }
   return specs;
+}
+
+/** The per-instance data coordinates of a grid: every (density, importanceDecay) pair given. */
+function dataAxes(grid: ExperimentGrid): Pick<CellCoordinates, 'density' | 'importanceDecay'>[] {
+  const densities: (number | undefined)[] = grid.density ?? [undefined];
+  const decays: (number | undefined)[] = grid.importanceDecay ?? [undefined];
+  return densities.flatMap((density) =>
+    decays.map((importanceDecay) => ({
+      ...(density !== undefined ? { density } : {}),
+      ...(importanceDecay !== undefined ? { importanceDecay } : {}),
+    })),
+  );
 }
 
 /** Whether a cell matches a {@link CellFilter}. */
@@ -162,7 +177,15 @@ function configFor(
     seed: 0,
     steps: grid.steps,
     batchSize: grid.batchSize === 'n' ? n : grid.batchSize,
-    instances: [{ seed, lambda, lr }],
+    instances: [
+      {
+        seed,
+        lambda,
+        lr,
+        ...(cell.density !== undefined ? { density: cell.density } : {}),
+        ...(cell.importanceDecay !== undefined ? { importanceDecay: cell.importanceDecay } : {}),
+      },
+    ],
     data: { n },
     model: {
       m,
@@ -201,7 +224,7 @@ export function runIdOf(spec: Pick<RunSpec, 'experiment' | 'version' | 'config' 
 
 /**
  * Runs may share one multi-instance training call when everything but the instance (seed,
- * lambda, lr) is equal. The key is the canonical JSON of the config without those fields.
+ * lambda, lr, and for sparse-uniform data density and importance decay) is equal. The key is the canonical JSON of the config without those fields.
  */
 export function groupKeyOf(spec: RunSpec): string {
   const { instances: _i, seed: _s, ...rest } = spec.config;

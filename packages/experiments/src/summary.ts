@@ -19,6 +19,8 @@ export const COORDINATES: readonly CoordinateName[] = [
   'start',
   'lambda',
   'lr',
+  'density',
+  'importanceDecay',
 ];
 
 /** Label used for diverged runs and for runs without a classification. */

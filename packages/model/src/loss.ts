@@ -28,7 +28,7 @@ export interface LossAndGradients {
 export interface LossOptions {
   /** [I] L1 coefficient per instance. */
   lambda: tf.Tensor1D;
-  /** [n] feature importance shared by all instances; null/omitted → all 1. */
+  /** Feature importance: [n] shared by all instances, or [I, n] per instance; null/omitted → all 1. */
   importance?: Float32Array | null;
   /** Hidden noise for this step, from {@link sampleHiddenNoise}. */
   noise?: HiddenNoiseSample | null;
@@ -58,8 +58,8 @@ export function lossAndGradients(model: ModelConfig, params: ParamTensors, x: tf
     throw new ConfigError('lambda', `a tensor of shape [${I}]`, opts.lambda.shape);
   }
   const importance = opts.importance ?? null;
-  if (importance && importance.length !== n) {
-    throw new ConfigError('importance', `a Float32Array of length ${n}`, `length ${importance.length}`);
+  if (importance && importance.length !== n && importance.length !== I * n) {
+    throw new ConfigError('importance', `a Float32Array of length ${n} or ${I * n} (I × n)`, `length ${importance.length}`);
   }
   const noise = opts.noise ?? null;
   return tf.tidy(() => {
@@ -69,7 +69,7 @@ export function lossAndGradients(model: ModelConfig, params: ParamTensors, x: tf
 
     // Reconstruction: (1/B) Σ_b Σ_i imp_i (y − x)²; d/dy = (2/B) imp (y − x).
     const diff = tf.sub(t.output, x);
-    const imp = importance ? tf.tensor3d(importance, [1, 1, n]) : null;
+    const imp = importance ? tf.tensor3d(importance, [importance.length === n ? 1 : I, 1, n]) : null;
     const weighted = imp ? tf.mul(diff, imp) : diff;
     const reconstruction = tf.mul(tf.sum(tf.mul(weighted, diff), [1, 2]), invB) as tf.Tensor1D;
     let dz = tf.mul(weighted, 2 * invB) as tf.Tensor3D;

@@ -58,6 +58,7 @@ export interface EngineStart {
   params: ModelParams[];
   /** Saved optimizer state (resume), or null for a fresh one. */
   optimizer: OptimizerStateData | null;
+  /** Feature weights of the reconstruction loss: [n] shared, or [I, n] per instance; null: all 1. */
   importance: Float32Array | null;
 }
 

@@ -57,6 +57,7 @@ export interface FusedStepSetup {
   /** Per-instance L1 coefficients. */
   lambda: readonly number[];
   /** Per-feature loss weights, or null. */
+  /** Feature weights of the reconstruction loss: [n] shared by all instances, or [I, n]; null: all 1. */
   importance: Float32Array | null;
 }
 
@@ -189,8 +190,9 @@ export class FusedTiedStep {
       heap.f32().copyWithin(dz >> 2, zp >> 2, (zp >> 2) + Bn);
       k.sgd(dz, x, 0, Bn, 1, 0, 1, 0);
       rec[i] =
-        (importance ? weightByImportance(heap.f32(), dz >> 2, importance, B, n) : sumOfSquares(heap.f32(), dz >> 2, Bn)) /
-        batchTotal;
+        (importance
+          ? weightByImportance(heap.f32(), dz >> 2, importanceOf(importance, i, n), B, n)
+          : sumOfSquares(heap.f32(), dz >> 2, Bn)) / batchTotal;
       if (grads) {
         k.sgd(dz, x, 0, Bn, 0, 0, scale2, 0);
         if (outputRelu) k.reluMaskGrad(zp, dz, dz, Bn);
@@ -307,6 +309,11 @@ function sumOfAbs(H: Float32Array, o: number, len: number): number {
   }
   if (e < end) a += Math.abs(H[e]!);
   return a + c;
+}
+
+/** Instance i's weights: the shared [n] ones, or row i of [I, n]. */
+function importanceOf(importance: Float32Array, i: number, n: number): Float32Array {
+  return importance.length === n ? importance : importance.subarray(i * n, (i + 1) * n);
 }
 
 /** d ← fl(imp·d) over [B, n] at `o`, returning Σ imp·d·d (float64). */

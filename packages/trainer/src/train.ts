@@ -31,6 +31,7 @@ import { createFusedEngine, createTfjsEngine } from './engine.js';
 import type { EngineStart, StepLosses, TrainEngine } from './engine.js';
 import { TrainingAbortedError } from './errors.js';
 import { createTrainingData } from './fast-data.js';
+import { instanceDataConfig, stackImportance } from './instance-data.js';
 import type { TrainingDataStream } from './fast-data.js';
 import { fusedStepSupports } from './fused-step.js';
 import { learningRate } from './schedule.js';
@@ -201,9 +202,14 @@ export async function runTraining(
     ? resume.rngs.map((r) => ({ init: Prng.fromState(r.init), data: Prng.fromState(r.data), noise: Prng.fromState(r.noise) }))
     : instances.map((spec) => instanceStreams(spec.seed));
   const initial: ModelParams[] = resume ? resume.params : rngs.map((s) => initParams(model, s.init));
-  const data: TrainingDataStream[] = rngs.map((s) => createTrainingData(config.data, s.data));
+  const data: TrainingDataStream[] = rngs.map((s, i) =>
+    createTrainingData(instanceDataConfig(config.data, instances[i]!), s.data),
+  );
   const noiseRngs = rngs.map((s) => s.noise);
-  const importance = data[0]!.importance;
+  const importance = stackImportance(
+    data.map((d) => d.importance),
+    n,
+  );
   const history: LossRecord[][] = resume ? resume.history.map((h) => h.map((r) => ({ ...r }))) : instances.map(() => []);
 
   const start: EngineStart = { config, params: initial, optimizer: resume ? resume.optimizer : null, importance };
@@ -333,7 +339,9 @@ export async function runTraining(
     await checkParams(steps);
     if (sink) await sink.write(await snapshot(steps));
     // Final evaluation on streams forked off the training streams (they stay untouched).
-    const evalData = data.map((d) => createTrainingData(config.data, d.rng().fork(STREAM_IDS.evaluation)));
+    const evalData = data.map((d, i) =>
+      createTrainingData(instanceDataConfig(config.data, instances[i]!), d.rng().fork(STREAM_IDS.evaluation)),
+    );
     const evalNoise = rngs.map((s) => s.noise.fork(STREAM_IDS.evaluation));
     const evalBatch = draw(steps, evalData, evalNoise);
     engine.submit(evalBatch.x, evalBatch.noise, null);
