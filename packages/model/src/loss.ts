@@ -59,7 +59,8 @@ export function lossAndGradients(model: ModelConfig, params: ParamTensors, x: tf
   }
   const importance = opts.importance ?? null;
   if (importance && importance.length !== n && importance.length !== I * n) {
-    throw new ConfigError('importance', `a Float32Array of length ${n} or ${I * n} (I × n)`, `length ${importance.length}`);
+    const lengths = I === 1 ? `${n}` : `${n} (shared) or ${I * n} (I × n)`;
+    throw new ConfigError('importance', `a Float32Array of length ${lengths}`, `length ${importance.length}`);
   }
   const noise = opts.noise ?? null;
   return tf.tidy(() => {
