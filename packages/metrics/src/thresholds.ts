@@ -22,8 +22,30 @@ export interface MetricThresholds {
   minC: number;
   /** Mirrored pair (SPEC §2c): largest ratio between the two neurons' eps. */
   maxMirrorRatio: number;
-  /** Functional classification: largest relative distance of (WᵀW, b) to the nearest family member. */
-  functionalTolerance: number;
+  /** Taxonomy: an output whose gain (own feature on minus off, on the support) is below this is dead. */
+  deadOutputGain: number;
+  /** Taxonomy: largest distance d_i of one output to its mechanism's template (units of RMS x_i). */
+  outputTolerance: number;
+  /** Taxonomy: largest RMS distance of the whole model to a family (units of RMS x_i). */
+  familyTolerance: number;
+  /** Taxonomy: largest neuron-level relative distance for a family to count as neuron-aligned. */
+  alignedTolerance: number;
+  /** Taxonomy: mean `2(b_i + c_i)` of the same-sign outputs from which they are in the m = n/2 form. */
+  mHalfForm: number;
+  /** Taxonomy: singular values below this fraction of the largest do not count in the rank. */
+  rankTolerance: number;
+  /** Taxonomy: exact reconstruction per sample at most this is "near-zero loss". */
+  nearZeroReconstruction: number;
+  /** ±eps neuron: smallest |cosine| of its encoder row with u = (+1 on A, −1 on B). */
+  epsCosine: number;
+  /** ±eps neuron: an output reads it when its shift c_ij on the output is at least this. */
+  readShift: number;
+  /** ±eps neuron: it disambiguates when its readers keep at least this fraction of its shift. */
+  epsCarries: number;
+  /** ±eps neuron: its shift is cancelled when its readers keep at most this fraction. */
+  epsCancelled: number;
+  /** Half detector (ReLU): largest std on its half, and mean + std on the other, as fractions of its mean activation. */
+  detectorSpread: number;
 }
 
 /**
@@ -45,7 +67,18 @@ export const DEFAULT_THRESHOLDS: Readonly<MetricThresholds> = Object.freeze({
   maxCv: 0.35,
   minC: 0.1,
   maxMirrorRatio: 1.5,
-  functionalTolerance: 0.2,
+  deadOutputGain: 0.5,
+  outputTolerance: 0.25,
+  familyTolerance: 0.25,
+  alignedTolerance: 0.25,
+  mHalfForm: 0.5,
+  rankTolerance: 0.05,
+  nearZeroReconstruction: 1e-3,
+  epsCosine: 0.9,
+  readShift: 0.1,
+  epsCarries: 0.75,
+  epsCancelled: 0.25,
+  detectorSpread: 0.25,
 });
 
 /**
@@ -68,6 +101,17 @@ export function resolveThresholds(partial: Partial<MetricThresholds> = {}): Metr
   check('maxCv', (v) => v >= 0, 'a number >= 0');
   check('minC', (v) => v >= 0, 'a number >= 0');
   check('maxMirrorRatio', (v) => v >= 1, 'a number >= 1');
-  check('functionalTolerance', (v) => v >= 0, 'a number >= 0');
+  check('deadOutputGain', (v) => v >= 0, 'a number >= 0');
+  check('outputTolerance', (v) => v > 0, 'a number > 0');
+  check('familyTolerance', (v) => v > 0, 'a number > 0');
+  check('alignedTolerance', (v) => v > 0, 'a number > 0');
+  check('mHalfForm', (v) => v > 0 && v < 1, 'a number in (0, 1)');
+  check('rankTolerance', (v) => v > 0 && v < 1, 'a number in (0, 1)');
+  check('nearZeroReconstruction', (v) => v >= 0, 'a number >= 0');
+  check('epsCosine', (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+  check('readShift', (v) => v >= 0, 'a number >= 0');
+  check('epsCarries', (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+  check('epsCancelled', (v) => v >= 0 && v < t.epsCarries, 'a number >= 0 below epsCarries');
+  check('detectorSpread', (v) => v >= 0, 'a number >= 0');
   return t;
 }
