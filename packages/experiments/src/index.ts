@@ -28,15 +28,6 @@ export {
   startLabel,
 } from './grid.js';
 export type { RunGroup, Shard } from './grid.js';
-export {
-  EXCITATION_THRESHOLD,
-  effectiveMap,
-  FUNCTIONAL_SAMPLES,
-  functionalClass,
-  GAIN_THRESHOLD,
-  OUTPUT_CODES,
-} from './functional.js';
-export type { FunctionalClass, FunctionalLabel, OutputMechanism, Spread } from './functional.js';
 export { canonicalJson, sha256Hex } from './hash.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
 export {
@@ -74,8 +65,10 @@ export {
   DIVERGED_LABEL,
   labelOf,
   labelsOf,
+  nameOf,
   reconstructionOf,
   summarise,
+  taxonomyOf,
   UNCLASSIFIED_LABEL,
 } from './summary.js';
 export type { CellSummary, CoordinateName, Stat, SummariseOptions } from './summary.js';
