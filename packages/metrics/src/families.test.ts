@@ -83,6 +83,23 @@ describe('OutputCosts', () => {
   });
 });
 
+describe('OutputCosts.measure', () => {
+  it('crossMargin is the largest other-half pre-activation over the support (closed form = enumeration)', () => {
+    const rng = createPrng(12);
+    const n = 16;
+    const M = Float64Array.from({ length: n * n }, () => rng.normal());
+    const map = supportMap(
+      untiedFromMap(
+        M,
+        Float64Array.from({ length: n }, () => rng.normal()),
+      ),
+      'none',
+    );
+    const costs = new OutputCosts(map);
+    for (let i = 0; i < n; i++) expect(costs.measure(i).crossMargin).toBeCloseTo(map.crossMax[i]!, 12);
+  });
+});
+
 describe('fitFamily', () => {
   it('finds the optimal pairing (checked against every pairing at n = 8 and 12)', () => {
     for (const n of [8, 12]) {

@@ -73,8 +73,9 @@ export interface OutputMeasure {
   /** Disambiguation shift `c_i = (ownOffset − otherOffset) / 2`. */
   shift: number;
   /**
-   * The largest pre-activation of output i on any other-half sample (sum of the q largest
-   * other-half entries of L_i): <= 0 means the other half never switches it on.
+   * The largest pre-activation of output i on any other-half sample (linear hidden layer: the
+   * sum of the q largest other-half entries of L_i; ReLU: measured on the support): <= 0 means
+   * the other half never switches it on.
    */
   crossMargin: number;
   /**
@@ -282,9 +283,13 @@ export class OutputCosts {
     }
     const ownOffset = q * ownMean;
     const otherOffset = (q * (S - w[p]!)) / rest;
-    const sorted = Array.from(w).sort((x, y) => y - x);
-    let crossMargin = 0;
-    for (let k = 0; k < q; k++) crossMargin += sorted[k]!;
+    // Linear: the q largest other-half entries (exact, any n); ReLU: the pass's maximum of z itself.
+    let crossMargin = this.map.crossMax[i]!;
+    if (this.map.M) {
+      const sorted = Array.from(w).sort((x, y) => y - x);
+      crossMargin = 0;
+      for (let k = 0; k < q; k++) crossMargin += sorted[k]!;
+    }
     const mean = S / h;
     let v2 = 0;
     let v4 = 0;

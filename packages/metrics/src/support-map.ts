@@ -48,6 +48,8 @@ export interface SupportMap {
   lossExact: boolean;
   /** [n] mean over the support of `(x_i − y_i)²`: each output's share of the reconstruction loss. */
   outputLoss: Float64Array;
+  /** [n] the largest pre-activation of output i over the other half's samples (<= 0: never switched on there). */
+  crossMax: Float64Array;
   /** [m] mean hidden activation (after the hidden activation) when half A is chosen. */
   hiddenMeanA: Float64Array;
   /** [m] the same when half B is chosen. */
@@ -177,6 +179,7 @@ function supportPass(p: AnyParams, relu: boolean, reluOutput: boolean, Lin: Floa
   const S = relu ? new Float64Array(n * n) : null; // Σ_s x xᵀ
   const zz = new Float64Array(n); // Σ_s z_i²
   const loss = new Float64Array(n);
+  const crossMax = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
   const sum = [new Float64Array(m), new Float64Array(m)];
   const sq = [new Float64Array(m), new Float64Array(m)];
   const counts = [0, 0];
@@ -213,6 +216,7 @@ function supportPass(p: AnyParams, relu: boolean, reluOutput: boolean, Lin: Floa
       const y = reluOutput && zi < 0 ? 0 : zi;
       const d = target[i]! - y;
       loss[i]! += d * d;
+      if ((i < h ? 0 : 1) !== half && zi > crossMax[i]!) crossMax[i] = zi;
     }
     for (let t = 0; t < q; t++) target[idx[base + t]!] = 0;
     if (C && S) {
@@ -236,6 +240,7 @@ function supportPass(p: AnyParams, relu: boolean, reluOutput: boolean, Lin: Floa
     S,
     zz,
     outputLoss: loss.map((v) => v / count),
+    crossMax,
     hiddenMeanA: mean(0),
     hiddenMeanB: mean(1),
     hiddenStdA: std(0),
@@ -299,6 +304,7 @@ function buildMap(p: AnyParams, relu: boolean, reluOutput: boolean): SupportMap 
     samples: pass.count,
     lossExact: pass.exact,
     outputLoss: pass.outputLoss,
+    crossMax: pass.crossMax,
     hiddenMeanA,
     hiddenMeanB,
     hiddenStdA: pass.hiddenStdA,
