@@ -333,3 +333,20 @@ describe('classifyFunction under perturbations', () => {
     }
   });
 });
+
+describe('the measured rank', () => {
+  it('the singular values of M through the m×m problem equal those of the n×n one (tied and untied)', () => {
+    for (const p of [
+      perturbed(sameSignConstructionF64({ n: 16 }), 4, 0.3),
+      perturbed(untiedCounterpart(sameSignConstructionF64({ n: 16 })), 5, 0.3),
+    ]) {
+      const M = supportMap(p, 'none').M!;
+      // Through an untied copy with m = n (E = I, D = M): the n×n path.
+      const full = classifyFunction(untiedFromMap(M, new Float64Array(16))).structure.singularValues;
+      const fast = classifyFunction(p).structure.singularValues;
+      expect(fast).toHaveLength(16);
+      // (sqrt of an eigenvalue: a zero singular value comes out as ~1e-8 on the n×n path)
+      fast.forEach((v, k) => expect(Math.abs(v - full[k]!)).toBeLessThan(1e-6));
+    }
+  });
+});

@@ -161,6 +161,11 @@ function readOutputs(costs: OutputCosts, map: SupportMap, t: MetricThresholds): 
   return out;
 }
 
+/** Eigenvalues of a symmetric Gram matrix as singular values (descending). */
+function sqrtEig(G: Float64Array, d: number): number[] {
+  return Array.from(symmetricEigen(G, d).values, (v) => Math.sqrt(Math.max(0, v))).sort((a, b) => b - a);
+}
+
 /** Singular values of a square matrix [d, d] (descending), via the eigenvalues of AᵀA. */
 function singularValues(A: Float64Array, d: number): number[] {
   const G = new Float64Array(d * d);
@@ -172,15 +177,63 @@ function singularValues(A: Float64Array, d: number): number[] {
       G[j * d + i] = s;
     }
   }
-  return Array.from(symmetricEigen(G, d).values, (v) => Math.sqrt(Math.max(0, v))).sort((a, b) => b - a);
+  return sqrtEig(G, d);
 }
 
-function structureOf(map: SupportMap, outputs: OutputReading[], t: MetricThresholds): Structure {
+/**
+ * Singular values of M = WᵀW (tied) or D·E (untied) through an m×m problem when m < n (the rank
+ * is at most m; the n×n eigenproblem costs (n/m)³ more): tied, the eigenvalues of W Wᵀ; untied,
+ * D = QR (Gram–Schmidt), so M = Q (R E) and the singular values are those of R E.
+ */
+function singularValuesOfM(p: AnyParams, map: SupportMap): number[] {
+  const { n, m } = p;
+  if (m >= n) return singularValues(map.M!, n);
+  const E = p.kind === 'tied' ? p.W : p.E;
+  // A [m, n]: W (tied) or R E (untied).
+  let A: Float64Array;
+  if (p.kind === 'tied') A = Float64Array.from(p.W);
+  else {
+    const Q = new Float64Array(n * m); // columns q_j
+    const R = new Float64Array(m * m);
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < n; i++) Q[i * m + j] = p.D[i * m + j]!;
+      for (let k = 0; k < j; k++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += Q[i * m + k]! * Q[i * m + j]!;
+        R[k * m + j] = dot;
+        for (let i = 0; i < n; i++) Q[i * m + j]! -= dot * Q[i * m + k]!;
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += Q[i * m + j]! ** 2;
+      norm = Math.sqrt(norm);
+      R[j * m + j] = norm;
+      for (let i = 0; i < n; i++) Q[i * m + j] = norm > 0 ? Q[i * m + j]! / norm : 0;
+    }
+    A = new Float64Array(m * n);
+    for (let r = 0; r < m; r++)
+      for (let k = r; k < m; k++) for (let i = 0; i < n; i++) A[r * n + i]! += R[r * m + k]! * E[k * n + i]!;
+  }
+  const G = new Float64Array(m * m);
+  for (let r = 0; r < m; r++) {
+    for (let c = r; c < m; c++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += A[r * n + i]! * A[c * n + i]!;
+      G[r * m + c] = s;
+      G[c * m + r] = s;
+    }
+  }
+  // Tied: the eigenvalues of W Wᵀ are those of M itself (PSD); untied: squares of M's singular values.
+  const values = Array.from(symmetricEigen(G, m).values, (v) => Math.max(0, v)).sort((a, b) => b - a);
+  const sv = p.kind === 'tied' ? values : values.map(Math.sqrt);
+  return [...sv, ...new Array<number>(n - m).fill(0)];
+}
+
+function structureOf(p: AnyParams, map: SupportMap, outputs: OutputReading[], t: MetricThresholds): Structure {
   const counts = Object.fromEntries(OUTPUT_MECHANISMS.map((k) => [k, 0])) as Record<OutputMechanism, number>;
   for (const o of outputs) counts[o.mechanism]++;
   const live = outputs.filter((o) => o.mechanism !== 'dead');
   const reconstruction = outputs.reduce((a, o) => a + o.loss, 0);
-  const sv = singularValues(map.M ?? map.L, map.n);
+  const sv = map.M ? singularValuesOfM(p, map) : singularValues(map.L, map.n);
   const top = sv[0] ?? 0;
   return {
     counts,
@@ -260,7 +313,7 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
   const costs = new OutputCosts(map);
   const fits = FAMILY_NAMES.map((f) => fitFamily(costs, f));
   const outputs = readOutputs(costs, map, t);
-  const structure = structureOf(map, outputs, t);
+  const structure = structureOf(params, map, outputs, t);
   const { counts } = structure;
   const eps = epsNeuronReport(
     params,
