@@ -1,7 +1,10 @@
 import { mixedConstructionF64, sameSignConstructionF64 } from '@polytoy/analytic';
 import { createPrng } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
-import { FAMILY_NAMES, fitFamily, MIN_PARTNER_WEIGHT, OutputCosts } from './families.js';
+import { FAMILY_NAMES, fitFamily, OutputCosts } from './families.js';
+import { DEFAULT_THRESHOLDS } from './thresholds.js';
+
+const MIN_PARTNER_WEIGHT = DEFAULT_THRESHOLDS.minPartnerWeight;
 import { supportMap } from './support-map.js';
 import { allPermutations } from './test-utils/permutations.js';
 import { perturbed, untiedFromMap } from './test-utils/constructions.js';

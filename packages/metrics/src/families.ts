@@ -11,7 +11,7 @@
  *   other half: L*_i|Ō = s e_j + β 1_Ō,
  *
  * i.e. z_i = x_i + qα (≤ 0) when x_i is off on its own half, and z_i = s x_j + qβ on the other
- * half. The mechanism is the partner weight s: same-sign s >= 1/2 (with s + qβ <= 0: the shift
+ * half. The mechanism is the partner weight s: same-sign s >= 1/2 (minPartnerWeight) (with s + qβ <= 0: the shift
  * cancels the partner), opposite-sign s <= −1/2 (β <= 0), monosemantic s = 0 (β <= 0). These
  * are exactly the zero-loss maps with that mechanism (for n >= 8 the own half must be flat, and
  * the largest other-half pre-activation s⁺ + qβ must be <= 0); the SPEC constructions are the
@@ -26,15 +26,13 @@
  */
 import { hungarian } from './hungarian.js';
 import type { SupportMap } from './support-map.js';
+import { DEFAULT_THRESHOLDS } from './thresholds.js';
 
 /** Model-level families fitted on the support map. */
 export type FamilyName = 'same-sign' | 'opposite-sign' | 'monosemantic' | 'mixture';
 
 /** The families, in tie-breaking order (pure families first; mixture contains all three). */
 export const FAMILY_NAMES: readonly FamilyName[] = Object.freeze(['same-sign', 'opposite-sign', 'monosemantic', 'mixture']);
-
-/** Smallest |partner weight| of a same-sign or opposite-sign template (halfway to the constructions' 1). */
-export const MIN_PARTNER_WEIGHT = 0.5;
 
 /** Min, mean and max of a per-output quantity (NaN fields when there is none). */
 export interface Spread {
@@ -116,7 +114,14 @@ export class OutputCosts {
   private readonly other: Float64Array[]; // L_i on the other half (h entries, in half order)
   private readonly sums: Float64Array;
 
-  constructor(readonly map: SupportMap) {
+  /**
+   * @param map - the model's support map.
+   * @param minPartnerWeight - smallest |s| of a same-sign or opposite-sign template (thresholds.ts).
+   */
+  constructor(
+    readonly map: SupportMap,
+    readonly minPartnerWeight: number = DEFAULT_THRESHOLDS.minPartnerWeight,
+  ) {
     const { n, h, q, L, s0, s1 } = map;
     this.n = n;
     this.h = h;
@@ -199,21 +204,21 @@ export class OutputCosts {
         sv = (D * C - E * B) / det;
         bv = (E * A - D * B) / det;
       } else if (k === 1) {
-        sv = pi * MIN_PARTNER_WEIGHT;
+        sv = pi * this.minPartnerWeight;
         bv = (E - B * sv) / C;
       } else if (pi > 0) {
         // On the edge β = −s/q (the shift exactly cancels the partner).
-        sv = k === 2 ? (D - E / q) / (A - (2 * B) / q + C / (q * q)) : MIN_PARTNER_WEIGHT;
+        sv = k === 2 ? (D - E / q) / (A - (2 * B) / q + C / (q * q)) : this.minPartnerWeight;
         bv = -sv / q;
       } else {
-        sv = k === 2 ? D / A : -MIN_PARTNER_WEIGHT;
+        sv = k === 2 ? D / A : -this.minPartnerWeight;
         bv = 0;
       }
       const ok =
         pi > 0
-          ? sv >= MIN_PARTNER_WEIGHT - tol && sv + q * bv <= tol
+          ? sv >= this.minPartnerWeight - tol && sv + q * bv <= tol
           : pi < 0
-            ? sv <= -MIN_PARTNER_WEIGHT + tol && bv <= tol
+            ? sv <= -this.minPartnerWeight + tol && bv <= tol
             : bv <= tol;
       if (!ok || !Number.isFinite(sv) || !Number.isFinite(bv)) continue;
       const f = A * sv * sv + 2 * B * sv * bv + C * bv * bv - 2 * D * sv - 2 * E * bv;

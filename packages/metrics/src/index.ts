@@ -28,7 +28,7 @@ export { epsNeuronReport } from './eps-neuron.js';
 export type { EpsNeuron, EpsNeuronReport } from './eps-neuron.js';
 export { exactLossOf } from './exact-loss.js';
 export type { ExactLoss, ExactLossModel } from './exact-loss.js';
-export { FAMILY_NAMES, fitFamily, MIN_PARTNER_WEIGHT, OutputCosts, spreadOf } from './families.js';
+export { FAMILY_NAMES, fitFamily, OutputCosts, spreadOf } from './families.js';
 export type { FamilyFit, FamilyName, OutputMeasure, Spread, TemplateFit } from './families.js';
 export { hungarian, maxAssignment } from './hungarian.js';
 export type { Assignment } from './hungarian.js';

@@ -310,7 +310,7 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
   const t = resolveThresholds(options.thresholds);
   const hidden = options.hiddenActivation ?? 'none';
   const map = options.map ?? supportMap(params, hidden, options.outputActivation ?? 'relu');
-  const costs = new OutputCosts(map);
+  const costs = new OutputCosts(map, t.minPartnerWeight);
   const fits = FAMILY_NAMES.map((f) => fitFamily(costs, f));
   const outputs = readOutputs(costs, map, t);
   const structure = structureOf(params, map, outputs, t);
