@@ -1,4 +1,14 @@
 export { analyseRun, disambiguationUse, reanalyseLine, startAnalysis, USE_THRESHOLD } from './analyse.js';
+// The taxonomy's vocabulary, for readers of result lines (the report, notebooks): one definition each.
+export {
+  ANALYSIS_VERSION,
+  OUTPUT_CODES,
+  OUTPUT_MECHANISM_DEFINITIONS,
+  OUTPUT_MECHANISMS,
+  SOLUTION_LABEL_DEFINITIONS,
+  SOLUTION_LABELS,
+} from '@polytoy/metrics';
+export type { EpsNeuronSummary, OutputMechanism, SolutionLabel, SuperpositionSummary, TaxonomySummary } from '@polytoy/metrics';
 export { EXPERIMENT_SIZES, instanceOf } from './definition.js';
 export type {
   CellCoordinates,
