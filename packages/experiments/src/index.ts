@@ -7,8 +7,16 @@ export {
   OUTPUT_MECHANISMS,
   SOLUTION_LABEL_DEFINITIONS,
   SOLUTION_LABELS,
+  superpositionView,
 } from '@polytoy/metrics';
-export type { EpsNeuronSummary, OutputMechanism, SolutionLabel, SuperpositionSummary, TaxonomySummary } from '@polytoy/metrics';
+export type {
+  EpsNeuronSummary,
+  OutputMechanism,
+  SolutionLabel,
+  SuperpositionSummary,
+  SuperpositionView,
+  TaxonomySummary,
+} from '@polytoy/metrics';
 export { EXPERIMENT_SIZES, instanceOf } from './definition.js';
 export type {
   CellCoordinates,
