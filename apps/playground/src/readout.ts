@@ -22,7 +22,7 @@ export interface Readout {
   biasMean: number;
   /** The paper's polysemantic-neuron count (more than one |w| in [0.8, 1.2]). */
   polysemantic: number;
-  /** What the taxonomy found, in a few sentences (or the paper's prediction). */
+  /** What the taxonomy found, in one sentence (or the paper's prediction). */
   detail: string;
 }
 
@@ -78,6 +78,6 @@ export function readModel(params: ModelParams, ctx: ReadoutContext): Readout {
     family: t.name,
     nearest: t.family,
     distance: t.distance,
-    detail: t.description,
+    detail: t.headline,
   };
 }

@@ -172,6 +172,8 @@ export interface TaxonomySummary {
     reconstruction: number;
     nearZeroLoss: boolean;
   };
+  /** One sentence: the label, its distance and shift. */
+  headline: string;
   description: string;
 }
 
@@ -249,6 +251,7 @@ export function summariseAnalysis(a: ModelAnalysis): AnalysisSummary {
           reconstruction: t.structure.reconstruction,
           nearZeroLoss: t.structure.nearZeroLoss,
         },
+        headline: t.headline,
         description: t.description,
       }
     : null;

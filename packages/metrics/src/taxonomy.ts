@@ -119,6 +119,8 @@ export interface FunctionClassification {
   outputs: OutputReading[];
   eps: EpsNeuronReport;
   structure: Structure;
+  /** One sentence: the label, its distance and its shift (the first sentence of `description`). */
+  headline: string;
   /** Two or three sentences saying what was found. */
   description: string;
 }
@@ -433,6 +435,7 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
       );
     }
   }
+  const headline = sentences[0]!;
   sentences.push(`Structure: ${structureText(structure)}.`);
   if (eps.exists) sentences.push(eps.description);
   else sentences.push('No neuron-aligned ±eps neuron.');
@@ -450,6 +453,7 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
     outputs,
     eps,
     structure,
+    headline,
     description: sentences.join(' '),
   };
 }
