@@ -605,9 +605,9 @@ function verdictOf(
 
 /**
  * Gradient, kink classification, first-order pinning, dual certificates, smooth Hessian
- * eigenvalues and a verdict at one parameter point. The phases, in order: {@link findKinks},
- * the frozen gradient, {@link firstOrderAtKinks}, {@link dualCertificates},
- * {@link criticalPiece}, {@link pieceHessian}, {@link verdictOf}.
+ * eigenvalues and a verdict at one parameter point. The phases (internal), in order:
+ * `findKinks`, `frozenGradient`, `firstOrderAtKinks`, `dualCertificates`, `criticalPiece`,
+ * `pieceHessian`, `verdictOf`.
  *
  * @example
  * const p = symmetricFamilyParams(8, symmetricOptimum(8, 1e-2));

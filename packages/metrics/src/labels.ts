@@ -4,7 +4,7 @@
  * derivations behind the definitions are in the package README ("Taxonomy").
  */
 
-/** Per-output mechanism (one character each in {@link OutputReading} code strings). */
+/** Per-output mechanism (one character each, {@link OUTPUT_CODES}, in the taxonomy's `codes` strings). */
 export type OutputMechanism = 'same-sign' | 'opposite-sign' | 'monosemantic' | 'dead' | 'other';
 
 /** Every output mechanism, in display order. */
