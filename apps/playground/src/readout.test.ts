@@ -10,7 +10,7 @@ describe('readModel', () => {
     expect(r.biasMean).toBeCloseTo(-0.5, 6);
     expect(r.nearest).toBe('same-sign');
     expect(r.distance).toBeLessThan(1e-6);
-    expect(r.family).toBe('same-sign+disambiguation');
+    expect(r.family).toBe('same-sign');
     expect(r.detail.length).toBeGreaterThan(0);
   });
 

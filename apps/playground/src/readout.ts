@@ -1,18 +1,18 @@
 /**
  * The live readout of a model: which solution family it is nearest to and how far, its ±eps
  * (disambiguation) neurons with their c, and one line of evidence. A small adapter over
- * `@polytoy/metrics`' `analyzeModel` (what the page shows is decided here, in one place), so that
- * the playground follows the metrics package as its analysis grows.
+ * `@polytoy/metrics`' run-analysis pipeline (`analyseModel`, the one the CLI and the experiments
+ * use; what the page shows is decided here, in one place), so that the playground follows the
+ * metrics package as its analysis grows.
  */
 import type { ModelParams } from '@polytoy/core';
-import { expectedPolysemanticCount } from '@polytoy/analytic';
-import { analyzeModel } from '@polytoy/metrics';
+import { analyseModel } from '@polytoy/metrics';
 
 /** What the readout shows for one model. */
 export interface Readout {
-  /** The family the model reads as (basis-free for a linear hidden layer). */
+  /** The taxonomy's label with its per-output counts (e.g. `mixture (6 same-sign, 2 opposite-sign)`). */
   family: string;
-  /** The nearest zero-loss construction family, and the relative distance to its nearest member. */
+  /** The family the label names (dead-features, unmatched: the nearest), and the distance to its nearest member. */
   nearest: string | null;
   distance: number | null;
   /** Neuron-aligned ±eps neurons. */
@@ -22,7 +22,7 @@ export interface Readout {
   biasMean: number;
   /** The paper's polysemantic-neuron count (more than one |w| in [0.8, 1.2]). */
   polysemantic: number;
-  /** One line of evidence (the classifier's reason, or the paper's prediction). */
+  /** What the taxonomy found, in one sentence (or the paper's prediction). */
   detail: string;
 }
 
@@ -33,9 +33,9 @@ export interface ReadoutContext {
 }
 
 /**
- * Reads a model. For half-split data: the basis-free family (linear hidden layer) or the
- * neuron-level one (ReLU), the nearest construction family with its distance, and the ±eps
- * neurons; for other data the paper's polysemantic count.
+ * Reads a model. For half-split data: the taxonomy's label (on the function: blind to rotations
+ * of a linear hidden layer; ReLU: the effective map on the data), the family with its distance,
+ * and the ±eps neurons; for other data the paper's polysemantic count.
  *
  * @example
  * const r = readModel(sameSignConstruction({ n: 8, m: 5 }), { data: 'half-split', hidden: 'none' });
@@ -43,19 +43,24 @@ export interface ReadoutContext {
  * r.nearest;    // 'same-sign'
  */
 export function readModel(params: ModelParams, ctx: ReadoutContext): Readout {
-  const halfSplit = ctx.data === 'half-split' && params.n % 2 === 0;
-  const a = analyzeModel(params, { hiddenActivation: ctx.hidden, distances: halfSplit });
-  const ev = a.classification.evidence;
-  const base = {
-    epsNeurons: ev.disambiguationNeurons.map((d) => d.neuron),
-    c: ev.c,
-    biasMean: ev.biasMean,
-    polysemantic: a.paper.polysemantic,
-  };
-  if (!halfSplit) {
-    const expected = ctx.data === 'basis' ? expectedPolysemanticCount(params.n, params.m) : null;
+  const a = analyseModel(
+    params,
+    {
+      data: { kind: ctx.data, n: params.n },
+      model: { hiddenActivation: ctx.hidden, outputActivation: 'relu', l1: { target: 'activations', lambda: 0 } },
+    },
+    { exactLoss: false },
+  );
+  let biasSum = 0;
+  for (const v of params.b) biasSum += v;
+  const base = { biasMean: biasSum / params.n, polysemantic: a.paper.polysemantic };
+  const t = a.taxonomy;
+  if (!t) {
+    const expected = a.expectedPolysemanticCount;
     return {
       ...base,
+      epsNeurons: [],
+      c: null,
       family: `${a.paper.polysemantic} polysemantic neuron${a.paper.polysemantic === 1 ? '' : 's'}`,
       nearest: null,
       distance: null,
@@ -65,12 +70,14 @@ export function readModel(params: ModelParams, ctx: ReadoutContext): Readout {
           : 'the half-split families do not apply to this data',
     };
   }
-  const functional = a.functional;
+  const eps = t.eps.neurons;
   return {
     ...base,
-    family: functional ? functional.label : a.classification.label,
-    nearest: a.distances?.nearest ?? null,
-    distance: a.distances?.distance ?? null,
-    detail: functional ? functional.reason : a.classification.reason,
+    epsNeurons: eps.map((e) => e.neuron),
+    c: eps.length > 0 ? eps.reduce((s, e) => s + e.c, 0) : null,
+    family: t.name,
+    nearest: t.family,
+    distance: t.distance,
+    detail: t.headline,
   };
 }

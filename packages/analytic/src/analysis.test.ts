@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeConstruction, formatAnalysisReport } from './analysis.js';
+import { analyzeConstruction } from './analysis.js';
 
 describe('analyzeConstruction', () => {
-  it('n=8 lambda=0.1: unstable, with the evidence; JSON-serialisable; a terminal page', () => {
+  it('n=8 lambda=0.1: unstable, with the evidence; JSON-serialisable', () => {
     const r = analyzeConstruction({ n: 8, lambda: 0.1, flow: { time: 1500 } });
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
     expect(r.format).toBe('polytoy.analysis/1');
@@ -15,11 +15,7 @@ describe('analyzeConstruction', () => {
     expect(r.flow!.structure.structureSurvives).toBe(false);
     expect(r.verdict.answer).toBe('unstable');
     expect(r.escapeTimeEstimate).toBeGreaterThan(100);
-    const page = formatAnalysisReport(r);
-    expect(page).toContain('Verdict: UNSTABLE');
-    expect(page).toContain('c* = 0.49371031');
-    expect(page).toContain('At the relaxed point: SADDLE');
-    expect(page.split('\n').length).toBeLessThan(45);
+    expect(r.reduced.c).toBeCloseTo(0.49371031, 8);
   });
 
   it('n=16 without flow and Hessian is quick and still names the relaxed point', () => {

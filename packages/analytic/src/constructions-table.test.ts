@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constructionsTable, formatConstructionsTable } from './constructions-table.js';
+import { constructionsTable } from './constructions-table.js';
 
 describe('constructionsTable', () => {
   it.each([8, 16, 32])('n=%i: every construction has zero reconstruction loss; L1 costs by hand', (n) => {
@@ -28,11 +28,5 @@ describe('constructionsTable', () => {
     expect(rows[0]!.reconstructionOtherHidden).toBeCloseTo(n / 16, 12);
     expect(rows[1]!.reconstructionOtherHidden).toBeCloseTo(n / 8, 12);
     expect(rows[3]!.reconstructionOtherHidden).toBeGreaterThan(0);
-  });
-
-  it('formats as a markdown table', () => {
-    const md = formatConstructionsTable(constructionsTable(8, 0.01), 0.01);
-    expect(md.split('\n')).toHaveLength(8);
-    expect(md).toContain('| 8 | opposite-sign | 4 | none | 0 | 2.000000 | 0.020000 |');
   });
 });

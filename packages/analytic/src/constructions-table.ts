@@ -78,30 +78,3 @@ export function constructionsTable(n: number, lambda: number, c = 0.5): Construc
     };
   });
 }
-
-function fmt(v: number, digits = 6): string {
-  if (v === 0) return '0';
-  if (Math.abs(v) < 1e-12) return v.toExponential(1);
-  return Math.abs(v) >= 1e-3 ? v.toFixed(digits) : v.toExponential(3);
-}
-
-/**
- * The table as GitHub markdown (what the README shows).
- *
- * @example
- * console.log(formatConstructionsTable(constructionsTable(8, 1e-2), 1e-2));
- */
-export function formatConstructionsTable(rows: ConstructionRow[], lambda: number): string {
-  const head =
-    `| n | construction | m | hidden | reconstruction | L1 / sample | loss (λ=${lambda}) | reconstruction with the other hidden activation |\n` +
-    '|---|---|---|---|---|---|---|---|\n';
-  return (
-    head +
-    rows
-      .map(
-        (r) =>
-          `| ${r.n} | ${r.name} | ${r.m} | ${r.hiddenActivation} | ${fmt(r.reconstruction)} | ${fmt(r.l1)} | ${fmt(r.loss)} | ${fmt(r.reconstructionOtherHidden)} |`,
-      )
-      .join('\n')
-  );
-}

@@ -11,3 +11,4 @@ export * from './untied.js';
 export * from './theory.js';
 export * from './constructions-table.js';
 export * from './analysis.js';
+export * from './model-options.js';

@@ -160,37 +160,75 @@ function topComponents(
     .slice(0, k);
 }
 
-/**
- * Gradient, kink classification, first-order pinning, dual certificates, smooth Hessian
- * eigenvalues and a verdict at one parameter point.
- *
- * @example
- * const p = symmetricFamilyParams(8, symmetricOptimum(8, 1e-2));
- * localAnalysis(p, { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'saddle'
- * const q = oppositeSignRelaxed(8, 1e-2);
- * localAnalysis(oppositeSignFamilyParams(8, q.w, q.b), { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'strict-local-min'
- */
-export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysisOptions = {}): LocalAnalysis {
-  const tau = opts.kinkTolerance ?? 1e-10;
-  const h = opts.fdStep ?? 1e-5;
-  const gradTol = opts.gradientTolerance ?? 1e-8;
-  const samples = opts.samples ?? exactSupport(p.n);
+/** What every phase reads: the point, the model, the samples and the index maps. */
+interface Point {
+  p: AnyParams;
+  o: ModelOptions;
+  samples: SampleSet;
+  theta: Float64Array;
+  n: number;
+  m: number;
+  P: number;
+  mn: number;
+  tied: boolean;
+  tau: number;
+  lambda: number;
+  reluHidden: boolean;
+  reluOutput: boolean;
+  activationL1: boolean;
+  encIndex: (j: number, i: number) => number;
+  decIndex: (j: number, i: number) => number;
+  bIndex: (i: number) => number;
+  trueLoss: (th: Float64Array) => number;
+}
+
+function pointOf(p: AnyParams, o: ModelOptions, opts: LocalAnalysisOptions): Point {
   const { n, m } = p;
-  const { count, k, idx } = samples;
-  const lambda = o.lambda ?? 0;
-  const reluHidden = o.hiddenActivation === 'relu';
-  const reluOutput = (o.outputActivation ?? 'relu') === 'relu';
-  const activationL1 = (o.l1Target ?? 'activations') === 'activations';
-  const P = parameterCount(p);
   const mn = m * n;
   const tied = p.kind === 'tied';
   const theta = flattenParams(p);
-  const encIndex = (j: number, i: number) => j * n + i;
-  const decIndex = (j: number, i: number) => (tied ? j * n + i : mn + i * m + j);
-  const decValue = (j: number, i: number) => theta[decIndex(j, i)]!;
-  const bIndex = (i: number) => (tied ? mn : 2 * mn) + i;
+  const samples = opts.samples ?? exactSupport(p.n);
+  return {
+    p,
+    o,
+    samples,
+    theta,
+    n,
+    m,
+    P: parameterCount(p),
+    mn,
+    tied,
+    tau: opts.kinkTolerance ?? 1e-10,
+    lambda: o.lambda ?? 0,
+    reluHidden: o.hiddenActivation === 'relu',
+    reluOutput: (o.outputActivation ?? 'relu') === 'relu',
+    activationL1: (o.l1Target ?? 'activations') === 'activations',
+    encIndex: (j, i) => j * n + i,
+    decIndex: (j, i) => (tied ? j * n + i : mn + i * m + j),
+    bIndex: (i) => (tied ? mn : 2 * mn) + i,
+    trueLoss: (th) => evaluatePopulation(unflattenParams(p, th), o, { samples }).loss.loss,
+  };
+}
 
-  // --- pattern and kinks -------------------------------------------------------------------
+/** Phase 1: the activation pattern and the kinks — which coordinates are smooth, at |h| (or |w|) kinks, or at other kinks. */
+interface Kinks {
+  fp: ReturnType<typeof forwardPass>;
+  pattern: ActivationPattern;
+  /** Per coordinate: how many kinked (sample, neuron) terms of the |h| penalty it moves. */
+  absCount: Float64Array;
+  /** Per coordinate: at a hidden-ReLU or target-1 output kink. */
+  other: Uint8Array;
+  /** Per weight: within tau of 0 under weight L1. */
+  weightKink: Uint8Array;
+  c1: number;
+  smooth: number[];
+  absK: number[];
+  otherK: number[];
+}
+
+function findKinks(pt: Point): Kinks {
+  const { p, o, samples, theta, n, m, P, mn, tied, tau, lambda, reluHidden, reluOutput, activationL1 } = pt;
+  const { count, k, idx } = samples;
   const fp = forwardPass(p, o, samples);
   const pattern: ActivationPattern = { count, n, m, hidden: new Int8Array(count * m), output: new Uint8Array(count * n) };
   const absCount = new Float64Array(P);
@@ -205,10 +243,10 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
       pattern.hidden[s * m + j] = kink ? 0 : a > 0 ? 1 : -1;
       if (!kink) continue;
       if (reluHidden) {
-        for (let q = 0; q < k; q++) other[encIndex(j, idx[s * k + q]!)] = 1;
+        for (let q = 0; q < k; q++) other[pt.encIndex(j, idx[s * k + q]!)] = 1;
       } else if (activationL1 && lambda > 0) {
         for (let q = 0; q < k; q++) {
-          const at = encIndex(j, idx[s * k + q]!);
+          const at = pt.encIndex(j, idx[s * k + q]!);
           absCount[at] = absCount[at]! + 1;
         }
       }
@@ -222,11 +260,11 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
         continue;
       }
       // Target-1 output at its kink: every coordinate that moves z_i(s).
-      other[bIndex(i)] = 1;
+      other[pt.bIndex(i)] = 1;
       for (let j = 0; j < m; j++) {
-        if (fp.h[s * m + j] !== 0) other[decIndex(j, i)] = 1;
+        if (fp.h[s * m + j] !== 0) other[pt.decIndex(j, i)] = 1;
         const live = !reluHidden || pattern.hidden[s * m + j]! > 0;
-        if (live && decValue(j, i) !== 0) for (let q = 0; q < k; q++) other[encIndex(j, idx[s * k + q]!)] = 1;
+        if (live && theta[pt.decIndex(j, i)]! !== 0) for (let q = 0; q < k; q++) other[pt.encIndex(j, idx[s * k + q]!)] = 1;
       }
     }
     for (let q = 0; q < k; q++) x[idx[s * k + q]!] = 0;
@@ -243,44 +281,55 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
     else if (absCount[t]! > 0 || weightKink[t]) absK.push(t);
     else smooth.push(t);
   }
+  return { fp, pattern, absCount, other, weightKink, c1, smooth, absK, otherK };
+}
 
-  // --- gradient of the frozen model (= the sign(0) = 0 subgradient at θ₀) -------------------
-  const frozenGrad = (th: Float64Array): Float64Array => {
-    const g = evaluatePopulation(unflattenParams(p, th), o, { samples, pattern, gradient: true }).grad!;
-    if (!activationL1 && lambda > 0) {
-      // Weights within tau of 0 are treated as exactly 0: subgradient sign(0) = 0.
-      for (let t = 0; t < (tied ? mn : 2 * mn); t++) if (weightKink[t] && th[t] !== 0) g[t] = g[t]! - lambda * Math.sign(th[t]!);
-    }
-    return g;
-  };
-  const g = frozenGrad(theta);
-  const loss = evaluatePopulation(p, o, { samples }).loss;
-  const trueLoss = (th: Float64Array) => evaluatePopulation(unflattenParams(p, th), o, { samples }).loss.loss;
-  const norm = (idxs: number[]) => Math.sqrt(idxs.reduce((acc, t) => acc + g[t]! * g[t]!, 0));
-  const gradientNorm = Math.sqrt(g.reduce((acc, v) => acc + v * v, 0));
-  const smoothGradientNorm = norm(smooth);
+/** Phase 2: the gradient of the frozen model (= the sign(0) = 0 subgradient at θ₀). */
+function frozenGradient(pt: Point, kinks: Kinks, th: Float64Array): Float64Array {
+  const { p, o, samples, tied, mn, lambda, activationL1 } = pt;
+  const g = evaluatePopulation(unflattenParams(p, th), o, { samples, pattern: kinks.pattern, gradient: true }).grad!;
+  if (!activationL1 && lambda > 0) {
+    // Weights within tau of 0 are treated as exactly 0: subgradient sign(0) = 0.
+    for (let t = 0; t < (tied ? mn : 2 * mn); t++)
+      if (kinks.weightKink[t] && th[t] !== 0) g[t] = g[t]! - lambda * Math.sign(th[t]!);
+  }
+  return g;
+}
 
-  // --- first order at the kinks --------------------------------------------------------------
+/** Phase 3: one-sided derivatives at the kinks — pinned coordinates, the worst margin, critical coordinates and their sides. */
+interface FirstOrder {
+  minMargin: number;
+  worst: number;
+  pinned: number;
+  critical: number[];
+  /** +1 / −1: the side of a critical coordinate where first order vanishes. */
+  direction: Int8Array;
+  critTol: number;
+  base: number;
+}
+
+function firstOrderAtKinks(pt: Point, kinks: Kinks, g: Float64Array): FirstOrder {
+  const { theta, lambda, P, samples } = pt;
   // Critical: a one-sided derivative within critTol of 0 (first order is degenerate there).
   const critTol = Math.max(1e-13, 1e-8 * lambda);
   let minMargin = Number.POSITIVE_INFINITY,
     worst = -1;
   let pinned = 0;
-  const base = trueLoss(theta);
+  const base = pt.trueLoss(theta);
   const hOne = 1e-7;
   const critical: number[] = [];
-  const direction = new Int8Array(P); // +1 / -1: the side of a critical coordinate where first order vanishes
-  for (const t of [...absK, ...otherK]) {
+  const direction = new Int8Array(P);
+  for (const t of [...kinks.absK, ...kinks.otherK]) {
     let dPlus: number, dMinus: number;
-    if (other[t]) {
+    if (kinks.other[t]) {
       const tp = theta.slice(),
         tm = theta.slice();
       tp[t] = tp[t]! + hOne;
       tm[t] = tm[t]! - hOne;
-      dPlus = (trueLoss(tp) - base) / hOne;
-      dMinus = (trueLoss(tm) - base) / hOne;
+      dPlus = (pt.trueLoss(tp) - base) / hOne;
+      dMinus = (pt.trueLoss(tm) - base) / hOne;
     } else {
-      const slack = weightKink[t] ? lambda : (lambda * absCount[t]!) / count;
+      const slack = kinks.weightKink[t] ? lambda : (lambda * kinks.absCount[t]!) / samples.count;
       dPlus = g[t]! + slack;
       dMinus = -g[t]! + slack;
       if (Math.abs(dMinus) <= critTol || Math.abs(dPlus) <= critTol) {
@@ -295,8 +344,13 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
       worst = t;
     }
   }
+  return { minMargin, worst, pinned, critical, direction, critTol, base };
+}
 
-  // --- dual certificates for the |h| kinks (linear hidden layer, activation L1) --------------
+/** Phase 4: dual certificates for the |h| kinks (per neuron row) or the weight kinks (per coordinate). */
+function dualCertificates(pt: Point, kinks: Kinks, g: Float64Array): LocalAnalysis['certificate'] {
+  const { n, m, lambda, reluHidden, activationL1, tau, samples } = pt;
+  const { count, k, idx } = samples;
   let rows = 0,
     certified = 0,
     degenerate = 0,
@@ -304,11 +358,11 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
   if (activationL1 && !reluHidden && lambda > 0) {
     for (let j = 0; j < m; j++) {
       const K: number[] = [];
-      for (let i = 0; i < n; i++) if (absCount[encIndex(j, i)]! > 0 && !other[encIndex(j, i)]) K.push(i);
+      for (let i = 0; i < n; i++) if (kinks.absCount[pt.encIndex(j, i)]! > 0 && !kinks.other[pt.encIndex(j, i)]) K.push(i);
       if (K.length === 0) continue;
       rows++;
       const Z: number[] = [];
-      for (let s = 0; s < count; s++) if (Math.abs(fp.a[s * m + j]!) <= tau) Z.push(s);
+      for (let s = 0; s < count; s++) if (Math.abs(kinks.fp.a[s * m + j]!) <= tau) Z.push(s);
       const pos = new Int32Array(n).fill(-1);
       K.forEach((i, r) => (pos[i] = r));
       const d = K.length;
@@ -321,7 +375,7 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
         }
         for (const r1 of on) for (const r2 of on) G[r1 * d + r2] = G[r1 * d + r2]! + 1;
       }
-      const rhs = Float64Array.from(K, (i) => (-count / lambda) * g[encIndex(j, i)]!);
+      const rhs = Float64Array.from(K, (i) => (-count / lambda) * g[pt.encIndex(j, i)]!);
       const y = choleskySolve(G, rhs, d);
       if (!y) {
         degenerate++;
@@ -340,29 +394,36 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
       if (rowMax <= 1 + 1e-9) certified++;
     }
   } else if (!activationL1 && lambda > 0) {
-    rows = absK.length;
-    for (const t of absK) {
+    rows = kinks.absK.length;
+    for (const t of kinks.absK) {
       const u = Math.abs(g[t]!) / lambda;
       maxMultiplier = Math.max(maxMultiplier, u);
       if (u <= 1 + 1e-9) certified++;
     }
   }
+  return { rows, certified, maxMultiplier, degenerateRows: degenerate };
+}
 
-  // --- Hessian on the smooth and critical coordinates ----------------------------------------
-  // The piece entered along the critical directions: a kinked (s, j) touched by a critical
-  // coordinate takes that coordinate's side as its sign (all critical coordinates of a row
-  // that touch one sample must agree, else the cone analysis is skipped).
+/**
+ * Phase 5: the piece entered along the critical directions — a kinked (s, j) touched by a
+ * critical coordinate takes that coordinate's side as its sign (all critical coordinates of a
+ * row that touch one sample must agree, else the cone analysis is skipped).
+ */
+function criticalPiece(pt: Point, kinks: Kinks, first: FirstOrder): { piece: ActivationPattern; consistent: boolean } {
+  const { m, P, tau, activationL1, reluHidden, samples } = pt;
+  const { count, k, idx } = samples;
+  const { pattern, fp } = kinks;
   const piece: ActivationPattern = { ...pattern, hidden: pattern.hidden.slice() };
   let consistent = true;
-  if (critical.length > 0 && activationL1 && !reluHidden) {
+  if (first.critical.length > 0 && activationL1 && !reluHidden) {
     const critSide = new Int8Array(P);
-    for (const t of critical) critSide[t] = direction[t]!;
+    for (const t of first.critical) critSide[t] = first.direction[t]!;
     for (let s = 0; s < count && consistent; s++) {
       for (let j = 0; j < m; j++) {
         if (pattern.hidden[s * m + j] !== 0 || Math.abs(fp.a[s * m + j]!) > tau) continue;
         let side = 0;
         for (let q = 0; q < k; q++) {
-          const c = critSide[encIndex(j, idx[s * k + q]!)]!;
+          const c = critSide[pt.encIndex(j, idx[s * k + q]!)]!;
           if (c === 0) continue;
           if (side !== 0 && side !== c) consistent = false;
           side = c;
@@ -371,157 +432,257 @@ export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysis
       }
     }
   }
-  const coneCoords = consistent ? [...smooth, ...critical] : smooth;
-  let hessian: LocalAnalysis['hessian'];
-  let softest: Float64Array | undefined;
-  let H: Float64Array | undefined;
-  const wantHessian = opts.hessian ?? coneCoords.length <= 400;
-  if (wantHessian && coneCoords.length > 0) {
-    const pieceGrad = (th: Float64Array) =>
-      evaluatePopulation(unflattenParams(p, th), o, { samples, pattern: piece, gradient: true }).grad!;
-    const d = coneCoords.length;
-    H = new Float64Array(d * d);
-    coneCoords.forEach((t, col) => {
-      const tp = theta.slice(),
-        tm = theta.slice();
-      tp[t] = tp[t]! + h;
-      tm[t] = tm[t]! - h;
-      const gp = pieceGrad(tp),
-        gm = pieceGrad(tm);
-      coneCoords.forEach((r, row) => (H![row * d + col] = (gp[r]! - gm[r]!) / (2 * h)));
-    });
-    let asym = 0;
-    for (let r = 0; r < d; r++) for (let c = r + 1; c < d; c++) asym = Math.max(asym, Math.abs(H[r * d + c]! - H[c * d + r]!));
-    const eig = symmetricEigen(H, d);
-    const values = Array.from(eig.values);
-    const maxAbs = Math.max(...values.map(Math.abs));
-    softest = Float64Array.from({ length: d }, (_, r) => eig.vectors[r * d]!);
-    const ds = smooth.length;
-    const Hs = new Float64Array(ds * ds);
-    for (let r = 0; r < ds; r++) for (let c = 0; c < ds; c++) Hs[r * ds + c] = H[r * d + c]!;
-    const smoothValues = ds > 0 ? symmetricEigen(Hs, ds).values : new Float64Array(0);
-    hessian = {
-      dimension: d,
-      critical: consistent ? critical.length : 0,
-      eigenvalues: values,
-      min: values[0]!,
-      max: values[d - 1]!,
-      negative: values.filter((v) => v < -1e-7 * maxAbs).length,
-      nearZero: values.filter((v) => Math.abs(v) <= 1e-7 * maxAbs).length,
-      smoothMin: smoothValues[0] ?? Number.NaN,
-      smoothMax: smoothValues[ds - 1] ?? Number.NaN,
-      asymmetry: asym,
-      step: h,
-      softestDirection: topComponents(p, coneCoords, softest),
-    };
-  }
+  return { piece, consistent };
+}
 
-  // --- verdict ------------------------------------------------------------------------------
-  const largestGradient = topComponents(
-    p,
-    smooth,
-    smooth.map((t) => g[t]!),
-  );
+/** Phase 6: the Hessian of the piece over the smooth (+ critical) coordinates, by central differences of its exact gradient. */
+function pieceHessian(
+  pt: Point,
+  piece: ActivationPattern,
+  coneCoords: number[],
+  smooth: number[],
+  criticalCount: number,
+  step: number,
+): { hessian: NonNullable<LocalAnalysis['hessian']>; H: Float64Array; softest: Float64Array } {
+  const { p, o, samples, theta } = pt;
+  const pieceGrad = (th: Float64Array) =>
+    evaluatePopulation(unflattenParams(p, th), o, { samples, pattern: piece, gradient: true }).grad!;
+  const d = coneCoords.length;
+  const H = new Float64Array(d * d);
+  coneCoords.forEach((t, col) => {
+    const tp = theta.slice(),
+      tm = theta.slice();
+    tp[t] = tp[t]! + step;
+    tm[t] = tm[t]! - step;
+    const gp = pieceGrad(tp),
+      gm = pieceGrad(tm);
+    coneCoords.forEach((r, row) => (H[row * d + col] = (gp[r]! - gm[r]!) / (2 * step)));
+  });
+  let asym = 0;
+  for (let r = 0; r < d; r++) for (let c = r + 1; c < d; c++) asym = Math.max(asym, Math.abs(H[r * d + c]! - H[c * d + r]!));
+  const eig = symmetricEigen(H, d);
+  const values = Array.from(eig.values);
+  const maxAbs = Math.max(...values.map(Math.abs));
+  const softest = Float64Array.from({ length: d }, (_, r) => eig.vectors[r * d]!);
+  const ds = smooth.length;
+  const Hs = new Float64Array(ds * ds);
+  for (let r = 0; r < ds; r++) for (let c = 0; c < ds; c++) Hs[r * ds + c] = H[r * d + c]!;
+  const smoothValues = ds > 0 ? symmetricEigen(Hs, ds).values : new Float64Array(0);
+  const hessian: NonNullable<LocalAnalysis['hessian']> = {
+    dimension: d,
+    critical: criticalCount,
+    eigenvalues: values,
+    min: values[0]!,
+    max: values[d - 1]!,
+    negative: values.filter((v) => v < -1e-7 * maxAbs).length,
+    nearZero: values.filter((v) => Math.abs(v) <= 1e-7 * maxAbs).length,
+    smoothMin: smoothValues[0] ?? Number.NaN,
+    smoothMax: smoothValues[ds - 1] ?? Number.NaN,
+    asymmetry: asym,
+    step,
+    softestDirection: topComponents(p, coneCoords, softest),
+  };
+  return { hessian, H, softest };
+}
+
+/** Phase 7: the verdict, with the loss checked along the evidence direction. */
+function verdictOf(
+  pt: Point,
+  kinks: Kinks,
+  g: Float64Array,
+  first: FirstOrder,
+  cert: LocalAnalysis['certificate'],
+  consistent: boolean,
+  coneCoords: number[],
+  curvature: { hessian: NonNullable<LocalAnalysis['hessian']>; H: Float64Array } | undefined,
+  smoothGradientNorm: number,
+  largestGradient: NamedValue[],
+  gradTol: number,
+): {
+  verdict: LocalVerdict;
+  reason: string;
+  evidence: { direction: string; step: number; change: number }[];
+  descent?: { curvature: number; vector: number[] };
+} {
+  const { p, theta, P } = pt;
+  const { smooth, absK, otherK } = kinks;
+  const { minMargin, worst, critTol, critical, direction, base } = first;
+  const hessian = curvature?.hessian;
   const evidence: { direction: string; step: number; change: number }[] = [];
   const along = (dir: Float64Array, coords: number[], label: string, steps: number[]) => {
     for (const st of steps) {
       const th = theta.slice();
       coords.forEach((t, r) => (th[t] = th[t]! + st * dir[r]!));
-      evidence.push({ direction: label, step: st, change: trueLoss(th) - base });
+      evidence.push({ direction: label, step: st, change: pt.trueLoss(th) - base });
     }
   };
-  let verdict: LocalVerdict;
-  let reason: string;
-  let descent: number[] | undefined;
-  let coneCurvature: number | undefined;
   const worstName = worst >= 0 ? parameterName(p, worst) : '';
   if (smoothGradientNorm > gradTol) {
-    verdict = 'not-stationary';
     const unit = Float64Array.from(smooth, (t) => -g[t]! / smoothGradientNorm);
     along(unit, smooth, '-gradient (unit)', [1e-3, 1e-4]);
-    reason = `smooth gradient norm ${smoothGradientNorm.toExponential(3)} > ${gradTol}; largest component ${largestGradient[0]?.name} = ${largestGradient[0]?.value.toExponential(3)}`;
-  } else if (minMargin < -critTol) {
-    verdict = 'descent-direction';
+    return {
+      verdict: 'not-stationary',
+      reason: `smooth gradient norm ${smoothGradientNorm.toExponential(3)} > ${gradTol}; largest component ${largestGradient[0]?.name} = ${largestGradient[0]?.value.toExponential(3)}`,
+      evidence,
+    };
+  }
+  if (minMargin < -critTol) {
     along(Float64Array.of(g[worst]! > 0 ? -1 : 1), [worst], `${worstName} (one-sided)`, [1e-4, 1e-5]);
-    reason = `kinked coordinate ${worstName} has a negative one-sided derivative ${minMargin.toExponential(3)}: L1 does not hold it`;
-  } else if (hessian && H && softest && hessian.negative > 0) {
+    return {
+      verdict: 'descent-direction',
+      reason: `kinked coordinate ${worstName} has a negative one-sided derivative ${minMargin.toExponential(3)}: L1 does not hold it`,
+      evidence,
+    };
+  }
+  if (curvature && hessian && hessian.negative > 0) {
     // Minimise the quadratic form over the cone (critical coordinates on their side) ∩ sphere.
     const d = coneCoords.length;
     const side = coneCoords.map((t) => direction[t]! as number);
-    const cone = coneDescent(H, d, side);
+    const cone = coneDescent(curvature.H, d, side);
+    let descent: { curvature: number; vector: number[] } | undefined;
     if (cone) {
       along(cone.v, coneCoords, 'cone direction', [1e-2, 1e-3, 1e-4]);
-      descent = new Array<number>(P).fill(0);
-      coneCoords.forEach((t, r) => (descent![t] = cone.v[r]!));
-      coneCurvature = cone.curvature;
+      const vector = new Array<number>(P).fill(0);
+      coneCoords.forEach((t, r) => (vector[t] = cone.v[r]!));
+      descent = { curvature: cone.curvature, vector };
     }
     const confirmed = evidence.some((e) => e.change < 0);
-    verdict = confirmed ? 'saddle' : 'inconclusive';
-    reason = confirmed
-      ? `Hessian on smooth + critical coordinates has ${hessian.negative} negative eigenvalue(s), min ${hessian.min.toExponential(3)}; ` +
-        `the true loss decreases along the cone direction with curvature ${cone!.curvature.toExponential(3)}`
-      : cone
-        ? `negative curvature ${cone.curvature.toExponential(3)} inside the cone, but the true loss does not decrease along it`
-        : `negative eigenvalue ${hessian.min.toExponential(3)} of the piece Hessian, but no cone direction with negative curvature`;
-  } else if (!hessian) {
-    verdict = 'inconclusive';
-    reason = consistent
-      ? 'Hessian not computed'
-      : 'critical coordinates of one neuron point to opposite sides (cone analysis skipped)';
-  } else if (hessian.nearZero > 0) {
-    verdict = 'inconclusive';
-    reason = `Hessian has ${hessian.nearZero} (near-)zero eigenvalue(s): flat directions`;
-  } else if (otherK.length > 0) {
-    verdict = 'inconclusive';
-    reason = `${otherK.length} coordinate(s) at hidden-ReLU or target-1 output kinks (no certificate for those)`;
-  } else if (certified < rows || !consistent) {
-    verdict = 'inconclusive';
-    reason =
-      `${rows - certified} of ${rows} kinked neuron rows without a dual certificate (max multiplier ${maxMultiplier.toFixed(6)}` +
-      `${degenerate > 0 ? `; ${degenerate} with a singular kink system, i.e. a kink-free direction where only second order decides` : ''})`;
-  } else {
-    verdict = 'strict-local-min';
-    reason =
+    return {
+      verdict: confirmed ? 'saddle' : 'inconclusive',
+      reason: confirmed
+        ? `Hessian on smooth + critical coordinates has ${hessian.negative} negative eigenvalue(s), min ${hessian.min.toExponential(3)}; ` +
+          `the true loss decreases along the cone direction with curvature ${cone!.curvature.toExponential(3)}`
+        : cone
+          ? `negative curvature ${cone.curvature.toExponential(3)} inside the cone, but the true loss does not decrease along it`
+          : `negative eigenvalue ${hessian.min.toExponential(3)} of the piece Hessian, but no cone direction with negative curvature`,
+      evidence,
+      ...(descent ? { descent } : {}),
+    };
+  }
+  if (!hessian) {
+    return {
+      verdict: 'inconclusive',
+      reason: consistent
+        ? 'Hessian not computed'
+        : 'critical coordinates of one neuron point to opposite sides (cone analysis skipped)',
+      evidence,
+    };
+  }
+  if (hessian.nearZero > 0) {
+    return {
+      verdict: 'inconclusive',
+      reason: `Hessian has ${hessian.nearZero} (near-)zero eigenvalue(s): flat directions`,
+      evidence,
+    };
+  }
+  if (otherK.length > 0) {
+    return {
+      verdict: 'inconclusive',
+      reason: `${otherK.length} coordinate(s) at hidden-ReLU or target-1 output kinks (no certificate for those)`,
+      evidence,
+    };
+  }
+  if (cert.certified < cert.rows || !consistent) {
+    return {
+      verdict: 'inconclusive',
+      reason:
+        `${cert.rows - cert.certified} of ${cert.rows} kinked neuron rows without a dual certificate (max multiplier ${cert.maxMultiplier.toFixed(6)}` +
+        `${cert.degenerateRows > 0 ? `; ${cert.degenerateRows} with a singular kink system, i.e. a kink-free direction where only second order decides` : ''})`,
+      evidence,
+    };
+  }
+  return {
+    verdict: 'strict-local-min',
+    reason:
       `smooth gradient ${smoothGradientNorm.toExponential(2)}; all ${absK.length} kinked coordinates held by L1 ` +
-      `(least-norm multipliers <= ${maxMultiplier.toFixed(6)})` +
+      `(least-norm multipliers <= ${cert.maxMultiplier.toFixed(6)})` +
       (critical.length > 0
         ? `, ${critical.length} of them critical (first order exactly 0 on one side); Hessian on the ${hessian.dimension} smooth + critical coordinates positive definite, eigenvalues in [${hessian.min.toExponential(3)}, ${hessian.max.toExponential(3)}]`
-        : `; smooth Hessian (dim ${hessian.dimension}) eigenvalues in [${hessian.min.toExponential(3)}, ${hessian.max.toExponential(3)}]`);
-  }
+        : `; smooth Hessian (dim ${hessian.dimension}) eigenvalues in [${hessian.min.toExponential(3)}, ${hessian.max.toExponential(3)}]`),
+    evidence,
+  };
+}
 
+/**
+ * Gradient, kink classification, first-order pinning, dual certificates, smooth Hessian
+ * eigenvalues and a verdict at one parameter point. The phases (internal), in order:
+ * `findKinks`, `frozenGradient`, `firstOrderAtKinks`, `dualCertificates`, `criticalPiece`,
+ * `pieceHessian`, `verdictOf`.
+ *
+ * @example
+ * const p = symmetricFamilyParams(8, symmetricOptimum(8, 1e-2));
+ * localAnalysis(p, { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'saddle'
+ * const q = oppositeSignRelaxed(8, 1e-2);
+ * localAnalysis(oppositeSignFamilyParams(8, q.w, q.b), { hiddenActivation: 'none', lambda: 1e-2 }).verdict; // 'strict-local-min'
+ */
+export function localAnalysis(p: AnyParams, o: ModelOptions, opts: LocalAnalysisOptions = {}): LocalAnalysis {
+  const pt = pointOf(p, o, opts);
+  const kinks = findKinks(pt);
+  const g = frozenGradient(pt, kinks, pt.theta);
+  const loss = evaluatePopulation(p, o, { samples: pt.samples }).loss;
+  const gradientNorm = Math.sqrt(g.reduce((acc, v) => acc + v * v, 0));
+  const smoothGradientNorm = Math.sqrt(kinks.smooth.reduce((acc, t) => acc + g[t]! * g[t]!, 0));
+  const first = firstOrderAtKinks(pt, kinks, g);
+  const certificate = dualCertificates(pt, kinks, g);
+  const { piece, consistent } = criticalPiece(pt, kinks, first);
+  const coneCoords = consistent ? [...kinks.smooth, ...first.critical] : kinks.smooth;
+  const wantHessian = opts.hessian ?? coneCoords.length <= 400;
+  const curvature =
+    wantHessian && coneCoords.length > 0
+      ? pieceHessian(pt, piece, coneCoords, kinks.smooth, consistent ? first.critical.length : 0, opts.fdStep ?? 1e-5)
+      : undefined;
+  const largestGradient = topComponents(
+    p,
+    kinks.smooth,
+    kinks.smooth.map((t) => g[t]!),
+  );
+  const v = verdictOf(
+    pt,
+    kinks,
+    g,
+    first,
+    certificate,
+    consistent,
+    coneCoords,
+    curvature,
+    smoothGradientNorm,
+    largestGradient,
+    opts.gradientTolerance ?? 1e-8,
+  );
+  const { absK, otherK, smooth } = kinks;
   const result: LocalAnalysis = {
     loss,
     gradientNorm,
     smoothGradientNorm,
     largestGradient,
     coordinates: {
-      total: P,
+      total: pt.P,
       smooth: smooth.length,
       absKink: absK.length,
-      critical: critical.length,
+      critical: first.critical.length,
       otherKink: otherK.length,
-      c1OutputKinks: c1,
+      c1OutputKinks: kinks.c1,
     },
     pinning: {
       coordinates: absK.length + otherK.length,
-      pinned,
-      minMargin: absK.length + otherK.length > 0 ? minMargin : 0,
-      worst: worstName,
+      pinned: first.pinned,
+      minMargin: absK.length + otherK.length > 0 ? first.minMargin : 0,
+      worst: first.worst >= 0 ? parameterName(p, first.worst) : '',
     },
-    certificate: { rows, certified, maxMultiplier, degenerateRows: degenerate },
-    verdict,
-    reason,
+    certificate,
+    verdict: v.verdict,
+    reason: v.reason,
   };
-  if (hessian) result.hessian = hessian;
-  if (evidence.length > 0) result.lossChangeAlongEvidence = evidence;
-  if (descent && coneCurvature !== undefined)
+  if (curvature) result.hessian = curvature.hessian;
+  if (v.evidence.length > 0) result.lossChangeAlongEvidence = v.evidence;
+  if (v.descent)
     result.descentDirection = {
-      curvature: coneCurvature,
-      vector: descent,
+      curvature: v.descent.curvature,
+      vector: v.descent.vector,
       largest: topComponents(
         p,
         coneCoords,
-        coneCoords.map((t) => descent![t]!),
+        coneCoords.map((t) => v.descent!.vector[t]!),
         8,
       ),
     };

@@ -3,13 +3,14 @@
  *
  *   npx tsx --conditions=@polytoy/source packages/experiments/scripts/summarise.ts <results.jsonl…> [--by n,m,weights,hiddenActivation] [--tolerance 0.05]
  *
- * Columns: runs, solution labels (metrics classifier), mechanisms (`M:`, basis-free, per
- * output), success rate (reconstruction per sample ≤ tolerance, exact when n ≤ 32), exact L1 of
+ * Columns: runs, solution labels (the taxonomy), outputs per mechanism (`out:`, pooled over the
+ * runs), mean distance to the labelled family, runs with a ±eps neuron, success rate (reconstruction per sample ≤ tolerance, exact when n ≤ 32), exact L1 of
  * the successful runs (min / mean), mean loss, mean fitted c, untied outputs reading a
  * disambiguation neuron, outputs whose mechanism is disambiguation, for construction starts the
  * start's loss and the analytic prediction, polysemantic count vs n²/(4m).
  */
 import type { CoordinateName } from '@polytoy/experiments';
+import { OUTPUT_MECHANISMS } from '@polytoy/metrics';
 import { COORDINATES, labelsOf, summarise } from '@polytoy/experiments';
 import { readResultLines } from '@polytoy/experiments/node';
 
@@ -47,7 +48,8 @@ for (const exp of experiments) {
   };
   const anyExact = group.some((l) => l.exactLoss);
   const labels = labelsOf(cells);
-  const mechanisms = [...new Set(cells.flatMap((c) => Object.keys(c.mechanisms)))].sort();
+  const mechanisms = OUTPUT_MECHANISMS.filter((k) => cells.some((c) => c.outputs[k] > 0));
+  const anyTaxonomy = cells.some((c) => c.familyDistance);
   const basis = cells.some((c) => c.expectedPolysemanticCount != null);
   const anyC = cells.some((c) => c.c);
   const anyUse = cells.some((c) => c.disambiguationUse);
@@ -62,7 +64,8 @@ for (const exp of experiments) {
     ...keys,
     'runs',
     ...(basis ? [] : labels),
-    ...mechanisms.map((m) => `M:${m}`),
+    ...mechanisms.map((m) => `out:${m}`),
+    ...(anyTaxonomy ? ['distance', '±eps runs'] : []),
     `success (≤ ${tolerance})`,
     ...(anyExact ? ['L1 of successes (min / mean)'] : []),
     'loss',
@@ -80,7 +83,8 @@ for (const exp of experiments) {
       ...keys.map((k) => String(c.coordinates[k])),
       String(c.runs),
       ...(basis ? [] : labels.map((l) => String(c.labels[l] ?? 0))),
-      ...mechanisms.map((m) => String(c.mechanisms[m] ?? 0)),
+      ...mechanisms.map((m) => String(c.outputs[m])),
+      ...(anyTaxonomy ? [fmt(c.familyDistance?.mean), String(c.epsNeurons.runs)] : []),
       pct(c.successRate),
       ...(anyExact ? [l1Succ(c)] : []),
       fmt(c.loss?.mean),

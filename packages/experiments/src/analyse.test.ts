@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { oppositeSignConstruction, reluTwoNeuronConstruction, sameSignConstruction } from '@polytoy/analytic';
+import { resolveTrainConfig } from '@polytoy/core';
+import { analyseModel } from '@polytoy/metrics';
 import { describe, expect, it } from 'vitest';
 import { analyseRun, disambiguationUse, reanalyseLine, startAnalysis } from './analyse.js';
 import type { ExperimentDefinition } from './definition.js';
@@ -68,7 +70,7 @@ describe('analyseRun on the constructions (start parameters)', () => {
 
   it.each(
     specs.map((s) => [`${s.cell.weights} ${s.cell.hiddenActivation} n=${s.cell.n} m=${s.cell.m} ${s.cell.start}`, s] as const),
-  )('%s: exact loss matches the reference, classified as the construction, every untied output uses it', (_name, spec) => {
+  )('%s: exact loss matches the reference, labelled as the construction, every untied output uses it', (_name, spec) => {
     const params = startParams(spec)!;
     const a = analyseRun(spec, params);
     const c = spec.start.kind === 'construction' ? spec.start.c : Number.NaN;
@@ -83,9 +85,13 @@ describe('analyseRun on the constructions (start parameters)', () => {
       expect(a.exactLoss!.l1).toBeCloseTo(row.activationL1, 5);
     }
     expect(a.exactLoss!.loss).toBeCloseTo(a.exactLoss!.reconstruction + spec.cell.lambda * a.exactLoss!.l1, 12);
-    expect(a.classification).toBe(
-      spec.cell.hiddenActivation === 'relu' ? 'relu-two-neuron-disambiguation' : 'same-sign+disambiguation',
-    );
+    expect(a.classification).toBe(spec.cell.hiddenActivation === 'relu' ? 'relu-two-neuron' : 'same-sign');
+    const t = a.details.taxonomy!;
+    expect(t.distance).toBeLessThan(1e-5);
+    expect(t.outputs.codes).toBe('s'.repeat(spec.cell.n));
+    for (const v of t.outputs.shift) expect(v).toBeCloseTo(c, 5);
+    expect(t.eps.exists).toBe(true);
+    expect(a.details.version).toBe(2);
     expect(a.details.c).toBeCloseTo(c, 5);
     expect(a.details.biasMean).toBeCloseTo(-c, 6);
     expect(a.details.expectedPolysemanticCount).toBeNull();
@@ -101,8 +107,11 @@ describe('analyseRun on the constructions (start parameters)', () => {
 });
 
 describe('disambiguationUse', () => {
-  it('finds no disambiguation neuron in opposite-sign pairs: no output uses one', () => {
-    const u = disambiguationUse(oppositeSignConstruction({ n: 8 }), 'none');
+  const cfg = (n: number, hidden: 'none' | 'relu' = 'none') =>
+    resolveTrainConfig({ data: { n }, model: { hiddenActivation: hidden, m: n / 2 + 2 } });
+
+  it('finds no ±eps neuron in opposite-sign pairs: no output uses one', () => {
+    const u = disambiguationUse(analyseModel(oppositeSignConstruction({ n: 8 }), cfg(8)));
     expect(u).toEqual({ neurons: [], shift: new Array(8).fill(0), uses: new Array(8).fill(false), fraction: 0 });
   });
 
@@ -110,25 +119,24 @@ describe('disambiguationUse', () => {
     const spec = expandGrid(def, 'small').find((s) => s.cell.weights === 'untied' && s.cell.hiddenActivation === 'none')!;
     const p = startParams(spec)!;
     if (p.kind !== 'untied') throw new Error('expected untied');
-    const [j] = disambiguationUse(p, 'none').neurons;
+    const [j] = disambiguationUse(analyseModel(p, spec.config)).neurons;
     p.D[3 * p.m + j!] = 0; // output 3 no longer reads the disambiguation neuron
     p.D[6 * p.m + j!] = -p.D[6 * p.m + j!]!; // output 6 reads it with the wrong sign
-    const u = disambiguationUse(p, 'none');
+    const u = disambiguationUse(analyseModel(p, spec.config));
     expect(u.uses.map((x, i) => (x ? -1 : i)).filter((i) => i >= 0)).toEqual([3, 6]);
     expect(u.shift[3]).toBe(0);
     expect(u.shift[6]).toBeCloseTo(-0.5, 5);
     expect(u.fraction).toBe(6 / 8);
   });
 
-  it('with a ReLU hidden layer only the positive side of each neuron counts', () => {
-    const tied = reluTwoNeuronConstruction({ n: 8, c: 0.5 });
-    const u = disambiguationUse(tied, 'relu');
+  it('with a ReLU hidden layer each neuron counts on its active side only', () => {
+    const u = disambiguationUse(analyseModel(reluTwoNeuronConstruction({ n: 8, c: 0.5 }), cfg(8, 'relu')));
     expect(u.neurons).toHaveLength(2);
     for (const s of u.shift) expect(s).toBeCloseTo(0.5, 5);
     // The single neuron of the same-sign construction behind a ReLU fires only when A is chosen:
     // it lifts A outputs by c then (shift (c - 0)/2) and pushes B outputs down by c then (shift
     // (0 - (-c))/2): half the linear model's shift for every output.
-    const single = disambiguationUse(sameSignConstruction({ n: 8, c: 0.5 }), 'relu');
+    const single = disambiguationUse(analyseModel(sameSignConstruction({ n: 8, c: 0.5 }), cfg(8, 'relu')));
     for (const s of single.shift) expect(s).toBeCloseTo(0.25, 6);
   });
 });
@@ -190,8 +198,9 @@ describe('reanalyseLine', () => {
       createdAt: '',
     } as const satisfies ResultLine;
     const fresh = reanalyseLine(line);
-    expect(fresh.classification).toBe('same-sign+disambiguation');
-    expect(fresh.analysis!.functional!.label).toBe('disambiguation');
+    expect(fresh.classification).toBe('same-sign');
+    expect(fresh.analysis!.taxonomy!.name).toBe('same-sign');
+    expect(fresh.analysis!.version).toBe(2);
     expect(fresh.exactLoss!.reconstruction).toBeLessThan(1e-9);
     const noParams = { ...line, params: null };
     expect(reanalyseLine(noParams)).toBe(noParams);

@@ -1,64 +1,38 @@
 /**
- * The analysis attached to every result line: exact population loss (analytic), the solution
- * classification and its evidence (metrics), the paper's polysemantic count, and for untied
- * models how much each output reads the disambiguation neuron(s).
+ * The analysis attached to every result line: the metrics pipeline (`analyseModel` of
+ * `@polytoy/metrics`: exact population loss, the taxonomy with its families, per-output
+ * mechanisms and ±eps-neuron report, the neuron-level reading, the paper's count, the
+ * superposition view) in its compact form, plus what only experiments know: the analytic facts
+ * about a construction start.
  */
 import type { ModelParams } from '@polytoy/core';
 import { deserializeParams } from '@polytoy/core';
-import { exactPopulationLoss, expectedPolysemanticCount, localAnalysis, MAX_EXACT_N, symmetricOptimum } from '@polytoy/analytic';
-import { classifySolution, disambiguationStats, isDisambiguation, paperPolysemanticCount } from '@polytoy/metrics';
+import { localAnalysis, MAX_EXACT_N, modelOptionsOf, symmetricOptimum } from '@polytoy/analytic';
+import type { ModelAnalysis } from '@polytoy/metrics';
+import { ANALYSIS_VERSION, analyseModel, summariseAnalysis } from '@polytoy/metrics';
 import type { RunSpec } from './definition.js';
-import { functionalClass } from './functional.js';
-import type { DisambiguationUse, ExactLoss, ResultLine, RunAnalysis, StartAnalysis } from './result.js';
+import type { DisambiguationUse, ResultLine, RunAnalysis, StartAnalysis } from './result.js';
 import { roundDeep } from './result.js';
 import { startParams } from './start.js';
 
 /**
- * An output "uses" the disambiguation neurons when their net shift (own half on minus other
- * half on, halved) is at least this. The seed's construction has shift c >= 1/2; a quarter is
- * half of that minimum, well above what random decoder weights give.
+ * An output "uses" the ±eps neurons when their summed shift on it (own half on minus other half
+ * on, halved) is at least this: half the seed's smallest zero-loss c = 1/2.
  */
 export const USE_THRESHOLD = 0.25;
 
 /**
- * Per-output use of the disambiguation neurons of an untied model. The neurons are found in
- * the encoder `E` (rows fitting `±eps` per half); when half H is chosen a disambiguation
- * neuron's activation is `act(±eps·n/4)`, so output i's pre-activation moves by
- * `s_i(H) = Σ_j D[i,j]·h_j(H)`. The shift is `(s_i(own half) − s_i(other half)) / 2`: c for
- * every output of the seed's construction, 0 for an output that ignores the neurons.
+ * Per-output use of the ±eps neurons of the taxonomy's report (untied models: whether each
+ * output individually reads them, SPEC §3 question 4).
  *
- * @param hiddenActivation - `relu` cuts the negative activation of each neuron.
  * @example
- * disambiguationUse(untiedParams, 'none').fraction; // 1 when every output reads it
+ * disambiguationUse(analyseModel(untiedParams, cfg)).fraction; // 1 when every output reads it
  */
-export function disambiguationUse(p: ModelParams, hiddenActivation: 'none' | 'relu'): DisambiguationUse {
-  const { n, m } = p;
-  const E = p.kind === 'tied' ? p.W : p.E;
-  const dec = (i: number, j: number): number => (p.kind === 'tied' ? p.W[j * n + i]! : p.D[i * m + j]!);
-  const act = (v: number): number => (hiddenActivation === 'relu' ? Math.max(0, v) : v);
-  const neurons: number[] = [];
-  const hA: number[] = [];
-  const hB: number[] = [];
-  for (let j = 0; j < m; j++) {
-    const s = disambiguationStats(E.subarray(j * n, (j + 1) * n), n, j);
-    if (!isDisambiguation(s)) continue;
-    neurons.push(j);
-    hA.push(act((s.orientation * s.eps * n) / 4));
-    hB.push(act((-s.orientation * s.eps * n) / 4));
-  }
-  const half = n / 2;
-  const shift: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let sA = 0;
-    let sB = 0;
-    neurons.forEach((j, k) => {
-      sA += dec(i, j) * hA[k]!;
-      sB += dec(i, j) * hB[k]!;
-    });
-    shift.push(i < half ? (sA - sB) / 2 : (sB - sA) / 2);
-  }
-  const uses = shift.map((s) => s >= USE_THRESHOLD);
-  return { neurons, shift, uses, fraction: uses.filter(Boolean).length / n };
+export function disambiguationUse(a: ModelAnalysis): DisambiguationUse {
+  const eps = a.taxonomy?.eps.neurons ?? [];
+  const shift = Array.from({ length: a.n }, (_, i) => eps.reduce((s, e) => s + e.shift[i]!, 0));
+  const uses = shift.map((v) => v >= USE_THRESHOLD);
+  return { neurons: eps.map((e) => e.neuron), shift, uses, fraction: uses.filter(Boolean).length / a.n };
 }
 
 const startCache = new Map<string, StartAnalysis>();
@@ -79,15 +53,9 @@ export function startAnalysis(spec: RunSpec): StartAnalysis | null {
   const cached = startCache.get(key);
   if (cached) return cached;
   const params = startParams({ ...spec, start: { ...start, perturbation: 0 } })!;
-  const options = {
-    hiddenActivation: model.hiddenActivation,
-    outputActivation: model.outputActivation,
-    lambda,
-    l1Target: model.l1.target,
-  };
   // The Hessian (the expensive part) only for tied weights; untied starts get the first-order
   // verdict, which is all the construction needs under L1 (it is not stationary).
-  const local = localAnalysis(params, options, { hessian: params.kind === 'tied' });
+  const local = localAnalysis(params, modelOptionsOf(model, lambda), { hessian: params.kind === 'tied' });
   let predicted: StartAnalysis['predicted'] = null;
   if (
     params.kind === 'tied' &&
@@ -111,42 +79,40 @@ export function startAnalysis(spec: RunSpec): StartAnalysis | null {
 }
 
 /**
- * Analyses one run's final parameters.
+ * Analyses one run's final parameters through the metrics pipeline (with the run's data, model
+ * and lambda) and adds the construction start's analytic facts.
  *
  * @example
  * const a = analyseRun(spec, result.instances[0].params);
- * a.classification; // e.g. 'opposite-sign'
+ * a.classification;                 // e.g. 'mixture'
+ * a.details.taxonomy?.name;         // e.g. 'mixture (12 same-sign, 4 opposite-sign)'
+ * a.details.taxonomy?.outputs.codes; // one mechanism per output
  */
 export function analyseRun(spec: RunSpec, params: ModelParams): RunAnalysis {
   const { model, data } = spec.config;
   const lambda = spec.config.instances[0]!.lambda;
-  const halfSplit = data.kind === 'half-split';
-  let exactLoss: ExactLoss | null = null;
-  if (halfSplit && model.n <= MAX_EXACT_N) {
-    const e = exactPopulationLoss(params, {
-      hiddenActivation: model.hiddenActivation,
-      outputActivation: model.outputActivation,
-      lambda,
-      l1Target: model.l1.target,
-    });
-    exactLoss = { loss: e.loss, reconstruction: e.reconstruction, l1: e.l1 };
-  }
-  const cls = halfSplit ? classifySolution(params, { hiddenActivation: model.hiddenActivation }) : null;
-  const count = paperPolysemanticCount(params);
+  const a = analyseModel(params, { data, model, lambda });
+  const s = summariseAnalysis(a);
+  const eps = a.taxonomy?.eps.neurons ?? [];
   let biasSum = 0;
   for (const v of params.b) biasSum += v;
+  const neurons = a.neurons;
   return {
-    exactLoss,
-    classification: cls?.label ?? null,
-    evidence: cls ? { ...cls.evidence, reason: cls.reason, liveLabel: cls.liveLabel } : null,
+    exactLoss: s.exactLoss ? { loss: s.exactLoss.loss, reconstruction: s.exactLoss.reconstruction, l1: s.exactLoss.l1 } : null,
+    classification: s.taxonomy?.label ?? null,
+    evidence: neurons
+      ? { ...neurons.evidence, reason: neurons.reason, liveLabel: neurons.liveLabel, label: neurons.label }
+      : null,
     details: {
-      c: cls?.evidence.c ?? null,
+      version: ANALYSIS_VERSION,
+      c: eps.length > 0 ? eps.reduce((t, e) => t + e.c, 0) : null,
       biasMean: biasSum / params.n,
-      polysemanticCount: count.polysemantic,
-      expectedPolysemanticCount: data.kind === 'basis' ? expectedPolysemanticCount(params.n, params.m) : null,
-      disambiguationUse: halfSplit && params.kind === 'untied' ? disambiguationUse(params, model.hiddenActivation) : null,
+      polysemanticCount: s.paper.polysemantic,
+      expectedPolysemanticCount: s.paper.expected,
+      disambiguationUse: a.taxonomy && params.kind === 'untied' ? disambiguationUse(a) : null,
       start: startAnalysis(spec),
-      functional: halfSplit ? functionalClass(params, model.hiddenActivation) : null,
+      taxonomy: s.taxonomy,
+      superposition: s.superposition,
     },
   };
 }

@@ -1,4 +1,22 @@
 export { analyseRun, disambiguationUse, reanalyseLine, startAnalysis, USE_THRESHOLD } from './analyse.js';
+// The taxonomy's vocabulary, for readers of result lines (the report, notebooks): one definition each.
+export {
+  ANALYSIS_VERSION,
+  OUTPUT_CODES,
+  OUTPUT_MECHANISM_DEFINITIONS,
+  OUTPUT_MECHANISMS,
+  SOLUTION_LABEL_DEFINITIONS,
+  SOLUTION_LABELS,
+  superpositionView,
+} from '@polytoy/metrics';
+export type {
+  EpsNeuronSummary,
+  OutputMechanism,
+  SolutionLabel,
+  SuperpositionSummary,
+  SuperpositionView,
+  TaxonomySummary,
+} from '@polytoy/metrics';
 export { EXPERIMENT_SIZES, instanceOf } from './definition.js';
 export type {
   CellCoordinates,
@@ -28,15 +46,6 @@ export {
   startLabel,
 } from './grid.js';
 export type { RunGroup, Shard } from './grid.js';
-export {
-  EXCITATION_THRESHOLD,
-  effectiveMap,
-  FUNCTIONAL_SAMPLES,
-  functionalClass,
-  GAIN_THRESHOLD,
-  OUTPUT_CODES,
-} from './functional.js';
-export type { FunctionalClass, FunctionalLabel, OutputMechanism, Spread } from './functional.js';
 export {
   definitionFromGridFile,
   GRID_FILE_FORMAT,
@@ -91,8 +100,10 @@ export {
   DIVERGED_LABEL,
   labelOf,
   labelsOf,
+  nameOf,
   reconstructionOf,
   summarise,
+  taxonomyOf,
   UNCLASSIFIED_LABEL,
 } from './summary.js';
 export type { CellSummary, CoordinateName, Stat, SummariseOptions } from './summary.js';

@@ -5,7 +5,7 @@
 import type { LossRecord, ModelParams, RuntimeInfo, SerializedParams } from '@polytoy/core';
 import { PolytoyError } from '@polytoy/core';
 import type { RunSpec } from './definition.js';
-import type { FunctionalClass } from './functional.js';
+import type { SuperpositionSummary, TaxonomySummary } from '@polytoy/metrics';
 
 /** Format tag of a result line; readers reject other formats. */
 export const RESULT_FORMAT = 'polytoy.experiment-result/1' as const;
@@ -18,9 +18,8 @@ export interface ExactLoss {
 }
 
 /**
- * Per-output use of the disambiguation neurons (untied models): output i "uses" them when the
- * decoder weights from the disambiguation neurons shift it up when its own half is on and
- * down when the other half is on, by at least a fraction of the fitted `c`.
+ * Per-output use of the ±eps neurons (untied models): output i "uses" them when their summed
+ * shift on it (up when its own half is on, down when the other is) is at least USE_THRESHOLD.
  */
 export interface DisambiguationUse {
   /** Rows of the disambiguation neurons found in the encoder. */
@@ -35,7 +34,12 @@ export interface DisambiguationUse {
 
 /** Numbers about a run's final parameters beyond its classification. */
 export interface RunDetails {
-  /** Disambiguation strength `c` fitted from the weights, or null without a disambiguation neuron. */
+  /**
+   * Version of the analysis (`ANALYSIS_VERSION` of @polytoy/metrics) that wrote these details:
+   * 2 = the taxonomy; absent in older lines (the per-neuron classifier and `functional`).
+   */
+  version?: number;
+  /** Summed shift c of the ±eps neurons (the taxonomy's report), or null without one. */
   c: number | null;
   /** Mean output bias. */
   biasMean: number;
@@ -48,10 +52,12 @@ export interface RunDetails {
   /** Construction starts: what the analytic package says about the start point; else null. */
   start?: StartAnalysis | null;
   /**
-   * Half-split data: the basis-free per-output mechanism (cross-half inhibition or
-   * disambiguation, see `functionalClass`); null otherwise.
+   * Half-split data: the taxonomy (label, name, family and distances, per-output mechanisms,
+   * ±eps-neuron report, measured structure; see @polytoy/metrics `TaxonomySummary`); null otherwise.
    */
-  functional?: FunctionalClass | null;
+  taxonomy?: TaxonomySummary | null;
+  /** Sparse-uniform data: Elhage et al.'s feature norms and dimensionality; null otherwise. */
+  superposition?: SuperpositionSummary | null;
 }
 
 /** Analytic facts about a construction start (the unperturbed construction). */
@@ -74,9 +80,9 @@ export interface StartAnalysis {
 export interface RunAnalysis {
   /** Exact population loss with the run's lambda, or null (not half-split, or n > 32). */
   exactLoss: ExactLoss | null;
-  /** The solution label (SPEC §2–2c), or null when the data kind has no classifier. */
+  /** The taxonomy's solution label (`SolutionLabel` of @polytoy/metrics), or null when the data kind has none. */
   classification: string | null;
-  /** The classifier's evidence (JSON). */
+  /** The neuron-level reading's evidence (JSON): pairs, ±eps neurons by weights, dead features. */
   evidence: unknown;
   details: RunDetails;
 }

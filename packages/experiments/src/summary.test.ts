@@ -1,8 +1,21 @@
+import type { AnyParams } from '@polytoy/analytic';
+import {
+  mixedConstructionF64,
+  oppositeSignConstructionF64,
+  rotatedConstructionF64,
+  sameSignConstructionF64,
+} from '@polytoy/analytic';
+import { resolveTrainConfig } from '@polytoy/core';
+import type { TaxonomySummary } from '@polytoy/metrics';
+import { analyseModel, summariseAnalysis } from '@polytoy/metrics';
 import { describe, expect, it } from 'vitest';
 import type { CellCoordinates } from './definition.js';
 import type { ResultLine } from './result.js';
 import { RESULT_FORMAT } from './result.js';
-import { dedupeResults, labelsOf, summarise } from './summary.js';
+import { dedupeResults, labelsOf, nameOf, summarise, taxonomyOf } from './summary.js';
+
+const taxonomy = (p: AnyParams): TaxonomySummary =>
+  summariseAnalysis(analyseModel(p, resolveTrainConfig({ data: { n: p.n }, model: { m: p.m } }))).taxonomy!;
 
 let counter = 0;
 function line(
@@ -15,6 +28,7 @@ function line(
     diverged?: boolean;
     poly?: number;
     runId?: string;
+    taxonomy?: TaxonomySummary;
   },
 ): ResultLine {
   const full: CellCoordinates = {
@@ -41,7 +55,7 @@ function line(
     reconstruction: diverged ? null : (o.recon ?? 0),
     l1: diverged ? null : 1,
     exactLoss: o.exact == null ? null : { loss: o.exact + 0.01, reconstruction: o.exact, l1: 1 },
-    classification: diverged ? null : o.label === undefined ? 'opposite-sign' : o.label,
+    classification: diverged ? null : o.taxonomy ? o.taxonomy.label : o.label === undefined ? 'opposite-sign' : o.label,
     evidence: null,
     analysis: diverged
       ? null
@@ -51,6 +65,7 @@ function line(
           polysemanticCount: o.poly ?? 0,
           expectedPolysemanticCount: null,
           disambiguationUse: null,
+          ...(o.taxonomy ? { taxonomy: o.taxonomy } : {}),
         },
     params: null,
     history: { step: [], loss: [], reconstruction: [], l1: [] },
@@ -109,5 +124,32 @@ describe('summarise', () => {
 
   it('lists labels most frequent first', () => {
     expect(labelsOf(summarise(lines))).toEqual(['opposite-sign', 'same-sign+disambiguation', 'diverged', 'unclassified']);
+  });
+
+  it('breaks labels down by their counts, pools outputs by mechanism, counts ±eps neurons by role', () => {
+    const runs = [
+      line({}, { taxonomy: taxonomy(mixedConstructionF64({ n: 8, oppositePairs: 1 })) }),
+      line({}, { taxonomy: taxonomy(mixedConstructionF64({ n: 8, oppositePairs: 2 })) }),
+      line({}, { taxonomy: taxonomy(sameSignConstructionF64({ n: 8 })) }),
+      line({}, { taxonomy: taxonomy(rotatedConstructionF64({ n: 8 })) }),
+      line({}, { taxonomy: taxonomy(oppositeSignConstructionF64({ n: 8 })) }),
+    ];
+    expect(nameOf(runs[0]!)).toBe('mixture (6 same-sign, 2 opposite-sign)');
+    expect(taxonomyOf(runs[2]!)!.label).toBe('same-sign');
+    const [s] = summarise(runs);
+    expect(s!.labels).toEqual({ mixture: 2, 'same-sign': 1, 'same-sign-m-half': 1, 'opposite-sign': 1 });
+    expect(s!.names).toEqual({
+      'mixture (6 same-sign, 2 opposite-sign)': 1,
+      'mixture (4 same-sign, 4 opposite-sign)': 1,
+      'same-sign': 1,
+      'same-sign-m-half': 1,
+      'opposite-sign': 1,
+    });
+    expect(s!.outputs).toEqual({ 'same-sign': 6 + 4 + 8 + 8, 'opposite-sign': 2 + 4 + 8, monosemantic: 0, dead: 0, other: 0 });
+    // Mixtures, the seed and the m = n/2 form (Hadamard: row 0 is ±eps) have a ±eps neuron that disambiguates.
+    expect(s!.epsNeurons).toEqual({ runs: 4, roles: { disambiguates: 4 } });
+    expect(s!.familyDistance!.max).toBeLessThan(1e-6);
+    expect(s!.allOnesRemoved).toMatchObject({ min: expect.closeTo(0, 6), max: expect.closeTo(1, 6), count: 2 });
+    expect(s!.disambiguatedOutputs!.mean).toBeCloseTo((6 / 8 + 4 / 8 + 1 + 1 + 0) / 5, 12);
   });
 });

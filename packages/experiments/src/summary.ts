@@ -1,8 +1,12 @@
 /**
  * Summaries of result lines per grid cell (or per any subset of the cell's coordinates): how
- * often each solution label occurs, success rates, loss statistics, fitted c, polysemantic
- * counts. The report and docs/FINDINGS.md are built from these.
+ * often each solution label occurs (and each label with its per-output counts), the outputs by
+ * mechanism, the ±eps neurons by role, success rates, loss statistics, fitted c, polysemantic
+ * counts. The report and docs/FINDINGS.md are built from these; {@link taxonomyOf} and
+ * {@link nameOf} read one line.
  */
+import type { OutputMechanism, TaxonomySummary } from '@polytoy/metrics';
+import { OUTPUT_MECHANISMS } from '@polytoy/metrics';
 import type { CellCoordinates } from './definition.js';
 import type { ResultLine } from './result.js';
 
@@ -48,8 +52,19 @@ export interface CellSummary {
   runs: number;
   /** Runs per solution label (diverged and unclassified runs included under their labels). */
   labels: Record<string, number>;
-  /** Runs per basis-free mechanism (`functionalClass`; runs without one are not counted). */
-  mechanisms: Record<string, number>;
+  /**
+   * Runs per label with its counts ({@link nameOf}: `mixture (12 same-sign, 4 opposite-sign)`,
+   * `unmatched (16 other)`, …): the breakdown tables use so that no label pools different structures.
+   */
+  names: Record<string, number>;
+  /** Outputs per mechanism, pooled over the runs with a taxonomy (same-sign, opposite-sign, monosemantic, dead, other). */
+  outputs: Record<OutputMechanism, number>;
+  /** Distance of each run to the family its label names. */
+  familyDistance: Stat | null;
+  /** Runs with at least one ±eps neuron, and the ±eps neurons by role (disambiguates, partial, cancelled, unread). */
+  epsNeurons: { runs: number; roles: Record<string, number> };
+  /** Same-sign runs on a linear hidden layer: the all-ones component (0 seed form, 1 m = n/2 form). */
+  allOnesRemoved: Stat | null;
   /** Fraction of all runs (diverged ones count as failures) whose reconstruction is <= the tolerance. */
   successRate: number;
   /** Reconstruction per sample: exact when known, else the final evaluation batch's. */
@@ -63,7 +78,7 @@ export interface CellSummary {
   expectedPolysemanticCount: number | null;
   /** Untied: fraction of outputs reading a detected disambiguation neuron (neuron level). */
   disambiguationUse: Stat | null;
-  /** Fraction of outputs whose mechanism is disambiguation (functional, basis-free). */
+  /** Fraction of each run's outputs whose mechanism is same-sign (read their partner and are disambiguated). */
   disambiguatedOutputs: Stat | null;
   wallSeconds: Stat | null;
 }
@@ -82,6 +97,26 @@ function stat(values: number[]): Stat | null {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
   return { mean, std, min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
+}
+
+/**
+ * The taxonomy of a line's run (the compact form the analysis stored), or null for lines
+ * without one (other data kinds, diverged runs, lines written before the taxonomy).
+ *
+ * @example
+ * taxonomyOf(line)?.outputs.codes; // 'ssssoooo…'
+ */
+export function taxonomyOf(line: ResultLine): TaxonomySummary | null {
+  return line.analysis?.taxonomy ?? null;
+}
+
+/**
+ * The label of a run with its per-output counts when it has them (`mixture (12 same-sign,
+ * 4 opposite-sign)`), else {@link labelOf}.
+ */
+export function nameOf(line: ResultLine): string {
+  const t = taxonomyOf(line);
+  return t && labelOf(line) === t.label ? t.name : labelOf(line);
 }
 
 /** The label of a run: its classification, or `diverged` / `unclassified`. */
@@ -141,13 +176,22 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
   for (const [key, { lines, coordinates }] of groups) {
     const first = lines[0]!;
     const labels: Record<string, number> = {};
-    for (const l of lines) labels[labelOf(l)] = (labels[labelOf(l)] ?? 0) + 1;
-    const mechanisms: Record<string, number> = {};
+    const names: Record<string, number> = {};
     for (const l of lines) {
-      const f = l.analysis?.functional?.label;
-      if (f) mechanisms[f] = (mechanisms[f] ?? 0) + 1;
+      labels[labelOf(l)] = (labels[labelOf(l)] ?? 0) + 1;
+      names[nameOf(l)] = (names[nameOf(l)] ?? 0) + 1;
     }
     const ok = lines.filter((l) => l.status !== 'diverged');
+    const outputs = Object.fromEntries(OUTPUT_MECHANISMS.map((k) => [k, 0])) as Record<OutputMechanism, number>;
+    const roles: Record<string, number> = {};
+    let epsRuns = 0;
+    for (const l of ok) {
+      const t = taxonomyOf(l);
+      if (!t) continue;
+      for (const k of OUTPUT_MECHANISMS) outputs[k] += t.outputs.counts[k] ?? 0;
+      if (t.eps.neurons.length > 0) epsRuns++;
+      for (const e of t.eps.neurons) roles[e.role] = (roles[e.role] ?? 0) + 1;
+    }
     const expected = ok.map((l) => l.analysis?.expectedPolysemanticCount).find((v) => v != null);
     out.push({
       experiment: first.experiment,
@@ -156,7 +200,11 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       key,
       runs: lines.length,
       labels,
-      mechanisms,
+      names,
+      outputs,
+      familyDistance: stat(ok.map((l) => taxonomyOf(l)?.distance ?? Number.NaN)),
+      epsNeurons: { runs: epsRuns, roles },
+      allOnesRemoved: stat(ok.map((l) => taxonomyOf(l)?.form?.allOnesRemoved ?? Number.NaN)),
       successRate: lines.filter((l) => reconstructionOf(l) <= tol).length / lines.length,
       reconstruction: stat(ok.map(reconstructionOf)),
       loss: stat(ok.map((l) => l.exactLoss?.loss ?? l.finalLoss ?? Number.NaN)),
@@ -166,8 +214,8 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       disambiguationUse: stat(ok.map((l) => l.analysis?.disambiguationUse?.fraction ?? Number.NaN)),
       disambiguatedOutputs: stat(
         ok.map((l) => {
-          const f = l.analysis?.functional;
-          return f ? f.disambiguated / f.outputs.length : Number.NaN;
+          const t = taxonomyOf(l);
+          return t ? (t.outputs.counts['same-sign'] ?? 0) / t.outputs.codes.length : Number.NaN;
         }),
       ),
       wallSeconds: stat(lines.map((l) => l.wallSeconds)),

@@ -8,13 +8,13 @@ import {
 import type { TiedParams } from '@polytoy/core';
 import { createPrng } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
-import type { SolutionLabel } from './classify.js';
-import { analyzeWeights, classifySolution } from './classify.js';
+import type { NeuronLevelLabel } from './classify.js';
+import { analyzeWeights, classifyNeurons } from './classify.js';
 import { identityModel, rescaledUntied, tiedFromRows, withNoise } from './test-utils/constructions.js';
 
 interface Case {
   name: string;
-  label: SolutionLabel;
+  label: NeuronLevelLabel;
   act: 'none' | 'relu';
   make: (o: { n: number; pairing?: number[]; neuronOrder?: number[] }) => TiedParams;
 }
@@ -52,11 +52,11 @@ function randomLayout(rng: ReturnType<typeof createPrng>, n: number, m: number):
   return { pairing: rng.permutation(n / 2), neuronOrder: rng.permutation(m) };
 }
 
-describe('classifySolution on the SPEC constructions', () => {
+describe('classifyNeurons on the SPEC constructions', () => {
   for (const cs of cases) {
     it(`labels ${cs.name} as ${cs.label} for n = 8, 16, 32, 64`, () => {
       for (const n of [8, 16, 32, 64]) {
-        const r = classifySolution(cs.make({ n }), { hiddenActivation: cs.act });
+        const r = classifyNeurons(cs.make({ n }), { hiddenActivation: cs.act });
         expect(r.label, `n=${n}`).toBe(cs.label);
         expect(r.liveLabel).toBe(cs.label);
         expect(r.evidence.deadFeatures).toEqual([]);
@@ -68,14 +68,14 @@ describe('classifySolution on the SPEC constructions', () => {
   it('labels the n = 4 constructions too (eps = sqrt(c) is as large as the pair weights)', () => {
     for (const cs of cases) {
       if (cs.name.startsWith('mixed (half')) continue;
-      expect(classifySolution(cs.make({ n: 4 }), { hiddenActivation: cs.act }).label, cs.name).toBe(cs.label);
+      expect(classifyNeurons(cs.make({ n: 4 }), { hiddenActivation: cs.act }).label, cs.name).toBe(cs.label);
     }
   });
 
   it('reports the disambiguation neuron, its eps and c, and the bias -c', () => {
     for (const c of [0.5, 0.8]) {
       const n = 16;
-      const r = classifySolution(sameSignConstruction({ n, c }));
+      const r = classifyNeurons(sameSignConstruction({ n, c }));
       const [d] = r.evidence.disambiguationNeurons;
       expect(r.evidence.disambiguationNeurons).toHaveLength(1);
       expect(d!.neuron).toBe(0);
@@ -93,26 +93,26 @@ describe('classifySolution on the SPEC constructions', () => {
   });
 
   it('finds the mirrored pair of SPEC §2c and its c per half (ReLU: each neuron acts for its own half)', () => {
-    const r = classifySolution(reluTwoNeuronConstruction({ n: 16, c: 0.5 }), { hiddenActivation: 'relu' });
+    const r = classifyNeurons(reluTwoNeuronConstruction({ n: 16, c: 0.5 }), { hiddenActivation: 'relu' });
     expect(r.evidence.mirroredPair).toMatchObject({ plus: 0, minus: 1 });
     expect(r.evidence.mirroredPair!.epsRatio).toBeCloseTo(1, 6);
     expect(r.evidence.cA).toBeCloseTo(0.5, 6);
     expect(r.evidence.cB).toBeCloseTo(0.5, 6);
     expect(r.evidence.biasOverC).toBeCloseTo(1, 6);
     // With a linear hidden layer both neurons act on every sample: the shifts add up.
-    const lin = classifySolution(reluTwoNeuronConstruction({ n: 16, c: 0.5 }));
+    const lin = classifyNeurons(reluTwoNeuronConstruction({ n: 16, c: 0.5 }));
     expect(lin.label).toBe('relu-two-neuron-disambiguation');
     expect(lin.evidence.c).toBeCloseTo(1, 6);
   });
 
   it('adds the functional note for a ReLU hidden layer', () => {
-    const r = classifySolution(oppositeSignConstruction({ n: 8 }), { hiddenActivation: 'relu' });
+    const r = classifyNeurons(oppositeSignConstruction({ n: 8 }), { hiddenActivation: 'relu' });
     expect(r.label).toBe('opposite-sign');
     expect(r.reason).toMatch(/ReLU hidden layer opposite-sign pairs lose their negative activations/);
   });
 
   it('counts the pairs of a mixture', () => {
-    const r = classifySolution(mixedConstruction({ n: 16, c: 0.5, oppositePairs: 3 }));
+    const r = classifyNeurons(mixedConstruction({ n: 16, c: 0.5, oppositePairs: 3 }));
     expect(r.evidence.oppositeSignPairs).toBe(3);
     expect(r.evidence.sameSignPairs).toBe(5);
     expect(r.reason).toMatch(/^5 same-sign and 3 opposite-sign pair/);
@@ -125,8 +125,8 @@ describe('classifySolution on the SPEC constructions', () => {
         const base = cs.make({ n });
         for (let t = 0; t < 3; t++) {
           const p = cs.make({ n, ...randomLayout(rng, n, base.m) });
-          const r = classifySolution(p, { hiddenActivation: cs.act });
-          const r0 = classifySolution(base, { hiddenActivation: cs.act });
+          const r = classifyNeurons(p, { hiddenActivation: cs.act });
+          const r0 = classifyNeurons(base, { hiddenActivation: cs.act });
           expect(r.label, `${cs.name} n=${n}`).toBe(cs.label);
           expect(r.evidence.sameSignPairs).toBe(r0.evidence.sameSignPairs);
           expect(r.evidence.oppositeSignPairs).toBe(r0.evidence.oppositeSignPairs);
@@ -143,7 +143,7 @@ describe('classifySolution on the SPEC constructions', () => {
         for (let t = 0; t < 4; t++) {
           const base = cs.make({ n });
           const p = withNoise(cs.make({ n, ...randomLayout(rng, n, base.m) }), rng, 0.02);
-          const r = classifySolution(p, { hiddenActivation: cs.act });
+          const r = classifyNeurons(p, { hiddenActivation: cs.act });
           expect(r.label, `${cs.name} n=${n} trial ${t}: ${r.reason}`).toBe(cs.label);
         }
       }
@@ -155,9 +155,9 @@ describe('classifySolution on the SPEC constructions', () => {
     for (const cs of cases) {
       for (const n of [8, 16]) {
         const tied = cs.make({ n, ...randomLayout(rng, n, cs.make({ n }).m) });
-        const rt = classifySolution(tied, { hiddenActivation: cs.act });
+        const rt = classifyNeurons(tied, { hiddenActivation: cs.act });
         for (const u of [untiedCounterpart(tied), rescaledUntied(tied, rng)]) {
-          const ru = classifySolution(u, { hiddenActivation: cs.act });
+          const ru = classifyNeurons(u, { hiddenActivation: cs.act });
           expect(ru.label).toBe(cs.label);
           expect(ru.evidence.sameSignPairs).toBe(rt.evidence.sameSignPairs);
           expect(ru.evidence.c ?? 0).toBeCloseTo(rt.evidence.c ?? 0, 5);
@@ -167,14 +167,14 @@ describe('classifySolution on the SPEC constructions', () => {
   });
 });
 
-describe('classifySolution on other solutions', () => {
+describe('classifyNeurons on other solutions', () => {
   it('labels identity-like models (m >= n) monosemantic', () => {
-    expect(classifySolution(identityModel(8, 8)).label).toBe('monosemantic');
-    const r = classifySolution(identityModel(16, 24, 0.95));
+    expect(classifyNeurons(identityModel(8, 8)).label).toBe('monosemantic');
+    const r = classifyNeurons(identityModel(16, 24, 0.95));
     expect(r.label).toBe('monosemantic');
     expect(r.evidence.monosemanticNeurons).toBe(16);
     expect(r.evidence.deadNeurons).toBe(8);
-    expect(classifySolution(withNoise(identityModel(16, 20), createPrng(1), 0.02)).label).toBe('monosemantic');
+    expect(classifyNeurons(withNoise(identityModel(16, 20), createPrng(1), 0.02)).label).toBe('monosemantic');
   });
 
   it('labels a model with a dead feature, keeping what the live features implement', () => {
@@ -182,7 +182,7 @@ describe('classifySolution on other solutions', () => {
     // Feature 3 is held by neuron 4 (with B feature 11); leave only a tiny leak there (its
     // disambiguation weight stays: the feature still cannot be reconstructed).
     p.W[4 * 16 + 3] = 0.05;
-    const r = classifySolution(p);
+    const r = classifyNeurons(p);
     expect(r.label).toBe('dead-features');
     expect(r.liveLabel).toBe('same-sign+disambiguation');
     expect(r.evidence.deadFeatures).toEqual([3]);
@@ -192,7 +192,7 @@ describe('classifySolution on other solutions', () => {
 
     const q = oppositeSignConstruction({ n: 8 });
     q.W.fill(0, 0, 8); // neuron 0 held features 0 and 4
-    const rq = classifySolution(q);
+    const rq = classifyNeurons(q);
     expect(rq.label).toBe('dead-features');
     expect(rq.evidence.deadFeatures).toEqual([0, 4]);
     expect(rq.liveLabel).toBe('opposite-sign');
@@ -202,23 +202,23 @@ describe('classifySolution on other solutions', () => {
     const p = sameSignConstruction({ n: 16, c: 0.5 });
     p.W[3] = 0; // the dead feature lost its disambiguation weight too
     p.W[4 * 16 + 3] = 0;
-    const r = classifySolution(p);
+    const r = classifyNeurons(p);
     expect(r.evidence.disambiguationNeurons[0]!.signAgreement).toBe(7 / 8);
     expect(r.liveLabel).toBe('same-sign+disambiguation');
     p.W[5] = 0; // a second one in half A is too many
-    expect(classifySolution(p).evidence.disambiguationNeurons).toEqual([]);
+    expect(classifyNeurons(p).evidence.disambiguationNeurons).toEqual([]);
   });
 
   it('labels a feature represented only on the disambiguation neuron as dead', () => {
     const p = sameSignConstruction({ n: 8, c: 0.5 });
     for (let j = 1; j < p.m; j++) p.W[j * 8 + 5] = 0;
-    expect(classifySolution(p).evidence.deadFeatures).toEqual([5]);
+    expect(classifyNeurons(p).evidence.deadFeatures).toEqual([5]);
   });
 
   it('says other for same-sign pairs without a disambiguation neuron', () => {
     const p = sameSignConstruction({ n: 8, c: 0.5 });
     p.W.fill(0, 0, 8);
-    const r = classifySolution(p);
+    const r = classifyNeurons(p);
     expect(r.label).toBe('other');
     expect(r.reason).toMatch(/no disambiguation neuron/);
   });
@@ -227,17 +227,17 @@ describe('classifySolution on other solutions', () => {
     const three = sameSignConstruction({ n: 8, c: 0.5 });
     three.W[1 * 8 + 1] = 1; // neuron 1 now holds A features 0, 1 and B feature 4
     three.W[2 * 8 + 1] = 0;
-    const r3 = classifySolution(three);
+    const r3 = classifyNeurons(three);
     expect(r3.label).toBe('other');
     expect(r3.evidence.polysemanticNeurons).toBe(1); // neuron 1; neuron 2 keeps only B feature 5
     const split = sameSignConstruction({ n: 8, c: 0.5 });
     split.W[3 * 8 + 0] = 0.7; // feature 0 also on neuron 3
-    const rs = classifySolution(split);
+    const rs = classifyNeurons(split);
     expect(rs.label).toBe('other');
     expect(rs.evidence.splitFeatures).toEqual([0]);
     const rng = createPrng(9);
     const W = Float32Array.from({ length: 9 * 16 }, () => rng.normal() / 3);
-    expect(classifySolution({ kind: 'tied', n: 16, m: 9, W, b: new Float32Array(16) }).label).toBe('other');
+    expect(classifyNeurons({ kind: 'tied', n: 16, m: 9, W, b: new Float32Array(16) }).label).toBe('other');
   });
 
   it('respects custom thresholds', () => {

@@ -2,7 +2,7 @@
  * Per-neuron structure (pairs, monosemantic, dead, disambiguation) and the solution classifier:
  * which of the SPEC's solutions (§2, §2b, §2c) a model implements.
  */
-import type { ModelParams } from '@polytoy/core';
+import type { AnyParams } from '@polytoy/analytic';
 import type { FeatureAssignment, FeatureWeight } from './assignment.js';
 import { featureAssignment } from './assignment.js';
 import type { DisambiguationReport, DisambiguationStats, MirroredPair } from './disambiguation.js';
@@ -39,7 +39,11 @@ export interface WeightAnalysis {
   diffuseFeatures: number[];
 }
 
-export type SolutionLabel =
+/**
+ * The neuron-level reading's label (reads the neuron basis: a rotated solution is 'other' here;
+ * the solution label of polytoy is the taxonomy's, see `classifyFunction`).
+ */
+export type NeuronLevelLabel =
   | 'same-sign+disambiguation'
   | 'relu-two-neuron-disambiguation'
   | 'opposite-sign'
@@ -67,9 +71,9 @@ export interface ClassificationEvidence {
 }
 
 export interface SolutionClassification {
-  label: SolutionLabel;
+  label: NeuronLevelLabel;
   /** What the live (non-dead) features implement; equals `label` unless it is 'dead-features'. */
-  liveLabel: Exclude<SolutionLabel, 'dead-features'>;
+  liveLabel: Exclude<NeuronLevelLabel, 'dead-features'>;
   /** One or two human-readable sentences. */
   reason: string;
   evidence: ClassificationEvidence;
@@ -181,7 +185,7 @@ export function classifyWeights(
   };
   const { liveLabel, reason: liveReason } = liveStructure(evidence, n, hiddenActivation);
   const nDead = evidence.deadFeatures.length;
-  const label: SolutionLabel = nDead > 0 ? 'dead-features' : liveLabel;
+  const label: NeuronLevelLabel = nDead > 0 ? 'dead-features' : liveLabel;
   const reason =
     nDead > 0
       ? `${nDead} dead feature${nDead > 1 ? 's' : ''} (${list(evidence.deadFeatures)}: gain outside disambiguation neurons < deadGain); the live features: ${liveReason}`
@@ -198,7 +202,7 @@ function liveStructure(
   e: ClassificationEvidence,
   n: number,
   act: 'none' | 'relu',
-): { liveLabel: Exclude<SolutionLabel, 'dead-features'>; reason: string } {
+): { liveLabel: Exclude<NeuronLevelLabel, 'dead-features'>; reason: string } {
   const issues: string[] = [];
   if (e.polysemanticNeurons > 0) issues.push(`${e.polysemanticNeurons} neuron(s) holding features other than one A + one B`);
   if (e.splitFeatures.length > 0) issues.push(`feature(s) ${list(e.splitFeatures)} written on several neurons`);
@@ -247,7 +251,7 @@ function liveStructure(
 }
 
 /**
- * Classifies a model's solution. Tied parameters are read through W; untied ones through
+ * The neuron-level reading of a model (which neuron holds which features). Tied parameters are read through W; untied ones through
  * their effective weights `sign(E)·sqrt(E·D)` (see {@link effectiveWeights}), which do not depend on
  * the per-neuron scale of encoder against decoder.
  *
@@ -255,8 +259,8 @@ function liveStructure(
  * @param options - hidden activation (default 'none') and thresholds.
  * @example
  * const p = sameSignConstruction({ n: 16 }); // @polytoy/analytic
- * classifySolution(p).label; // 'same-sign+disambiguation'
+ * classifyNeurons(p).label; // 'same-sign+disambiguation'
  */
-export function classifySolution(params: ModelParams, options: ClassifyOptions = {}): SolutionClassification {
+export function classifyNeurons(params: AnyParams, options: ClassifyOptions = {}): SolutionClassification {
   return classifyWeights(effectiveWeights(params), params.m, params.n, params.b, options);
 }

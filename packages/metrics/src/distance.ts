@@ -13,7 +13,7 @@
  * started from the pairing that the model's own pair neurons suggest (exact for models that are
  * permuted constructions, a local optimum in general).
  */
-import type { ModelParams } from '@polytoy/core';
+import type { AnyParams } from '@polytoy/analytic';
 import { ConfigError } from '@polytoy/core';
 import { hungarian, maxAssignment } from './hungarian.js';
 import { balancedViews } from './views.js';
@@ -47,7 +47,7 @@ export interface FamilyFit {
    * are matched to zero rows; −1 marks a neuron the model lacks (it has fewer than needed).
    */
   rowOfSlot: number[];
-  pairingSearch: 'exhaustive' | 'alternating';
+  pairingSearch: 'exhaustive' | 'alternating' | 'given';
 }
 
 export interface ConstructionDistances {
@@ -64,6 +64,11 @@ export interface DistanceOptions {
   families?: readonly ConstructionFamily[];
   /** Enumerate all pairings while (n/2)! is at most this (default 720, i.e. n <= 12). */
   exhaustiveLimit?: number;
+  /**
+   * Use this pairing (pairing[k]: index within half B of A feature k's partner) instead of
+   * searching: the taxonomy passes the one its exact function-level fit found.
+   */
+  pairing?: readonly number[];
 }
 
 interface Ctx {
@@ -297,15 +302,17 @@ function factorialAtMost(k: number, limit: number): boolean {
   return true;
 }
 
-function fitFamily(ctx: Ctx, family: ConstructionFamily, exhaustiveLimit: number): FamilyFit {
+function fitFamily(ctx: Ctx, family: ConstructionFamily, exhaustiveLimit: number, given?: readonly number[]): FamilyFit {
   const { h } = ctx;
   const K = disSlots(family);
   let best: Solution | null = null;
   const consider = (s: Solution): void => {
     if (!best || s.total < best.total - 1e-12 * (1 + Math.abs(best.total))) best = s;
   };
-  const exhaustive = factorialAtMost(h, exhaustiveLimit);
-  if (exhaustive) {
+  const exhaustive = !given && factorialAtMost(h, exhaustiveLimit);
+  if (given) {
+    consider(solveForPairing(ctx, family, given.slice()));
+  } else if (exhaustive) {
     for (const p of permutations(h)) consider(solveForPairing(ctx, family, p));
   } else {
     const starts = [initialPairing(ctx, family), Array.from({ length: h }, (_, k) => k)];
@@ -343,11 +350,11 @@ function fitFamily(ctx: Ctx, family: ConstructionFamily, exhaustiveLimit: number
     pairing: sol.pairing.slice(),
     pairTypes,
     rowOfSlot: Array.from(sol.rowOfSlot),
-    pairingSearch: exhaustive ? 'exhaustive' : 'alternating',
+    pairingSearch: given ? 'given' : exhaustive ? 'exhaustive' : 'alternating',
   };
 }
 
-function makeCtx(params: ModelParams, flips: boolean): Ctx {
+function makeCtx(params: AnyParams, flips: boolean): Ctx {
   const { n, m } = params;
   if (!Number.isSafeInteger(n) || n < 2 || n % 2 !== 0) throw new ConfigError('params.n', 'an even number of features >= 2', n);
   const views = balancedViews(params);
@@ -386,12 +393,19 @@ function makeCtx(params: ModelParams, flips: boolean): Ctx {
  * @example
  * distanceToFamily(sameSignConstruction({ n: 16, c: 0.7 }), 'same-sign').c; // 0.7
  */
-export function distanceToFamily(params: ModelParams, family: ConstructionFamily, options: DistanceOptions = {}): FamilyFit {
+export function distanceToFamily(params: AnyParams, family: ConstructionFamily, options: DistanceOptions = {}): FamilyFit {
   const limit = options.exhaustiveLimit ?? 720;
   if (!Number.isFinite(limit) || limit < 1) throw new ConfigError('exhaustiveLimit', 'a number >= 1', limit);
   if (!CONSTRUCTION_FAMILIES.includes(family))
     throw new ConfigError('family', CONSTRUCTION_FAMILIES.map((f) => `"${f}"`).join(' | '), family);
-  return fitFamily(makeCtx(params, (options.hiddenActivation ?? 'none') === 'none'), family, limit);
+  const given = options.pairing;
+  if (given !== undefined) {
+    const h = params.n / 2;
+    const seen = new Set(given);
+    if (given.length !== h || seen.size !== h || given.some((q) => !Number.isInteger(q) || q < 0 || q >= h))
+      throw new ConfigError('pairing', `a permutation of 0..${h - 1}`, given);
+  }
+  return fitFamily(makeCtx(params, (options.hiddenActivation ?? 'none') === 'none'), family, limit, given);
 }
 
 /**
@@ -402,7 +416,7 @@ export function distanceToFamily(params: ModelParams, family: ConstructionFamily
  * d.nearest; // e.g. 'opposite-sign'
  * d.families.find((f) => f.family === 'same-sign')!.distance; // relative Frobenius distance
  */
-export function constructionDistances(params: ModelParams, options: DistanceOptions = {}): ConstructionDistances {
+export function constructionDistances(params: AnyParams, options: DistanceOptions = {}): ConstructionDistances {
   const families = (options.families ?? CONSTRUCTION_FAMILIES).map((f) => distanceToFamily(params, f, options));
   if (families.length === 0) throw new ConfigError('families', 'at least one family', []);
   const min = Math.min(...families.map((f) => f.distance));

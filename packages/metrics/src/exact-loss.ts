@@ -2,11 +2,11 @@
  * The exact population loss of a trained model (half-split data, n <= 32), delegated to
  * `@polytoy/analytic`, with the settings taken from the model config.
  */
-import { exactPopulationLoss } from '@polytoy/analytic';
-import type { ModelConfig, ModelParams } from '@polytoy/core';
+import type { AnyParams, LossModelConfig } from '@polytoy/analytic';
+import { exactPopulationLoss, modelOptionsOf } from '@polytoy/analytic';
 
 /** The parts of a model config the loss depends on (hidden noise is not: the loss is noise-free). */
-export type ExactLossModel = Pick<ModelConfig, 'hiddenActivation' | 'outputActivation' | 'l1'>;
+export type ExactLossModel = LossModelConfig;
 
 export interface ExactLoss {
   /** Mean over the support of ||x − y||². */
@@ -33,13 +33,8 @@ export interface ExactLoss {
  * const cfg = resolveTrainConfig({ data: { n: 16 } });
  * exactLossOf(result.instances[0]!.params, cfg.model).reconstruction;
  */
-export function exactLossOf(params: ModelParams, model: ExactLossModel, lambda: number = model.l1.lambda): ExactLoss {
-  const r = exactPopulationLoss(params, {
-    hiddenActivation: model.hiddenActivation,
-    outputActivation: model.outputActivation,
-    lambda,
-    l1Target: model.l1.target,
-  });
+export function exactLossOf(params: AnyParams, model: ExactLossModel, lambda: number = model.l1.lambda): ExactLoss {
+  const r = exactPopulationLoss(params, modelOptionsOf(model, lambda));
   return {
     reconstruction: r.reconstruction,
     l1: r.l1,

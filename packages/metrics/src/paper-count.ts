@@ -2,7 +2,7 @@
  * The polysemantic-neuron count of Lecomte et al. (arXiv 2312.03096, SPEC §4): a neuron is
  * polysemantic when more than one of its weights lies in [low, high] in absolute value.
  */
-import type { ModelParams } from '@polytoy/core';
+import type { AnyParams } from '@polytoy/analytic';
 import { ConfigError } from '@polytoy/core';
 import { effectiveWeights } from './views.js';
 
@@ -72,6 +72,6 @@ export function paperPolysemanticCountOf(
  * @example
  * paperPolysemanticCount(trainedParams).polysemantic; // compare with n^2 / (4m)
  */
-export function paperPolysemanticCount(params: ModelParams, options: PaperCountOptions = {}): PaperCount {
+export function paperPolysemanticCount(params: AnyParams, options: PaperCountOptions = {}): PaperCount {
   return paperPolysemanticCountOf(effectiveWeights(params), params.m, params.n, options);
 }

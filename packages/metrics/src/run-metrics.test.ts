@@ -45,13 +45,13 @@ describe('readRunMetrics', () => {
         l1Target: 'activations',
         lambda: 1e-3,
       });
-      expect(run.instances.map((r) => r.metrics.classification.label)).toEqual(['same-sign+disambiguation', 'opposite-sign']);
-      expect(run.instances.map((r) => r.metrics.distances!.nearest)).toEqual(['same-sign', 'opposite-sign']);
+      expect(run.instances.map((r) => r.analysis.taxonomy!.label)).toEqual(['same-sign', 'opposite-sign']);
+      expect(run.instances.map((r) => r.analysis.taxonomy!.distance)).toEqual([0, 0]);
       expect(run.instances[1]!.seed).toBe(101);
       expect(run.instances[1]!.finalLoss.instance).toBe(1);
       // Each instance's own lambda: reference l1 3.0 and 2.0 (constructions.json).
-      expect(run.instances[0]!.exactLoss!.loss).toBeCloseTo(3e-3, 9);
-      expect(run.instances[1]!.exactLoss!.loss).toBeCloseTo(0.2, 9);
+      expect(run.instances[0]!.analysis.exactLoss!.loss).toBeCloseTo(3e-3, 9);
+      expect(run.instances[1]!.analysis.exactLoss!.loss).toBeCloseTo(0.2, 9);
     }
   });
 
@@ -61,28 +61,24 @@ describe('readRunMetrics', () => {
     );
     expect(run.settings.hiddenActivation).toBe('relu');
     const [r] = run.instances;
-    expect(r!.metrics.classification.label).toBe('relu-two-neuron-disambiguation');
-    expect(r!.metrics.classification.evidence.cA).toBeCloseTo(0.5, 6);
-    expect(r!.exactLoss!.reconstruction).toBeCloseTo(0, 12);
+    expect(r!.analysis.taxonomy!.label).toBe('relu-two-neuron');
+    expect(r!.analysis.neurons!.evidence.cA).toBeCloseTo(0.5, 6);
+    expect(r!.analysis.exactLoss!.reconstruction).toBeCloseTo(0, 12);
   });
 
-  it('skips the exact loss for basis data, and the distances for odd n', () => {
+  it('gives basis data the paper count and no half-split analysis; exact loss can be switched off', () => {
     const basis = readRunMetrics(
       toRunRecord(runOf({ data: { kind: 'basis', n: 6 }, batchSize: 6, model: { m: 8 } }, [identityModel(6, 8)])),
     );
-    expect(basis.instances[0]!.exactLoss).toBeNull();
-    expect(basis.instances[0]!.metrics.classification.label).toBe('monosemantic');
-    expect(basis.instances[0]!.metrics.paper.polysemantic).toBe(0);
-    const odd = readRunMetrics(
-      toRunRecord(runOf({ data: { kind: 'basis', n: 5 }, batchSize: 5, model: { m: 5 } }, [identityModel(5, 5)])),
-    );
-    expect(odd.instances[0]!.metrics.distances).toBeNull();
-    const off = readRunMetrics(toRunRecord(runOf({ data: { n: 8 } }, [sameSignConstruction({ n: 8 })])), {
-      exactLoss: false,
-      distances: false,
-    });
-    expect(off.instances[0]!.exactLoss).toBeNull();
-    expect(off.instances[0]!.metrics.distances).toBeNull();
+    const a = basis.instances[0]!.analysis;
+    expect(a.exactLoss).toBeNull();
+    expect(a.taxonomy).toBeNull();
+    expect(a.neurons).toBeNull();
+    expect(a.paper.polysemantic).toBe(0);
+    expect(a.expectedPolysemanticCount).toBeCloseTo(36 / 32, 12);
+    const off = readRunMetrics(toRunRecord(runOf({ data: { n: 8 } }, [sameSignConstruction({ n: 8 })])), { exactLoss: false });
+    expect(off.instances[0]!.analysis.exactLoss).toBeNull();
+    expect(off.instances[0]!.analysis.taxonomy!.label).toBe('same-sign');
   });
 
   it('rejects what is not a run record, and invalid settings with the field named', () => {

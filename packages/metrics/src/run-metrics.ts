@@ -1,16 +1,14 @@
 /**
  * Metrics of every instance of a saved run (`polytoy.run/1`, what `polytoy train --out` writes).
  */
-import type { LossRecord } from '@polytoy/core';
+import type { DataKind, LossRecord } from '@polytoy/core';
 import { ConfigError, DEFAULTS, parseRunRecord } from '@polytoy/core';
-import type { AnalyzeOptions, ModelMetrics } from './analyze.js';
-import { analyzeModel } from './analyze.js';
-import type { ExactLoss, ExactLossModel } from './exact-loss.js';
-import { exactLossOf } from './exact-loss.js';
+import type { AnalyseModelOptions, ModelAnalysis } from './analyse-model.js';
+import { analyseModel } from './analyse-model.js';
 
 /** The settings of the run that the metrics depend on, read from its config. */
 export interface RunSettings {
-  dataKind: string;
+  dataKind: DataKind;
   n: number;
   weights: 'tied' | 'untied';
   hiddenActivation: 'none' | 'relu';
@@ -27,9 +25,8 @@ export interface InstanceMetrics {
   lr: number;
   /** The last logged loss of training (a batch estimate). */
   finalLoss: LossRecord;
-  metrics: ModelMetrics;
-  /** Exact population loss for half-split data with n <= 32; null otherwise or when disabled. */
-  exactLoss: ExactLoss | null;
+  /** The pipeline's analysis (`analyseModel`), with the instance's lambda. */
+  analysis: ModelAnalysis;
 }
 
 export interface RunMetrics {
@@ -38,10 +35,7 @@ export interface RunMetrics {
   instances: InstanceMetrics[];
 }
 
-export interface ReadRunOptions extends Omit<AnalyzeOptions, 'hiddenActivation'> {
-  /** Compute the exact population loss when possible (default true). */
-  exactLoss?: boolean;
-}
+export type ReadRunOptions = AnalyseModelOptions;
 
 function field(obj: unknown, key: string): unknown {
   return obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined;
@@ -53,7 +47,7 @@ function oneOf<T extends string>(value: unknown, options: readonly T[], fallback
   throw new ConfigError(path, options.map((o) => `"${o}"`).join(' | '), value);
 }
 
-/** Reads the metric-relevant settings from a run record's (normalised) config. */
+/** Reads the metric-relevant settings from a run record's (normalised) config, defensively (records come from files). */
 function runSettings(config: unknown, n: number): RunSettings {
   const data = field(config, 'data');
   const model = field(config, 'model');
@@ -61,8 +55,7 @@ function runSettings(config: unknown, n: number): RunSettings {
   const lambda = field(l1, 'lambda') ?? DEFAULTS.model.lambda;
   if (typeof lambda !== 'number' || !Number.isFinite(lambda))
     throw new ConfigError('config.model.l1.lambda', 'a finite number', lambda);
-  const dataKind = field(data, 'kind') ?? DEFAULTS.data.kind;
-  if (typeof dataKind !== 'string') throw new ConfigError('config.data.kind', 'a data kind', dataKind);
+  const dataKind = oneOf(field(data, 'kind'), ['half-split', 'basis', 'sparse-uniform'], DEFAULTS.data.kind, 'config.data.kind');
   return {
     dataKind,
     n,
@@ -85,28 +78,27 @@ function runSettings(config: unknown, n: number): RunSettings {
 }
 
 /**
- * Parses a run record and computes the metrics of every instance: classification, assignment,
- * paper count, construction distances and (half-split, n <= 32) the exact population loss with
- * the instance's own lambda.
+ * Parses a run record and analyses every instance with the pipeline (`analyseModel`): taxonomy,
+ * neuron-level reading, paper count and (half-split, n <= 32) the exact population loss, each
+ * with the instance's own lambda.
  *
  * @param json - the parsed JSON of a `polytoy.run/1` record, or its text.
  * @param options - thresholds, paper band, distances and exact loss on/off.
  * @throws PolytoyError if it is not a run record; ConfigError for invalid parameters or settings.
  * @example
  * const run = readRunMetrics(fs.readFileSync('run.json', 'utf8'));
- * run.instances.map((r) => r.metrics.classification.label);
+ * run.instances.map((r) => r.analysis.taxonomy?.label);
  */
 export function readRunMetrics(json: unknown, options: ReadRunOptions = {}): RunMetrics {
   const { record, params } = parseRunRecord(typeof json === 'string' ? (JSON.parse(json) as unknown) : json);
   const settings = runSettings(record.config, params[0]!.n);
-  const model = (lambda: number): ExactLossModel => ({
+  const model = {
     hiddenActivation: settings.hiddenActivation,
     outputActivation: settings.outputActivation,
-    l1: { target: settings.l1Target, lambda },
-  });
-  const exactPossible = settings.dataKind === 'half-split' && settings.n <= 32 && settings.n % 4 === 0;
+    l1: { target: settings.l1Target, lambda: settings.lambda },
+  };
+  const data = { kind: settings.dataKind as DataKind, n: settings.n };
   const instances = record.instances.map((inst, k): InstanceMetrics => {
-    const p = params[k]!;
     const lambda = typeof inst.lambda === 'number' ? inst.lambda : settings.lambda;
     return {
       instance: inst.instance,
@@ -114,8 +106,7 @@ export function readRunMetrics(json: unknown, options: ReadRunOptions = {}): Run
       lambda,
       lr: inst.lr,
       finalLoss: inst.finalLoss,
-      metrics: analyzeModel(p, { ...options, hiddenActivation: settings.hiddenActivation }),
-      exactLoss: options.exactLoss !== false && exactPossible ? exactLossOf(p, model(lambda)) : null,
+      analysis: analyseModel(params[k]!, { data, model, lambda }, options),
     };
   });
   return { createdAt: record.createdAt, settings, instances };

@@ -3,8 +3,7 @@
  * a per-neuron gauge symmetry (`E_j → s E_j`, `D_:j → D_:j / s`, s > 0, leaves the function
  * unchanged), so metrics read them through quantities that do not depend on s.
  */
-import type { ModelParams } from '@polytoy/core';
-import { decoderRowsOf, encoderOf } from '@polytoy/core';
+import type { AnyParams } from '@polytoy/analytic';
 
 /** Half of a feature: A = `0 .. n/2-1`, B = `n/2 .. n-1` (for odd n, B has the extra feature). */
 export type Half = 'A' | 'B';
@@ -23,7 +22,7 @@ export function halfOf(i: number, n: number): Half {
  * @example
  * effectiveWeights({ kind: 'untied', n: 1, m: 1, E: Float32Array.of(2), D: Float32Array.of(0.5), b: Float32Array.of(0) }); // [1]
  */
-export function effectiveWeights(p: ModelParams): Float64Array {
+export function effectiveWeights(p: AnyParams): Float64Array {
   if (p.kind === 'tied') return Float64Array.from(p.W);
   const out = new Float64Array(p.m * p.n);
   for (let j = 0; j < p.m; j++) {
@@ -44,11 +43,12 @@ export function effectiveWeights(p: ModelParams): Float64Array {
  * @example
  * balancedViews(params).length; // 1 for tied, 2 (encoder, decoder) for untied
  */
-export function balancedViews(p: ModelParams): Float64Array[] {
+export function balancedViews(p: AnyParams): Float64Array[] {
   if (p.kind === 'tied') return [Float64Array.from(p.W)];
   const { n, m } = p;
-  const enc = Float64Array.from(encoderOf(p));
-  const dec = Float64Array.from(decoderRowsOf(p));
+  const enc = Float64Array.from(p.E);
+  const dec = new Float64Array(m * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) dec[j * n + i] = p.D[i * m + j]!;
   for (let j = 0; j < m; j++) {
     let e2 = 0;
     let d2 = 0;

@@ -7,15 +7,27 @@ const lines = syntheticResults();
 const finds = lines.find((l) => l.experiment === 'finds-solution' && l.spec.cell.weights === 'tied')!;
 
 describe('toReportRun', () => {
-  it('reads the family from the basis-free mechanism, the cell and the start from the spec', () => {
+  it('reads the family from the taxonomy, the cell and the start from the spec', () => {
     const run = toReportRun(finds);
-    expect(run.family).toBe(finds.analysis!.functional!.label);
+    expect(run.family).toBe(finds.classification);
+    expect(run.family).toBe(finds.analysis!.taxonomy!.label);
+    expect(run.familyDistance).toBe(finds.analysis!.taxonomy!.distance);
+    expect(run.outputs!.codes).toHaveLength(8);
     expect(run.cell).toMatchObject({ n: 8, weights: 'tied', start: 'random', lambda: finds.spec.cell.lambda });
     expect(run.convergence).toBe('unrecorded');
     expect(run.exact).toBe(true);
     expect(run.loss).toBe(finds.exactLoss!.loss);
     expect(run.params?.kind).toBe('tied');
     expect(run.history.step).toEqual(finds.history.step);
+  });
+
+  it("maps the taxonomy's per-output mechanisms to disambiguated / inhibited / dead", () => {
+    const taxonomy = {
+      ...finds.analysis!.taxonomy!,
+      outputs: { ...finds.analysis!.taxonomy!.outputs, codes: 'ssom0xx', partnerWeight: [1, 1, -1, 0, 0, 0.7, -0.2] },
+    };
+    const run = toReportRun({ ...finds, analysis: { ...finds.analysis!, taxonomy } });
+    expect(run.outputs).toEqual({ codes: 'ddii0di', disambiguated: 3, inhibited: 3, dead: 1 });
   });
 
   it('construction starts: c and perturbation as a short label, the analytic prediction', () => {

@@ -118,6 +118,23 @@ function paramsOf(v: unknown): ModelParams | null {
   }
 }
 
+/**
+ * Per-output mechanisms of the taxonomy (analysis version 2: codes s/o/m/0/x) in the report's
+ * three kinds: same-sign outputs are disambiguated; opposite-sign and monosemantic ones are
+ * inhibited (nothing in the other half excites them); an `other` output counts by its measured
+ * partner weight (>= 1/2: an other-half feature excites it, as disambiguated outputs have).
+ */
+function taxonomyOutputsOf(taxonomy: Record<string, unknown>): OutputMechanisms | null {
+  const outputs = obj(taxonomy.outputs);
+  const raw = outputs.codes;
+  const pw = numbers(outputs.partnerWeight);
+  if (typeof raw !== 'string' || !/^[som0x]+$/.test(raw)) return null;
+  const codes = [...raw]
+    .map((ch, i) => (ch === 's' ? 'd' : ch === '0' ? '0' : ch === 'x' && (pw[i] ?? 0) >= 0.5 ? 'd' : 'i'))
+    .join('');
+  return outputsOf({ outputs: codes });
+}
+
 function outputsOf(functional: Record<string, unknown>): OutputMechanisms | null {
   const codes = functional.outputs;
   if (typeof codes !== 'string' || !/^[di0]*$/.test(codes) || codes.length === 0) return null;
@@ -125,12 +142,20 @@ function outputsOf(functional: Record<string, unknown>): OutputMechanisms | null
   return { codes, disambiguated: count('d'), inhibited: count('i'), dead: count('0') };
 }
 
-function epsNeuronsOf(evidence: Record<string, unknown>, analysis: Record<string, unknown>): number[] {
+function epsNeuronsOf(
+  evidence: Record<string, unknown>,
+  analysis: Record<string, unknown>,
+  taxonomy: Record<string, unknown>,
+): number[] {
   const fromEvidence = Array.isArray(evidence.disambiguationNeurons)
     ? evidence.disambiguationNeurons.map((d) => num(obj(d).neuron))
     : [];
   const fromUse = numbers(obj(analysis.disambiguationUse).neurons);
-  const all = [...fromEvidence, ...fromUse].filter((j): j is number => j !== null && Number.isInteger(j) && j >= 0);
+  const eps = obj(taxonomy.eps).neurons;
+  const fromTaxonomy = Array.isArray(eps) ? eps.map((d) => num(obj(d).neuron)) : [];
+  const all = [...fromEvidence, ...fromUse, ...fromTaxonomy].filter(
+    (j): j is number => j !== null && Number.isInteger(j) && j >= 0,
+  );
   return [...new Set(all)];
 }
 
@@ -148,6 +173,7 @@ export function toReportRun(line: ResultLine): ReportRun {
   const cell = obj(spec.cell);
   const analysis = obj(l.analysis);
   const functional = obj(analysis.functional);
+  const taxonomy = obj(analysis.taxonomy);
   const evidence = obj(l.evidence);
   const exactLoss = obj(l.exactLoss);
   const convergence = convergenceOf(l);
@@ -180,9 +206,9 @@ export function toReportRun(line: ResultLine): ReportRun {
     convergence,
     // One labelling system: the basis-free mechanism where the line has it, else the classifier's label.
     family: convergence === 'diverged' ? 'diverged' : (mechanism ?? classification),
-    familyDistance: num(obj(analysis.family).distance),
-    outputs: outputsOf(functional),
-    epsNeurons: epsNeuronsOf(evidence, analysis),
+    familyDistance: num(taxonomy.distance) ?? num(obj(analysis.family).distance),
+    outputs: taxonomyOutputsOf(taxonomy) ?? outputsOf(functional),
+    epsNeurons: epsNeuronsOf(evidence, analysis, taxonomy),
     c: num(analysis.c),
     biasMean: num(analysis.biasMean),
     predictedC: num(obj(obj(analysis.start).predicted).c),

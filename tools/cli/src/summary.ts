@@ -1,11 +1,14 @@
 /**
- * The end-of-training analysis and its one-screen summary: per instance the final loss, the
- * exact population loss (half-split data, n <= 32), the solution found, whether a
- * disambiguation neuron exists, and the paper's polysemantic-neuron count.
+ * The end-of-training analysis and its one-screen summary. The analysis is the metrics pipeline
+ * (`analyseModel`, the one the experiments and the playground use); this file only chooses
+ * what to print, by data kind: half-split data gets the taxonomy (solution family, distance,
+ * per-output mechanisms, ±eps neuron, exact loss); sparse-uniform (TMS-style) data gets WᵀW,
+ * feature norms and feature dimensionality (Elhage et al.); basis data gets the paper's
+ * polysemantic count against n²/(4m).
  */
 import type { TrainConfig, TrainResult } from '@polytoy/core';
-import { exactPopulationLoss } from '@polytoy/analytic';
-import { analyzeModel } from '@polytoy/metrics';
+import type { AnalysisSummary } from '@polytoy/metrics';
+import { analyseModel, summariseAnalysis, superpositionView } from '@polytoy/metrics';
 
 export interface InstanceSummary {
   instance: number;
@@ -17,45 +20,30 @@ export interface InstanceSummary {
   l1: number;
   /** Exact population loss by enumerating the data support (half-split data, n <= 32). */
   exact: { loss: number; reconstruction: number; l1: number } | null;
-  /** Per-neuron label (reads the weights; a rotated solution reads as 'other'). */
-  label: string;
-  /** Rotation-independent label from WᵀW and b (linear hidden layer only), else null. */
-  functionLabel: string | null;
+  /** The taxonomy's label with its per-output counts (half-split data), else null. */
+  label: string | null;
+  /** One or more sentences: what was found (or the view's headline for other data). */
   reason: string;
-  disambiguationNeurons: number;
-  c: number | null;
-  sameSignPairs: number;
-  oppositeSignPairs: number;
-  polysemanticCount: number;
-  nearestConstruction: string | null;
+  /** The pipeline's compact analysis (what `--out` stores and `--json` prints). */
+  analysis: AnalysisSummary;
 }
 
 export interface RunSummary {
   instances: InstanceSummary[];
 }
 
-function exactFor(config: TrainConfig, r: TrainResult['instances'][number]): InstanceSummary['exact'] {
-  if (config.data.kind !== 'half-split' || config.model.n > 32) return null;
-  const e = exactPopulationLoss(r.params, {
-    hiddenActivation: config.model.hiddenActivation,
-    outputActivation: config.model.outputActivation,
-    lambda: r.lambda,
-    l1Target: config.model.l1.target,
-  });
-  return { loss: e.loss, reconstruction: e.reconstruction, l1: e.l1 };
-}
-
-/** Analyses every instance of a finished run. */
+/**
+ * Analyses every instance of a finished run through the metrics pipeline.
+ *
+ * @example
+ * analyseRun(result).instances[0]!.label; // e.g. 'mixture (12 same-sign, 4 opposite-sign)'
+ */
 export function analyseRun(result: TrainResult): RunSummary {
   const { config } = result;
   return {
     instances: result.instances.map((r) => {
-      const metrics = analyzeModel(r.params, {
-        hiddenActivation: config.model.hiddenActivation,
-        // Hungarian distances cost O(m^3) per family; skip them for big models in the summary.
-        distances: config.model.n <= 64,
-      });
-      const ev = metrics.classification.evidence;
+      const analysis = summariseAnalysis(analyseModel(r.params, { data: config.data, model: config.model, lambda: r.lambda }));
+      const e = analysis.exactLoss;
       return {
         instance: r.instance,
         seed: r.seed,
@@ -64,26 +52,97 @@ export function analyseRun(result: TrainResult): RunSummary {
         finalLoss: r.finalLoss.loss,
         reconstruction: r.finalLoss.reconstruction,
         l1: r.finalLoss.l1,
-        exact: exactFor(config, r),
-        label: metrics.classification.label,
-        functionLabel: metrics.functional?.label ?? null,
-        reason:
-          metrics.functional && metrics.classification.label === 'other'
-            ? `${metrics.classification.reason} Function: ${metrics.functional.reason}`
-            : metrics.classification.reason,
-        disambiguationNeurons: ev.disambiguationNeurons.length,
-        c: ev.c,
-        sameSignPairs: ev.sameSignPairs,
-        oppositeSignPairs: ev.oppositeSignPairs,
-        polysemanticCount: metrics.paper.polysemantic,
-        nearestConstruction: metrics.distances?.nearest ?? null,
+        exact: e ? { loss: e.loss, reconstruction: e.reconstruction, l1: e.l1 } : null,
+        label: analysis.taxonomy?.name ?? null,
+        reason: reasonOf(config, analysis),
+        analysis,
       };
     }),
   };
 }
 
 const fmt = (v: number | null | undefined, digits = 4) =>
-  v == null ? '—' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(digits);
+  v == null || Number.isNaN(v) ? '—' : Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toPrecision(digits);
+
+function reasonOf(config: TrainConfig, a: AnalysisSummary): string {
+  if (a.taxonomy) return a.taxonomy.description;
+  if (a.superposition) {
+    const s = a.superposition;
+    return `${s.represented} of ${config.model.n} features represented (‖W_i‖ >= 1/2) in m = ${config.model.m} dimensions; ${fmt(s.dimensionsPerFeature, 3)} dimensions per feature (m / ‖W‖²).`;
+  }
+  const expected = a.paper.expected;
+  return `${a.paper.polysemantic} polysemantic neurons (more than one |w| in [0.8, 1.2])${expected !== null ? `; the paper's n²/(4m) = ${fmt(expected, 3)}` : ''}.`;
+}
+
+interface Column {
+  header: string;
+  cell: (s: InstanceSummary) => string;
+}
+
+function columns(config: TrainConfig): Column[] {
+  const base: Column[] = [
+    { header: 'inst', cell: (s) => String(s.instance) },
+    { header: 'seed', cell: (s) => String(s.seed) },
+    { header: 'lambda', cell: (s) => fmt(s.lambda, 2) },
+    { header: 'lr', cell: (s) => fmt(s.lr, 2) },
+    { header: 'final loss', cell: (s) => fmt(s.finalLoss) },
+    { header: 'recon', cell: (s) => fmt(s.reconstruction) },
+  ];
+  if (config.data.kind === 'half-split') {
+    return [
+      ...base,
+      { header: 'exact loss', cell: (s) => (s.exact ? fmt(s.exact.loss) : 'n/a') },
+      { header: 'solution', cell: (s) => s.label ?? 'n/a' },
+      { header: 'distance', cell: (s) => fmt(s.analysis.taxonomy?.distance, 3) },
+      { header: 'outputs', cell: (s) => s.analysis.taxonomy?.outputs.codes ?? '' },
+      {
+        header: '±eps neuron (c, b + c)',
+        cell: (s) => {
+          const eps = s.analysis.taxonomy?.eps.neurons ?? [];
+          return eps.length === 0
+            ? 'no'
+            : eps.map((e) => `${e.neuron} (${fmt(e.c, 3)}, ${fmt(e.biasPlusC, 2)}) ${e.role}`).join('; ');
+        },
+      },
+      { header: 'polysem.', cell: (s) => String(s.analysis.paper.polysemantic) },
+    ];
+  }
+  if (config.data.kind === 'sparse-uniform') {
+    return [
+      ...base,
+      { header: 'represented', cell: (s) => String(s.analysis.superposition?.represented ?? '—') },
+      { header: 'dims/feature', cell: (s) => fmt(s.analysis.superposition?.dimensionsPerFeature, 3) },
+      {
+        header: 'D_i (min…max)',
+        cell: (s) => {
+          const d = s.analysis.superposition?.dimensionality ?? [];
+          return d.length ? `${fmt(Math.min(...d), 2)}…${fmt(Math.max(...d), 2)}` : '—';
+        },
+      },
+    ];
+  }
+  return [
+    ...base,
+    { header: 'polysemantic', cell: (s) => String(s.analysis.paper.polysemantic) },
+    { header: 'n²/(4m)', cell: (s) => fmt(s.analysis.paper.expected, 3) },
+  ];
+}
+
+/** WᵀW (untied D·E), feature norms and dimensionality of one sparse-uniform instance, as text rows. */
+function superpositionLines(result: TrainResult, k: number): string[] {
+  const v = superpositionView(result.instances[k]!.params);
+  const out = [
+    `  feature norms ‖W_i‖: ${v.featureNorms.map((x) => fmt(x, 2)).join(' ')}`,
+    `  feature dimensionality D_i: ${v.dimensionality.map((x) => fmt(x, 2)).join(' ')}`,
+  ];
+  if (v.n <= 16) {
+    out.push(`  WᵀW${result.instances[k]!.params.kind === 'untied' ? ' (D·E)' : ''}:`);
+    for (let i = 0; i < v.n; i++) {
+      out.push(`    ${Array.from(v.gram.subarray(i * v.n, (i + 1) * v.n), (x) => (x >= 0 ? ' ' : '') + x.toFixed(2)).join(' ')}`);
+    }
+  }
+  return out;
+}
 
 /** A compact terminal page; many instances become one table row each. */
 export function formatSummary(result: TrainResult, summary: RunSummary): string {
@@ -95,55 +154,29 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
       `${c.steps} steps in ${result.wallSeconds.toFixed(1)} s (${result.runtime.backend}${result.runtime.simd ? '+SIMD' : ''})`,
   );
   lines.push('');
-  const header = [
-    'inst',
-    'seed',
-    'lambda',
-    'lr',
-    'final loss',
-    'recon',
-    'exact loss',
-    'neurons',
-    'function',
-    'disamb.',
-    'c',
-    'same/opp pairs',
-    'polysem.',
-  ];
-  const rows = summary.instances.map((s) => [
-    String(s.instance),
-    String(s.seed),
-    fmt(s.lambda, 2),
-    fmt(s.lr, 2),
-    fmt(s.finalLoss),
-    fmt(s.reconstruction),
-    s.exact ? fmt(s.exact.loss) : 'n/a',
-    s.label,
-    s.functionLabel ?? 'n/a',
-    s.disambiguationNeurons > 0 ? `yes (${s.disambiguationNeurons})` : 'no',
-    fmt(s.c, 3),
-    `${s.sameSignPairs}/${s.oppositeSignPairs}`,
-    String(s.polysemanticCount),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const cols = columns(c);
+  const rows = summary.instances.map((s) => cols.map((col) => col.cell(s)));
+  const widths = cols.map((col, i) => Math.max(col.header.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  lines.push(line(header));
+  lines.push(line(cols.map((col) => col.header)));
   lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows.slice(0, 20)) lines.push(line(r));
   if (rows.length > 20) lines.push(`… ${rows.length - 20} more instances (see --out)`);
+  if (c.data.kind === 'half-split') {
+    lines.push('');
+    lines.push('  outputs: s same-sign (reads its partner, disambiguated), o opposite-sign, m monosemantic, 0 dead, x other');
+  }
   if (summary.instances.length === 1) {
     lines.push('');
     lines.push(`  ${summary.instances[0]!.reason}`);
-  } else {
+    if (c.data.kind === 'sparse-uniform') lines.push(...superpositionLines(result, 0));
+  } else if (c.data.kind === 'half-split') {
     const counts = new Map<string, number>();
-    for (const s of summary.instances) {
-      const key = s.functionLabel && s.functionLabel !== s.label ? `${s.label} (function: ${s.functionLabel})` : s.label;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
+    for (const s of summary.instances) counts.set(s.label ?? 'n/a', (counts.get(s.label ?? 'n/a') ?? 0) + 1);
     lines.push('');
     lines.push(`  solutions: ${[...counts].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   }

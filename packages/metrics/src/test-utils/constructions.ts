@@ -4,6 +4,7 @@
  * gauge rescaling of untied weights, hand-made matrices).
  */
 import type { Prng, TiedParams, UntiedParams } from '@polytoy/core';
+import { createPrng as createPrngForTests } from '@polytoy/core';
 
 /** Adds independent uniform noise in [-amp, amp] to every weight and bias (a copy). */
 export function withNoise(p: TiedParams, rng: Prng, amp: number): TiedParams {
@@ -87,4 +88,83 @@ export function reflectionSolution(n: number): TiedParams {
     for (let q = 0; q < h; q++) W[k * n + h + q] = (k === q ? 1 : 0) - 2 / h;
   }
   return { kind: 'tied', n, m: h, W, b: new Float32Array(n) };
+}
+
+/** Parameters in either precision (the analytic constructions come in both). */
+type Any = import('@polytoy/analytic').AnyParams;
+
+function like<T extends Float32Array | Float64Array>(a: T, length: number): T {
+  return (a instanceof Float64Array ? new Float64Array(length) : new Float32Array(length)) as T;
+}
+
+/**
+ * A rotation of the hidden space, in the parameters' own precision: tied `W → Q W`; untied
+ * `E → Q E`, `D → D Qᵀ`. The function of a linear hidden layer does not change.
+ */
+export function rotateHidden<P extends Any>(p: P, Q: Float64Array): P {
+  const { n, m } = p;
+  const rot = (A: Float32Array | Float64Array): Float32Array | Float64Array => {
+    const out = like(A, m * n);
+    for (let r = 0; r < m; r++) {
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += Q[r * m + j]! * A[j * n + i]!;
+        out[r * n + i] = s;
+      }
+    }
+    return out;
+  };
+  if (p.kind === 'tied') return { ...p, W: rot(p.W), b: p.b.slice() } as P;
+  const D = like(p.D, n * m);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < m; r++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += p.D[i * m + j]! * Q[r * m + j]!;
+      D[i * m + r] = s;
+    }
+  }
+  return { ...p, E: rot(p.E), D, b: p.b.slice() } as P;
+}
+
+/** Relabels features: new feature `perm[i]` is old feature i (weights columns, decoder rows, bias). */
+export function permuteFeatures<P extends Any>(p: P, perm: readonly number[]): P {
+  const { n, m } = p;
+  const cols = (A: Float32Array | Float64Array): Float32Array | Float64Array => {
+    const out = like(A, m * n);
+    for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) out[j * n + perm[i]!] = A[j * n + i]!;
+    return out;
+  };
+  const b = like(p.b, n);
+  for (let i = 0; i < n; i++) b[perm[i]!] = p.b[i]!;
+  if (p.kind === 'tied') return { ...p, W: cols(p.W), b } as P;
+  const D = like(p.D, n * m);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) D[perm[i]! * m + j] = p.D[i * m + j]!;
+  return { ...p, E: cols(p.E), D, b } as P;
+}
+
+/** `p + delta · U` with U a fixed (seeded) direction of unit RMS over every weight and bias. */
+export function perturbed<P extends Any>(p: P, seed: number, delta: number): P {
+  const rng = createPrngForTests(seed);
+  const add = (A: Float32Array | Float64Array) => A.map((x) => x + delta * rng.normal());
+  if (p.kind === 'tied') return { ...p, W: add(p.W), b: add(p.b) } as P;
+  return { ...p, E: add(p.E), D: add(p.D), b: add(p.b) } as P;
+}
+
+/** The untied model with `(M + v 1ᵀ, b − (n/4) v)`: the same map on the support (the support gauge). */
+export function supportGauge(
+  M: Float64Array,
+  b: Float64Array,
+  v: readonly number[],
+): import('@polytoy/analytic').UntiedParamsF64 {
+  const n = b.length;
+  const E = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) E[i * n + i] = 1;
+  const D = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) D[i * n + k] = M[i * n + k]! + v[i]!;
+  return { kind: 'untied', n, m: n, E, D, b: b.map((x, i) => x - (n / 4) * v[i]!) };
+}
+
+/** Untied parameters computing a given map M (E = I, D = M) with bias b: any matrix is a model. */
+export function untiedFromMap(M: Float64Array, b: Float64Array): import('@polytoy/analytic').UntiedParamsF64 {
+  return supportGauge(M, b, new Array<number>(b.length).fill(0));
 }

@@ -4,11 +4,12 @@
  * where gradient flow from it goes, and the stability verdict.
  */
 import { writeFileSync } from 'node:fs';
-import { analyzeConstruction, formatAnalysisReport } from '@polytoy/analytic';
+import { analyzeConstruction } from '@polytoy/analytic';
 import { ConfigError } from '@polytoy/core';
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { formatAnalysisReport } from '../format-analysis.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'n', type: 'number', help: 'Features (a multiple of 4, at most 32: exact enumeration)', defaultText: '16' },

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TrainConfig } from '@polytoy/core';
 import { parseRunRecord } from '@polytoy/core';
-import { analyzeModel } from '@polytoy/metrics';
+import { analyseModel } from '@polytoy/metrics';
 import { describe, expect, it } from 'vitest';
 import { interruptCli, runCli } from '../../test/cli.js';
 
@@ -34,10 +35,12 @@ describe('polytoy train (bundled CLI)', () => {
     const run = parseRunRecord(JSON.parse(readFileSync(out, 'utf8')));
     expect(run.params[0]!.n).toBe(8);
     expect(run.params[0]!.m).toBe(5);
-    const metrics = analyzeModel(run.params[0]!, { hiddenActivation: 'none' });
-    expect(typeof metrics.classification.label).toBe('string');
+    const analysis = analyseModel(run.params[0]!, run.record.config as TrainConfig);
+    expect(typeof analysis.taxonomy!.label).toBe('string');
     const summary = (run.record.analysis as { summary: { instances: { label: string }[] } }).summary;
-    expect(summary.instances[0]!.label).toBe(metrics.classification.label);
+    expect(summary.instances[0]!.label).toBe(analysis.taxonomy!.name);
+    expect(r.stdout).toMatch(/solution/);
+    expect(r.stdout).toMatch(/outputs: s same-sign/);
     const log = readFileSync(join(dir, 'log.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -1,7 +1,8 @@
-// Regenerates the README's "Stability answer" table (several minutes; n = 16, lambda = 1e-3 dominates):
-//   cd packages/analytic && node --conditions=@polytoy/source --import tsx scripts/stability-answer.ts [n...]
+// Regenerates the analytic README's "Stability answer" table (several minutes; n = 16, lambda = 1e-3 dominates):
+//   npx tsx --conditions=@polytoy/source tools/cli/scripts/stability-answer.ts [n...]
 import { writeFileSync } from 'node:fs';
-import { formatAnalysisReport, formatStabilityTable, stabilityStudy } from '@polytoy/analytic';
+import { stabilityStudy } from '@polytoy/analytic';
+import { formatAnalysisReport, formatStabilityTable } from '../src/format-analysis.js';
 
 const ns = process.argv.slice(2).map(Number);
 const rows = stabilityStudy({ ns: ns.length ? ns : [8, 16], lambdas: [1e-3, 1e-2, 1e-1] });
