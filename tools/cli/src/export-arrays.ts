@@ -215,7 +215,8 @@ export function resultMembers(lines: readonly ResultLine[]): NpzMember[] {
         seed: l.spec.seed,
         status: l.status,
         classification: l.classification,
-        functional: l.analysis?.functional?.label ?? null,
+        family: l.analysis?.taxonomy?.name ?? null,
+        familyDistance: l.analysis?.taxonomy?.distance ?? null,
       })),
     ),
   );

@@ -28,7 +28,6 @@ export interface TrainJson {
   summary: {
     instances: number;
     labels: Record<string, number>;
-    functionLabels: Record<string, number>;
     finalLoss: { min: number; mean: number; max: number };
   };
   /** The `--out` file, when written. */
@@ -57,8 +56,7 @@ export function trainJson(result: TrainResult, analysis: RunSummary, out: string
     instances: analysis.instances,
     summary: {
       instances: analysis.instances.length,
-      labels: countBy(analysis.instances.map((i) => i.label)),
-      functionLabels: countBy(analysis.instances.flatMap((i) => (i.functionLabel === null ? [] : [i.functionLabel]))),
+      labels: countBy(analysis.instances.flatMap((i) => (i.label === null ? [] : [i.label]))),
       finalLoss: {
         min: Math.min(...losses),
         mean: losses.reduce((a, b) => a + b, 0) / losses.length,
