@@ -21,8 +21,9 @@ export const COORDINATES: readonly CoordinateName[] = [
   'lr',
 ];
 
-/** Label used for diverged runs and for runs without a classification. */
+/** Label used for diverged runs, runs that hit the step cap, and runs without a classification. */
 export const DIVERGED_LABEL = 'diverged';
+export const CAPPED_LABEL = 'capped';
 export const UNCLASSIFIED_LABEL = 'unclassified';
 
 /** Mean and spread of a quantity over the runs of a cell (runs where it is defined). */
@@ -44,13 +45,22 @@ export interface CellSummary {
   /** Canonical key of `coordinates`. */
   key: string;
   runs: number;
-  /** Runs per solution label (diverged and unclassified runs included under their labels). */
+  /** Runs per status: converged, capped (trained to the step cap without converging), diverged. */
+  status: { converged: number; capped: number; diverged: number };
+  /**
+   * Runs per solution label of converged runs; diverged, capped and unclassified runs under
+   * their own labels (`diverged`, `capped`, `unclassified`).
+   */
   labels: Record<string, number>;
-  /** Runs per basis-free mechanism (`functionalClass`; runs without one are not counted). */
+  /** Converged runs per basis-free mechanism (`functionalClass`; runs without one are not counted). */
   mechanisms: Record<string, number>;
-  /** Fraction of all runs (diverged ones count as failures) whose reconstruction is <= the tolerance. */
+  /**
+   * Fraction of the runs that ended (converged or diverged; diverged ones count as failures)
+   * whose reconstruction is <= the tolerance. Capped runs are left out (see `status.capped`);
+   * NaN when every run was capped.
+   */
   successRate: number;
-  /** Reconstruction per sample: exact when known, else the final evaluation batch's. */
+  /** Of converged runs (as every statistic below but wall time): reconstruction per sample, exact when known, else the final batch's. */
   reconstruction: Stat | null;
   /** Total loss (exact when known, else final batch). */
   loss: Stat | null;
@@ -82,9 +92,10 @@ function stat(values: number[]): Stat | null {
   return { mean, std, min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
 }
 
-/** The label of a run: its classification, or `diverged` / `unclassified`. */
+/** The label of a run: its classification, or `diverged` / `capped` / `unclassified`. */
 export function labelOf(line: ResultLine): string {
   if (line.status === 'diverged') return DIVERGED_LABEL;
+  if (line.status === 'capped') return CAPPED_LABEL;
   return line.classification ?? UNCLASSIFIED_LABEL;
 }
 
@@ -140,12 +151,13 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
     const first = lines[0]!;
     const labels: Record<string, number> = {};
     for (const l of lines) labels[labelOf(l)] = (labels[labelOf(l)] ?? 0) + 1;
+    const ok = lines.filter((l) => l.status === 'converged');
     const mechanisms: Record<string, number> = {};
-    for (const l of lines) {
+    for (const l of ok) {
       const f = l.analysis?.functional?.label;
       if (f) mechanisms[f] = (mechanisms[f] ?? 0) + 1;
     }
-    const ok = lines.filter((l) => l.status !== 'diverged');
+    const ended = lines.filter((l) => l.status !== 'capped');
     const expected = ok.map((l) => l.analysis?.expectedPolysemanticCount).find((v) => v != null);
     out.push({
       experiment: first.experiment,
@@ -153,9 +165,14 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       coordinates,
       key,
       runs: lines.length,
+      status: {
+        converged: ok.length,
+        capped: lines.length - ended.length,
+        diverged: ended.length - ok.length,
+      },
       labels,
       mechanisms,
-      successRate: lines.filter((l) => reconstructionOf(l) <= tol).length / lines.length,
+      successRate: ended.length > 0 ? ended.filter((l) => reconstructionOf(l) <= tol).length / ended.length : Number.NaN,
       reconstruction: stat(ok.map(reconstructionOf)),
       loss: stat(ok.map((l) => l.exactLoss?.loss ?? l.finalLoss ?? Number.NaN)),
       c: stat(ok.map((l) => l.analysis?.c ?? Number.NaN)),

@@ -17,6 +17,8 @@ const fakeTrain: TrainFunction = (config) => {
     config,
     runtime: { backend: 'fake', simd: false, threads: false, tfjsVersion: '0', platform: 'node' },
     wallSeconds: 1,
+    diverged: [],
+    stepsRun: config.steps,
     instances: config.instances.map((s, i) => {
       const rec = { step: config.steps, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: s.lambda };
       return {
@@ -24,6 +26,8 @@ const fakeTrain: TrainFunction = (config) => {
         seed: s.seed,
         lambda: s.lambda,
         lr: s.lr,
+        status: 'capped' as const,
+        step: config.steps,
         params: { kind: 'tied', n, m, W: new Float32Array(n * m).fill(s.seed), b: new Float32Array(n) },
         finalLoss: rec,
         history: [rec],
