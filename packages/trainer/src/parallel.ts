@@ -460,6 +460,8 @@ async function trainInstanceSlices(
               break;
             case 'result': {
               results[k] = msg.result;
+              // A slice that stopped early (converged or diverged) no longer holds progress back.
+              done[k] = steps;
               if (stopAt === null && answers.some((x) => x !== null)) answers[k] = last[k]!.step;
               decideStop();
               flushCheckpoints();
