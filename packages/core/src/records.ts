@@ -209,6 +209,8 @@ export function parseRunRecord(value: unknown): LoadedRun {
       `not a polytoy run record: expected format "${RUN_RECORD_FORMAT}" (or "${RUN_RECORD_FORMAT_V1}"), received ${JSON.stringify(v?.format)}`,
     );
   }
+  // A record without a `diverged` list had none.
+  if (v.diverged === undefined) v = { ...v, diverged: [] };
   if (!Array.isArray(v.instances) || !Array.isArray(v.diverged) || v.instances.length + v.diverged.length === 0) {
     throw new PolytoyError('run record has no instances');
   }
