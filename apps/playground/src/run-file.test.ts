@@ -56,7 +56,7 @@ describe('loadRunFile', () => {
     expect(() => loadRunFile('{"format": 1', 'bad.json')).toThrow(PolytoyError);
     expect(() => loadRunFile('{"format": 1', 'bad.json')).toThrow(/^bad\.json: not JSON \(/);
     expect(() => loadRunFile('{"format": "x"}', 'x.json')).toThrow(
-      'x.json: not a polytoy run record: expected format "polytoy.run/1", received "x"',
+      'x.json: not a polytoy run record: expected format "polytoy.run/2" (or "polytoy.run/1"), received "x"',
     );
     const broken = { ...record, instances: [{ ...record.instances[0], params: { kind: 'tied', n: 8, m: 5, W: [1], b: [] } }] };
     const err = (() => {

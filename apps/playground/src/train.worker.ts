@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Checkpoint, CheckpointSink } from '@polytoy/trainer';
 import { initBackend, train, TrainingAbortedError } from '@polytoy/trainer';
-import { toRunRecord } from '@polytoy/core';
+import { DivergenceError, toRunRecord } from '@polytoy/core';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { measureThroughput } from './throughput.js';
 
@@ -86,7 +86,10 @@ async function run(message: Extract<ToWorker, { type: 'train' }>): Promise<void>
       onProgress: (p) => post({ type: 'progress', runId, done: p.done, total: p.total, loss: p.loss }),
       onLog: (record) => post({ type: 'log', runId, record }),
     });
-    post({ type: 'done', runId, record: toRunRecord(result) });
+    // The trainer reports a diverged instance instead of throwing; the page shows it as an error.
+    const [diverged] = result.diverged;
+    if (diverged) post(errorMessage(runId, new DivergenceError(diverged.message, diverged.step, diverged.instance)));
+    else post({ type: 'done', runId, record: toRunRecord(result) });
   } catch (error) {
     if (error instanceof TrainingAbortedError) post({ type: 'aborted', runId, step: error.step });
     else post(errorMessage(runId, error));

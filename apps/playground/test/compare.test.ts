@@ -5,17 +5,21 @@ import { bitDifferences } from './compare.js';
 function record(W: number[], loss: number): RunRecord {
   const rec = { step: 0, instance: 0, loss, reconstruction: loss, l1: 0 };
   return {
-    format: 'polytoy.run/1',
+    format: 'polytoy.run/2',
     createdAt: '2025-01-01T00:00:00.000Z',
     config: {},
     runtime: { backend: 'wasm', simd: true, threads: false, tfjsVersion: '4.22.0', platform: 'node' },
     wallSeconds: 1,
+    stepsRun: 0,
+    diverged: [],
     instances: [
       {
         instance: 0,
         seed: 0,
         lambda: 0,
         lr: 0,
+        status: 'capped',
+        step: 0,
         params: { kind: 'tied', n: 2, m: 1, W, b: [0, 0] },
         finalLoss: rec,
         history: [rec],

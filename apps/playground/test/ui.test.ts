@@ -356,7 +356,7 @@ describe('playground UI at 1400 px', () => {
     await drop('notarun.json', '{"format": "polytoy.checkpoint/1"}');
     await page.waitForFunction(() => document.querySelector('#status')!.textContent!.includes('notarun.json'));
     expect(await page.textContent('#status')).toBe(
-      'PolytoyError: notarun.json: not a polytoy run record: expected format "polytoy.run/1", received "polytoy.checkpoint/1"',
+      'PolytoyError: notarun.json: not a polytoy run record: expected format "polytoy.run/2" (or "polytoy.run/1"), received "polytoy.checkpoint/1"',
     );
     // A good file by drag and drop.
     await drop('again.json', JSON.stringify(run));

@@ -157,6 +157,40 @@ export const scheduleConfigSchema = withKind(
   ),
 );
 
+/**
+ * When training stops. `off`: after exactly `steps` updates. `plateau`: each instance stops
+ * (its parameters frozen) at the end of the first `window`-step window whose mean minibatch
+ * loss and mean L1 both differ from those of the window that ended at half the elapsed steps by
+ * at most `tolerance × max(|earlier mean|, floor)`; `steps` is then the cap (an instance that
+ * reaches it is `capped`, not converged). See the trainer README, "Convergence".
+ */
+export const convergenceConfigSchema = withKind(
+  DEFAULTS.convergence.kind,
+  z.discriminatedUnion(
+    'kind',
+    [
+      z.strictObject({ kind: z.literal('off') }),
+      z.strictObject({
+        kind: z.literal('plateau'),
+        /** Steps per window mean (windows are aligned at step 0). */
+        window: positiveInt('a positive integer window (steps)').default(DEFAULTS.plateau.window),
+        /** Largest relative change of both window means that counts as converged. */
+        tolerance: positive('a positive tolerance').default(DEFAULTS.plateau.tolerance),
+        /** Below this magnitude a mean counts as this (losses that go to 0, e.g. lambda = 0). */
+        floor: positive('a positive floor').default(DEFAULTS.plateau.floor),
+      }),
+    ],
+    { error: 'convergence.kind: expected "off" | "plateau"' },
+  ),
+);
+
+/** Divergence detection (always on): NaN/Inf, or a loss above `blowUp` × the instance's reference. */
+export const divergenceConfigSchema = z.strictObject({
+  blowUp: finite('a blow-up factor > 1')
+    .refine((v) => v > 1, { error: 'a blow-up factor > 1' })
+    .default(DEFAULTS.divergence.blowUp),
+});
+
 const instanceSchema = z.strictObject({
   seed: seedSchema.optional(),
   lambda: nonNegative('a finite lambda >= 0').optional(),
@@ -173,6 +207,7 @@ const instanceSchema = z.strictObject({
 
 export const trainConfigSchema = z.strictObject({
   seed: seedSchema.default(DEFAULTS.train.seed),
+  /** Updates to train; with `convergence.kind = 'plateau'` the most any instance trains (the cap). */
   steps: nonNegativeInt('an integer number of steps >= 0').default(DEFAULTS.train.steps),
   batchSize: positiveInt('a positive integer batch size').default(DEFAULTS.train.batchSize),
   /** Log loss components every `logEvery` steps (and at the last step). */
@@ -187,4 +222,6 @@ export const trainConfigSchema = z.strictObject({
   model: modelConfigSchema.prefault({}),
   optimizer: optimizerConfigSchema.prefault({}),
   schedule: scheduleConfigSchema.prefault({}),
+  convergence: convergenceConfigSchema.prefault({}),
+  divergence: divergenceConfigSchema.prefault({}),
 });

@@ -69,6 +69,26 @@ describe('resolveTrainConfig', () => {
     expect(e.message).toContain('lamda');
   });
 
+  it('convergence: off by default; plateau fills its defaults; bad values name the field', () => {
+    const c = resolveTrainConfig({});
+    expect(c.convergence).toEqual({ kind: 'off' });
+    expect(c.divergence).toEqual({ blowUp: 100 });
+    expect(resolveTrainConfig({ convergence: { kind: 'plateau' } }).convergence).toEqual({
+      kind: 'plateau',
+      window: 1000,
+      tolerance: 0.01,
+      floor: 0.001,
+    });
+    expect(resolveTrainConfig({ convergence: { kind: 'plateau', window: 50 } }).convergence).toMatchObject({ window: 50 });
+    expect(errorOf({ convergence: { kind: 'plateau', window: 0 } }).message).toBe(
+      'convergence.window: expected a positive integer window (steps), received 0',
+    );
+    expect(errorOf({ convergence: { kind: 'plateau', tolerance: -1 } }).path).toBe('convergence.tolerance');
+    expect(errorOf({ convergence: { kind: 'until' } }).message).toContain('"off" | "plateau"');
+    expect(errorOf({ convergence: { window: 10 } }).message).toContain('window'); // kind defaults to off
+    expect(errorOf({ divergence: { blowUp: 1 } }).message).toBe('divergence.blowUp: expected a blow-up factor > 1, received 1');
+  });
+
   it('rejects basis data whose batch is not the n basis vectors', () => {
     expect(errorOf({ data: { kind: 'basis', n: 8 }, batchSize: 4 }).path).toBe('batchSize');
     expect(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }).data.kind).toBe('basis');

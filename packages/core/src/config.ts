@@ -7,7 +7,9 @@ import type { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { ModelParams } from './params.js';
 import {
+  convergenceConfigSchema,
   dataConfigSchema,
+  type divergenceConfigSchema,
   type modelConfigSchema,
   optimizerConfigSchema,
   scheduleConfigSchema,
@@ -18,6 +20,12 @@ export type DataConfig = z.output<typeof dataConfigSchema>;
 export type DataKind = DataConfig['kind'];
 export type OptimizerConfig = z.output<typeof optimizerConfigSchema>;
 export type ScheduleConfig = z.output<typeof scheduleConfigSchema>;
+/** When training stops: `{ kind: 'off' }` (exactly `steps`) or `{ kind: 'plateau', window, tolerance, floor }`. */
+export type ConvergenceConfig = z.output<typeof convergenceConfigSchema>;
+/** The plateau criterion's parameters. */
+export type PlateauConfig = Extract<ConvergenceConfig, { kind: 'plateau' }>;
+/** Divergence detection: `{ blowUp }` (NaN/Inf is always divergence). */
+export type DivergenceConfig = z.output<typeof divergenceConfigSchema>;
 type ModelConfigParsed = z.output<typeof modelConfigSchema>;
 
 export type WeightsConfig = ModelConfigParsed['weights'];
@@ -62,6 +70,9 @@ export interface TrainConfig {
   model: ModelConfig;
   optimizer: OptimizerConfig;
   schedule: ScheduleConfig;
+  /** When to stop before `steps` (then the cap); see {@link ConvergenceConfig}. */
+  convergence: ConvergenceConfig;
+  divergence: DivergenceConfig;
 }
 
 /** What a user may write: every field optional, defaults from `defaults.ts`. */
@@ -159,6 +170,18 @@ export function resolveDataConfig(input: unknown): DataConfig {
 export function resolveOptimizerConfig(input: unknown): OptimizerConfig {
   const parsed = optimizerConfigSchema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success) throw toConfigError(parsed.error, 'optimizer');
+  return parsed.data;
+}
+
+/**
+ * Validates a convergence config on its own.
+ *
+ * @example
+ * resolveConvergenceConfig({ kind: 'plateau' }); // { kind: 'plateau', window: 1000, tolerance: 0.01, floor: 0.001 }
+ */
+export function resolveConvergenceConfig(input: unknown): ConvergenceConfig {
+  const parsed = convergenceConfigSchema.safeParse(input ?? {}, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error, 'convergence');
   return parsed.data;
 }
 

@@ -3,13 +3,16 @@ export type { PrngState } from './prng.js';
 export { BackendError, ConfigError, DivergenceError, formatReceived, PolytoyError } from './errors.js';
 export { DEFAULTS } from './defaults.js';
 export {
+  resolveConvergenceConfig,
   resolveDataConfig,
   resolveOptimizerConfig,
   resolveScheduleConfig,
   resolveTrainConfig,
 } from './config.js';
 export type {
+  ConvergenceConfig,
   DataConfig,
+  DivergenceConfig,
   DataKind,
   HiddenActivation,
   HiddenNoiseConfig,
@@ -19,6 +22,7 @@ export type {
   ModelConfig,
   OptimizerConfig,
   OutputActivation,
+  PlateauConfig,
   ScheduleConfig,
   TrainConfig,
   TrainConfigInput,
@@ -26,11 +30,14 @@ export type {
 } from './config.js';
 export { cloneParams, decoderRowsOf, deserializeParams, encoderOf, serializeParams } from './params.js';
 export type { ModelParams, SerializedParams, TiedParams, UntiedParams } from './params.js';
-export { parseRunRecord, RUN_RECORD_FORMAT, toRunRecord } from './records.js';
+export { parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1, toRunRecord } from './records.js';
 export { trainConfigSchema } from './config-schema.js';
 export { lossRecordSchema, runRecordSchema, runtimeInfoSchema, serializedParamsSchema } from './record-schema.js';
 export type {
+  DivergedInstance,
+  DivergenceReason,
   InstanceResult,
+  InstanceStatus,
   LoadedRun,
   LossRecord,
   Progress,

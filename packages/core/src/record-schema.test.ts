@@ -10,12 +10,16 @@ describe('runRecordSchema', () => {
     config,
     runtime: { backend: 'wasm', simd: true, threads: false, tfjsVersion: '4.22.0', platform: 'node' },
     wallSeconds: 0.1,
+    stepsRun: 1,
+    diverged: [],
     instances: [
       {
         instance: 0,
         seed: 0,
         lambda: 1e-3,
         lr: 1e-3,
+        status: 'capped',
+        step: 1,
         params: { kind: 'tied', n: 4, m: 2, W: new Float32Array(8), b: new Float32Array(4) },
         finalLoss: rec,
         history: [rec],
@@ -27,9 +31,10 @@ describe('runRecordSchema', () => {
     expect(runRecordSchema.safeParse(JSON.parse(JSON.stringify(record))).success).toBe(true);
   });
 
-  it('rejects another format, no instances, or parameters of the wrong kind', () => {
-    expect(runRecordSchema.safeParse({ ...record, format: 'polytoy.run/2' }).success).toBe(false);
-    expect(runRecordSchema.safeParse({ ...record, instances: [] }).success).toBe(false);
+  it('rejects another format, a missing status, or parameters of the wrong kind', () => {
+    expect(runRecordSchema.safeParse({ ...record, format: 'polytoy.run/1' }).success).toBe(false);
+    const { status: _s, ...noStatus } = record.instances[0]!;
+    expect(runRecordSchema.safeParse({ ...record, instances: [noStatus] }).success).toBe(false);
     const bad = { ...record.instances[0]!, params: { kind: 'tied', n: 4, m: 2, E: [], b: [] } };
     expect(runRecordSchema.safeParse({ ...record, instances: [bad] }).success).toBe(false);
   });

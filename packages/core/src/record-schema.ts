@@ -35,8 +35,21 @@ export const runtimeInfoSchema = z.object({
   parallel: z.object({ workers: z.number(), split: z.enum(['instances', 'batch']) }).optional(),
 });
 
+/** An instance that diverged: its step and reason, the history before it, no parameters. */
+export const divergedInstanceSchema = z.object({
+  instance: z.number(),
+  seed: z.number(),
+  lambda: z.number(),
+  lr: z.number(),
+  status: z.literal('diverged'),
+  step: z.number(),
+  reason: z.enum(['non-finite-loss', 'non-finite-params', 'blow-up']),
+  message: z.string(),
+  history: z.array(lossRecordSchema),
+});
+
 /**
- * The run record `polytoy.run/1`.
+ * The run record `polytoy.run/2` (readers also accept `/1`, read as every instance `capped`).
  *
  * @example
  * runRecordSchema.parse(JSON.parse(readFileSync('run.json', 'utf8'))).instances.length;
@@ -48,19 +61,23 @@ export const runRecordSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   runtime: runtimeInfoSchema,
   wallSeconds: z.number(),
-  instances: z
-    .array(
-      z.object({
-        instance: z.number(),
-        seed: z.number(),
-        lambda: z.number(),
-        lr: z.number(),
-        params: serializedParamsSchema,
-        finalLoss: lossRecordSchema,
-        history: z.array(lossRecordSchema),
-      }),
-    )
-    .min(1),
+  /** Updates the run made: the largest `step` of any instance. */
+  stepsRun: z.number(),
+  /** The instances that did not diverge (converged or capped), with parameters. */
+  instances: z.array(
+    z.object({
+      instance: z.number(),
+      seed: z.number(),
+      lambda: z.number(),
+      lr: z.number(),
+      status: z.enum(['converged', 'capped']),
+      step: z.number(),
+      params: serializedParamsSchema,
+      finalLoss: lossRecordSchema,
+      history: z.array(lossRecordSchema),
+    }),
+  ),
+  diverged: z.array(divergedInstanceSchema),
   /** Free-form analysis (the CLI writes `{ summary }`). */
   analysis: z.record(z.string(), z.unknown()).optional(),
 });

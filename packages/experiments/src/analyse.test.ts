@@ -176,13 +176,14 @@ describe('reanalyseLine', () => {
     const spec = expandGrid(def, 'small').find((s) => s.cell.weights === 'tied' && s.cell.hiddenActivation === 'none')!;
     const params = startParams(spec)!;
     const line = {
-      format: 'polytoy.experiment-result/1',
+      format: 'polytoy.experiment-result/2',
       experiment: spec.experiment,
       version: 1,
       runId: 'x',
       spec,
-      status: 'ok',
-      divergedAtStep: null,
+      status: 'converged',
+      step: 1000,
+      divergence: null,
       finalLoss: 1,
       reconstruction: 1,
       l1: 1,

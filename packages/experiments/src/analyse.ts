@@ -130,7 +130,7 @@ export function reanalyseLine(
   line: ResultLine,
   analyse: (spec: RunSpec, params: ModelParams) => RunAnalysis = analyseRun,
 ): ResultLine {
-  if (line.status !== 'ok' || !line.params) return line;
+  if (line.status === 'diverged' || !line.params) return line;
   const a = analyse(line.spec, deserializeParams(line.params));
   return {
     ...line,

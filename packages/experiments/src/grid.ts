@@ -2,7 +2,7 @@
  * Deterministic grid expansion: definition + size → ordered {@link RunSpec}s with stable run
  * ids; grouping of compatible runs into multi-instance training calls; `--shard i/N` slicing.
  */
-import { ConfigError, resolveTrainConfig } from '@polytoy/core';
+import { ConfigError, DEFAULTS, resolveTrainConfig } from '@polytoy/core';
 import type { TrainConfig } from '@polytoy/core';
 import type {
   CellCoordinates,
@@ -196,7 +196,9 @@ function configFor(
     optimizer: { ...optimizer, lr },
   };
   try {
-    const config = resolveTrainConfig(mergeDeep(def.defaults, overrides));
+    // Experiments train until converged unless a definition says otherwise; `steps` is the cap.
+    const base = { convergence: DEFAULTS.experiments.convergence };
+    const config = resolveTrainConfig(mergeDeep(mergeDeep(base, def.defaults), overrides));
     // JSON round trip: the spec must equal what a results file gives back.
     return JSON.parse(JSON.stringify(config)) as TrainConfig;
   } catch (e) {

@@ -69,6 +69,7 @@ export {
   PARAMS_DIGITS,
   parseResultLine,
   RESULT_FORMAT,
+  RESULT_FORMAT_V1,
   roundDeep,
   roundTo,
 } from './result.js';
@@ -81,7 +82,7 @@ export type {
   RunDetails,
   StartAnalysis,
 } from './result.js';
-export { divergedLine, groupConfig, okLine, runExperiment } from './runner.js';
+export { divergedLine, groupConfig, okLine, runExperiment, trainRunGroup } from './runner.js';
 export { startParams } from './start.js';
 export { wilsonInterval, Z_95 } from './stats.js';
 export type { WilsonInterval } from './stats.js';
@@ -91,10 +92,12 @@ export type {
   HistoryResolution,
   RunExperimentOptions,
   TrainFunction,
+  TrainRunGroupOptions,
 } from './runner.js';
 export { memoryStore } from './store.js';
 export type { MemoryStore, ResultStore } from './store.js';
 export {
+  CAPPED_LABEL,
   COORDINATES,
   dedupeResults,
   DIVERGED_LABEL,

@@ -13,8 +13,9 @@ function line(runId: string): ResultLine {
     version: 1,
     runId,
     spec: { cellKey: 'k' } as ResultLine['spec'],
-    status: 'ok',
-    divergedAtStep: null,
+    status: 'converged',
+    step: 10,
+    divergence: null,
     finalLoss: 1,
     reconstruction: 0.5,
     l1: 2,
@@ -66,7 +67,9 @@ describe('jsonlStore', () => {
     const path = join(dir, 'bad.jsonl');
     await writeFile(path, `${JSON.stringify(line('a'))}\n{oops\n`);
     await expect(readResultLines([path])).rejects.toThrow(`${path}:2: not JSON`);
-    expect(() => parseResultsText('{"format":"other"}\n', 'f')).toThrow('f:1: expected format "polytoy.experiment-result/1"');
+    expect(() => parseResultsText('{"format":"other"}\n', 'f')).toThrow(
+      'f:1: expected format "polytoy.experiment-result/2" (or "polytoy.experiment-result/1")',
+    );
     await expect(readResultLines([join(dir, 'missing.jsonl')])).rejects.toThrow(/cannot read results file/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A zod schema of one results line (`polytoy.experiment-result/1`): the source of the published
+ * A zod schema of one results line (`polytoy.experiment-result/2`): the source of the published
  * JSON Schema `result-line.schema.json` of @polytoy/core, and a structural check for readers
  * (`parseResultLine` checks what polytoy's readers rely on).
  */
@@ -39,7 +39,7 @@ export const runSpecSchema = z.object({
  * One results line.
  *
  * @example
- * resultLineSchema.parse(JSON.parse(text.split('\n')[0])).status; // 'ok' | 'diverged'
+ * resultLineSchema.parse(JSON.parse(text.split('\n')[0])).status; // 'converged' | 'capped' | 'diverged'
  */
 export const resultLineSchema = z.object({
   format: z.literal(RESULT_FORMAT),
@@ -47,8 +47,10 @@ export const resultLineSchema = z.object({
   version: z.number(),
   runId: z.string(),
   spec: runSpecSchema,
-  status: z.enum(['ok', 'diverged']),
-  divergedAtStep: z.number().nullable(),
+  /** converged (criterion met at `step`), capped (trained to the cap `step` without converging), diverged (at `step`). */
+  status: z.enum(['converged', 'capped', 'diverged']),
+  step: z.number(),
+  divergence: z.object({ reason: z.enum(['non-finite-loss', 'non-finite-params', 'blow-up']), message: z.string() }).nullable(),
   finalLoss: z.number().nullable(),
   reconstruction: z.number().nullable(),
   l1: z.number().nullable(),

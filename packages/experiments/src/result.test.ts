@@ -34,7 +34,35 @@ describe('result line helpers', () => {
 
   it('rejects lines of another format', () => {
     expect(() => parseResultLine('{"format":"polytoy.run/1"}', 'f:3')).toThrow(
-      'f:3: expected format "polytoy.experiment-result/1"',
+      'f:3: expected format "polytoy.experiment-result/2" (or "polytoy.experiment-result/1")',
     );
+    const line = { format: 'polytoy.experiment-result/2', experiment: 'e', runId: 'r', spec: { cellKey: 'k' } };
+    expect(() => parseResultLine(JSON.stringify({ ...line, status: 'ok', step: 3 }))).toThrow(
+      'result line: expected status "converged" | "capped" | "diverged", received "ok"',
+    );
+    expect(() => parseResultLine(JSON.stringify({ ...line, status: 'capped', step: -1 }))).toThrow(
+      'result line: expected a step (integer >= 0), received -1',
+    );
+  });
+
+  it('reads /1 lines (fixed-step runs) as capped at their steps, diverged ones with their step', () => {
+    const v1 = {
+      format: 'polytoy.experiment-result/1',
+      experiment: 'e',
+      runId: 'r',
+      spec: { cellKey: 'k', config: { steps: 3000 } },
+    };
+    const ok = parseResultLine(JSON.stringify({ ...v1, status: 'ok', divergedAtStep: null, finalLoss: 0.1 }));
+    expect(ok).toMatchObject({
+      format: 'polytoy.experiment-result/2',
+      upgradedFrom: 'polytoy.experiment-result/1',
+      status: 'capped',
+      step: 3000,
+      divergence: null,
+      finalLoss: 0.1,
+    });
+    expect('divergedAtStep' in ok).toBe(false);
+    const bad = parseResultLine(JSON.stringify({ ...v1, status: 'diverged', divergedAtStep: 7, finalLoss: null }));
+    expect(bad).toMatchObject({ status: 'diverged', step: 7, divergence: { reason: 'non-finite-loss' } });
   });
 });

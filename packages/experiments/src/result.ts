@@ -2,13 +2,19 @@
  * One JSON line per run: what was run (spec), how it ended (losses, parameters, history) and
  * what it is (the metrics' classification and evidence, exact population loss).
  */
-import type { LossRecord, ModelParams, RuntimeInfo, SerializedParams } from '@polytoy/core';
+import type { DivergenceReason, InstanceStatus, LossRecord, ModelParams, RuntimeInfo, SerializedParams } from '@polytoy/core';
 import { PolytoyError } from '@polytoy/core';
 import type { RunSpec } from './definition.js';
 import type { SuperpositionSummary, TaxonomySummary } from '@polytoy/metrics';
 
-/** Format tag of a result line; readers reject other formats. */
-export const RESULT_FORMAT = 'polytoy.experiment-result/1' as const;
+/**
+ * Format tag of a result line; readers reject other formats. `/2` replaced `status: 'ok'` by
+ * `converged` / `capped` and `divergedAtStep` by `step` and `divergence`; `/1` lines (fixed-step
+ * runs) are read as `capped` at their config's steps (see {@link checkResultLine}).
+ */
+export const RESULT_FORMAT = 'polytoy.experiment-result/2' as const;
+/** The previous format, still read. */
+export const RESULT_FORMAT_V1 = 'polytoy.experiment-result/1' as const;
 
 /** Exact population loss components (enumerated support; half-split data, n <= 32). */
 export interface ExactLoss {
@@ -94,9 +100,21 @@ export interface ResultLine {
   version: number;
   runId: string;
   spec: RunSpec;
-  /** `ok`, or `diverged` (then the losses are null and `divergedAtStep` says when). */
-  status: 'ok' | 'diverged';
-  divergedAtStep: number | null;
+  /**
+   * How training ended: `converged` (the convergence criterion was met at `step`), `capped`
+   * (trained to the step cap without meeting it: not a converged result, summaries count it
+   * apart), or `diverged` (then the losses and analyses are null; `divergence` says why).
+   */
+  status: InstanceStatus;
+  /** Updates trained: the convergence step, the cap, or the step of the divergence. */
+  step: number;
+  /** For a diverged run: the trainer's reason and one-line message; else null. */
+  divergence: { reason: DivergenceReason; message: string } | null;
+  /**
+   * Set when the line was read from an older format ({@link RESULT_FORMAT_V1}): it trained a
+   * fixed number of steps and convergence was never checked, so its `capped` means "unknown".
+   */
+  upgradedFrom?: typeof RESULT_FORMAT_V1;
   /** Loss, reconstruction and L1 of the final evaluation batch (trainer's last record). */
   finalLoss: number | null;
   reconstruction: number | null;
@@ -110,7 +128,7 @@ export interface ResultLine {
   params: SerializedParams | null;
   /**
    * Loss history by column: subsampled (at most `HISTORY_POINTS` records, first and last kept),
-   * or every logged record with `history: 'full'`.
+   * or every logged record with `history: 'full'`; a diverged run's up to its divergence.
    */
   history: CompactHistory;
   /** The training call's wall time divided by the instances it trained. */
@@ -226,11 +244,44 @@ export function parseResultLine(text: string, where = 'result line'): ResultLine
   return checkResultLine(value, where);
 }
 
-/** Validates an already parsed result line (see {@link parseResultLine}). */
+const STATUSES: readonly InstanceStatus[] = ['converged', 'capped', 'diverged'];
+
+/** A `/1` line in the `/2` shape: a fixed-step run, so `ok` becomes `capped` at its config's steps. */
+function upgradeV1(v: Record<string, unknown>): Record<string, unknown> {
+  const { divergedAtStep, ...rest } = v;
+  const steps = (v.spec as { config?: { steps?: unknown } } | undefined)?.config?.steps;
+  const diverged = v.status === 'diverged';
+  return {
+    ...rest,
+    format: RESULT_FORMAT,
+    upgradedFrom: RESULT_FORMAT_V1,
+    status: diverged ? 'diverged' : v.status === 'ok' ? 'capped' : v.status,
+    step: diverged ? divergedAtStep : steps,
+    divergence: diverged
+      ? { reason: 'non-finite-loss', message: `diverged at step ${String(divergedAtStep)} (NaN/Inf; ${RESULT_FORMAT_V1} line)` }
+      : null,
+  };
+}
+
+/**
+ * Validates an already parsed result line (see {@link parseResultLine}). A `/1` line is read as
+ * `/2`: `ok` runs trained a fixed number of steps, so they are `capped` (not converged).
+ */
 export function checkResultLine(value: unknown, where = 'result line'): ResultLine {
-  const v = value as Partial<ResultLine> | null;
+  let v = value as Partial<ResultLine> | null;
+  if (v && typeof v === 'object' && (v.format as string) === RESULT_FORMAT_V1) {
+    v = upgradeV1(v as Record<string, unknown>) as Partial<ResultLine>;
+  }
   if (!v || typeof v !== 'object' || v.format !== RESULT_FORMAT) {
-    throw new PolytoyError(`${where}: expected format "${RESULT_FORMAT}", received ${JSON.stringify(v?.format)}`);
+    throw new PolytoyError(
+      `${where}: expected format "${RESULT_FORMAT}" (or "${RESULT_FORMAT_V1}"), received ${JSON.stringify(v?.format)}`,
+    );
+  }
+  if (!STATUSES.includes(v.status as InstanceStatus)) {
+    throw new PolytoyError(`${where}: expected status "converged" | "capped" | "diverged", received ${JSON.stringify(v.status)}`);
+  }
+  if (typeof v.step !== 'number' || !Number.isSafeInteger(v.step) || v.step < 0) {
+    throw new PolytoyError(`${where}: expected a step (integer >= 0), received ${JSON.stringify(v.step)}`);
   }
   for (const key of ['experiment', 'runId'] as const) {
     if (typeof v[key] !== 'string')

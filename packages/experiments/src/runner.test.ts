@@ -1,5 +1,4 @@
 import type { TrainConfig, TrainResult } from '@polytoy/core';
-import { DivergenceError } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentDefinition } from './definition.js';
 import { expandGrid, runIdOf } from './grid.js';
@@ -56,29 +55,56 @@ const stubAnalyse = (): RunAnalysis => ({
   details: { c: null, biasMean: 0, polysemanticCount: 0, expectedPolysemanticCount: null, disambiguationUse: null },
 });
 
-/** A fake trainer: loss = seed + lambda, so every line is checkable without training. */
-function fakeTrain(calls: TrainConfig[], diverge?: (config: TrainConfig) => number | null): TrainFunction {
+/**
+ * A fake trainer: loss = seed + lambda, so every line is checkable without training; even seeds
+ * converge at half the steps, odd ones are capped, and `diverge` picks instances that diverge at step 7.
+ */
+function fakeTrain(calls: TrainConfig[], diverge?: (config: TrainConfig) => number[]): TrainFunction {
   return (config) => {
     calls.push(config);
-    const bad = diverge?.(config) ?? null;
-    if (bad !== null) return Promise.reject(new DivergenceError(`instance ${bad} diverged`, 7, bad));
+    const bad = new Set(diverge?.(config) ?? []);
     const { n, m } = config.model;
     const result: TrainResult = {
       config,
       runtime: { backend: 'fake', simd: false, threads: false, tfjsVersion: '0', platform: 'node' },
       wallSeconds: config.instances.length,
-      instances: config.instances.map((s, i) => {
-        const rec = { step: config.steps, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: 1 };
-        return {
-          instance: i,
-          seed: s.seed,
-          lambda: s.lambda,
-          lr: s.lr,
-          params: { kind: 'tied', n, m, W: new Float32Array(n * m).fill(s.seed), b: new Float32Array(n) },
-          finalLoss: rec,
-          history: [{ ...rec, step: 0 }, rec],
-        };
+      stepsRun: config.steps,
+      instances: config.instances.flatMap((s, i) => {
+        if (bad.has(i)) return [];
+        const converged = s.seed % 2 === 0;
+        const step = converged ? config.steps / 2 : config.steps;
+        const rec = { step, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: 1 };
+        return [
+          {
+            instance: i,
+            seed: s.seed,
+            lambda: s.lambda,
+            lr: s.lr,
+            status: converged ? ('converged' as const) : ('capped' as const),
+            step,
+            params: { kind: 'tied' as const, n, m, W: new Float32Array(n * m).fill(s.seed), b: new Float32Array(n) },
+            finalLoss: rec,
+            history: [{ ...rec, step: 0 }, rec],
+          },
+        ];
       }),
+      diverged: config.instances.flatMap((s, i) =>
+        bad.has(i)
+          ? [
+              {
+                instance: i,
+                seed: s.seed,
+                lambda: s.lambda,
+                lr: s.lr,
+                status: 'diverged' as const,
+                step: 7,
+                reason: 'blow-up' as const,
+                message: `instance ${i} diverged at step 7: loss 1e+9 > 100 × reference 2 (lr 0.01 may be too large)`,
+                history: [{ step: 0, instance: i, loss: 2, reconstruction: 2, l1: 1 }],
+              },
+            ]
+          : [],
+      ),
     };
     return Promise.resolve(result);
   };
@@ -92,7 +118,7 @@ describe('runExperiment (fake trainer)', () => {
     const store = memoryStore();
     const report = await runExperiment(tiny, { store, train: fakeTrain(calls), analyse: stubAnalyse });
     const specs = expandGrid(tiny, 'small');
-    expect(report).toMatchObject({ planned: 24, skipped: 0, ran: 24, diverged: 0, calls: 4 });
+    expect(report).toMatchObject({ planned: 24, skipped: 0, ran: 24, converged: 16, capped: 8, diverged: 0, calls: 4 });
     expect(calls.map((c) => c.instances.length)).toEqual([6, 6, 6, 6]);
     expect(store.lines.map((l) => l.runId).sort()).toEqual(specs.map(runIdOf).sort());
     for (const line of store.lines) {
@@ -101,7 +127,9 @@ describe('runExperiment (fake trainer)', () => {
       expect(line.params).not.toBeNull();
       expect(line.groupSize).toBe(6);
       expect(line.wallSeconds).toBe(1);
-      expect(line.history.step).toEqual([0, 40]);
+      expect([line.status, line.step]).toEqual(inst.seed % 2 === 0 ? ['converged', 20] : ['capped', 40]);
+      expect(line.history.step).toEqual([0, line.step]);
+      expect(line.divergence).toBeNull();
       expect(JSON.parse(JSON.stringify(line))).toEqual(line);
     }
   });
@@ -123,23 +151,29 @@ describe('runExperiment (fake trainer)', () => {
     expect(none).toHaveLength(0);
   });
 
-  it('records a diverged instance and retrains the rest of its call without it', async () => {
+  it('records a diverged instance from the same call as the others (no retraining)', async () => {
     const calls: TrainConfig[] = [];
     // In the first call, the instance with seed 1 and lambda 1e-2 diverges.
-    const diverge = (c: TrainConfig) => {
-      if (calls.length > 1) return null;
-      const k = c.instances.findIndex((s) => s.seed === 1 && s.lambda === 1e-2);
-      return k >= 0 ? k : null;
-    };
+    const diverge = (c: TrainConfig) =>
+      calls.length > 1 ? [] : [c.instances.findIndex((s) => s.seed === 1 && s.lambda === 1e-2)];
     const store = memoryStore();
     const report = await runExperiment(tiny, { store, train: fakeTrain(calls, diverge), analyse: stubAnalyse });
-    expect(report.diverged).toBe(1);
-    expect(calls.map((c) => c.instances.length)).toEqual([6, 5, 6, 6, 6]);
+    expect(report).toMatchObject({ ran: 24, diverged: 1, calls: 4 });
+    expect(calls.map((c) => c.instances.length)).toEqual([6, 6, 6, 6]);
     const bad = store.lines.filter((l) => l.status === 'diverged');
     expect(bad).toHaveLength(1);
     expect(bad[0]!.spec.config.instances[0]).toMatchObject({ seed: 1, lambda: 1e-2 });
-    expect(bad[0]!.divergedAtStep).toBe(7);
-    expect(bad[0]!.finalLoss).toBeNull();
+    expect(bad[0]!).toMatchObject({
+      step: 7,
+      divergence: {
+        reason: 'blow-up',
+        message: 'instance 4 diverged at step 7: loss 1e+9 > 100 × reference 2 (lr 0.01 may be too large)',
+      },
+      finalLoss: null,
+      params: null,
+      groupSize: 6,
+      history: { step: [0], loss: [2], reconstruction: [2], l1: [1] },
+    });
     // The call's lines keep grid order.
     const firstCall = store.lines.slice(0, 6).map((l) => l.spec.config.instances[0]!);
     expect(firstCall.map((s) => [s.lambda, s.seed])).toEqual([
@@ -150,6 +184,16 @@ describe('runExperiment (fake trainer)', () => {
       [1e-2, 1],
       [1e-2, 2],
     ]);
+  });
+
+  it('refuses a trainer result that does not cover every instance', async () => {
+    const lossy: TrainFunction = async (config, o) => {
+      const r = await fakeTrain([])(config, o);
+      return { ...r, instances: r.instances.slice(1) };
+    };
+    await expect(runExperiment(tiny, { store: memoryStore(), train: lossy, analyse: stubAnalyse })).rejects.toThrow(
+      'trainRunGroup: the trainer reported 5 of 6 instances',
+    );
   });
 
   it('shards partition the work: the union of 1/3, 2/3, 3/3 is the whole grid, each run once', async () => {
@@ -231,6 +275,27 @@ describe('runExperiment (real trainer)', () => {
       expect(lb.finalLoss).toBe(la.finalLoss);
       expect(lb.params).toEqual(la.params);
       expect(lb.history).toEqual(la.history);
+    }
+  });
+
+  it('trains until converged by default: lines record converged or capped with their step', async () => {
+    const def: ExperimentDefinition = {
+      ...small,
+      defaults: { ...small.defaults, convergence: { kind: 'plateau', window: 20, tolerance: 0.2 } },
+      sizes: { ...small.sizes, small: { ...small.sizes.small, steps: 400 } },
+    };
+    const store = memoryStore();
+    const report = await runExperiment(def, { store, analyse: stubAnalyse });
+    expect(expandGrid(def)[0]!.config.convergence).toEqual({ kind: 'plateau', window: 20, tolerance: 0.2, floor: 1e-3 });
+    expect(expandGrid(small)[0]!.config.convergence).toEqual({ kind: 'plateau', window: 1000, tolerance: 1e-2, floor: 1e-3 });
+    expect(report.converged + report.capped + report.diverged).toBe(12);
+    expect(report.converged).toBeGreaterThan(0);
+    for (const line of store.lines) {
+      if (line.status === 'converged') {
+        expect(line.step % 20).toBe(0);
+        expect(line.step).toBeLessThan(400);
+      } else expect(line).toMatchObject({ status: 'capped', step: 400 });
+      expect(line.history.step.at(-1)).toBe(line.step);
     }
   });
 

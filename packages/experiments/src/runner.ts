@@ -3,14 +3,14 @@
  * the rest into multi-instance training calls, trains them one call at a time, analyses every
  * instance and appends one result line per run.
  */
-import type { ModelParams, Progress, TrainConfig, TrainResult } from '@polytoy/core';
-import { DivergenceError } from '@polytoy/core';
+import type { DivergedInstance, InstanceResult, ModelParams, Progress, TrainConfig, TrainResult } from '@polytoy/core';
+import { PolytoyError } from '@polytoy/core';
 import { train as trainerTrain } from '@polytoy/trainer';
 import type { TrainOptions } from '@polytoy/trainer';
 import { analyseRun } from './analyse.js';
 import type { ExperimentDefinition, ExperimentSize, RunSpec } from './definition.js';
 import type { RunGroup, Shard } from './grid.js';
-import { expandGrid, groupRuns, inShard, runIdOf } from './grid.js';
+import { expandGrid, groupKeyOf, groupRuns, inShard, runIdOf } from './grid.js';
 import type { ResultLine, RunAnalysis } from './result.js';
 import { compactHistory, compactParams, fullHistory, RESULT_FORMAT, roundDeep } from './result.js';
 import { startParams } from './start.js';
@@ -67,8 +67,11 @@ export interface ExperimentRunReport {
   planned: number;
   /** Of those, already in the store. */
   skipped: number;
-  /** Trained now (including diverged ones). */
+  /** Trained now (converged, capped and diverged). */
   ran: number;
+  converged: number;
+  /** Trained to the step cap without converging (not converged results). */
+  capped: number;
   diverged: number;
   /** Training calls made. */
   calls: number;
@@ -99,15 +102,71 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('experiment aborted', 'AbortError');
 }
 
+/** Options of {@link trainRunGroup}. */
+export interface TrainRunGroupOptions {
+  /** The trainer (default: `train` of `@polytoy/trainer`). */
+  train?: TrainFunction;
+  /** The analysis of final parameters (default: `analyseRun`). */
+  analyse?: (spec: RunSpec, params: ModelParams) => RunAnalysis;
+  onProgress?: (p: Progress) => void;
+  /** Stops training (the trainer throws `TrainingAbortedError`). */
+  signal?: AbortSignal;
+  /** Clock for `createdAt`. */
+  now?: () => Date;
+  /** How much loss history each line keeps (default `compact`). */
+  history?: HistoryResolution;
+}
+
+/**
+ * Trains compatible runs in one multi-instance call and turns the call's per-instance outcomes
+ * into result lines, in the order of `specs`: a `converged` or `capped` instance gets its
+ * analysed line ({@link okLine}), a diverged one its {@link divergedLine}. The one place that
+ * does this: the local runner and queue workers both call it. Instances are independent in the
+ * trainer (an instance's result does not depend on which others share its call, nor on one of
+ * them diverging), so a line is the same whatever group the run was trained in.
+ *
+ * @throws PolytoyError when the runs cannot share a call (different `groupKeyOf`) or the trainer
+ *   does not report every instance; whatever the trainer throws (e.g. on abort).
+ * @example
+ * const lines = await trainRunGroup(groupRuns(expandGrid(def))[0]!.specs);
+ * lines.map((l) => l.status); // e.g. ['converged', 'capped', …]
+ */
+export async function trainRunGroup(specs: readonly RunSpec[], opts: TrainRunGroupOptions = {}): Promise<ResultLine[]> {
+  if (specs.length === 0) return [];
+  const key = groupKeyOf(specs[0]!);
+  if (specs.some((s) => groupKeyOf(s) !== key)) {
+    throw new PolytoyError('trainRunGroup: the runs differ in more than seed, lambda and lr');
+  }
+  const train = opts.train ?? ((config, o) => trainerTrain(config, o));
+  const analyse = opts.analyse ?? analyseRun;
+  const now = opts.now ?? (() => new Date());
+  const result = await train(groupConfig(specs), {
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  const trained = new Map<number, InstanceResult>(result.instances.map((r) => [r.instance, r]));
+  const diverged = new Map<number, DivergedInstance>(result.diverged.map((d) => [d.instance, d]));
+  if (trained.size + diverged.size !== specs.length || specs.some((_, i) => !trained.has(i) && !diverged.has(i))) {
+    throw new PolytoyError(`trainRunGroup: the trainer reported ${trained.size + diverged.size} of ${specs.length} instances`);
+  }
+  const perRun = result.wallSeconds / specs.length;
+  return specs.map((spec, i) => {
+    const inst = trained.get(i);
+    if (inst) return okLine(spec, inst, analyse(spec, inst.params), result, perRun, now(), opts.history);
+    return divergedLine(spec, diverged.get(i)!, result, perRun, now(), opts.history);
+  });
+}
+
 /**
  * Runs (or resumes) an experiment.
  *
  * Runs whose id the store already holds are skipped. The rest are grouped into multi-instance
  * training calls (same n, m, model, optimizer kind, steps, batch; instances differ in seed,
  * lambda and lr) and each call's result lines are appended as soon as it finishes, so an
- * interrupted experiment loses at most the call in progress. An instance that diverges is
- * recorded with `status: 'diverged'` and the call is repeated without it (instances are
- * independent, so the others' results do not change).
+ * interrupted experiment loses at most the call in progress. Every run trains until converged
+ * (the definitions' `convergence`, by default the plateau criterion) or to its grid's `steps`
+ * (the cap); its line records `converged`, `capped` or `diverged` with the step (see
+ * {@link trainRunGroup}).
  *
  * @param def - the experiment definition (e.g. `EXPERIMENTS['finds-solution']`).
  * @param opts - size, store, progress callback, abort signal, shard.
@@ -143,6 +202,8 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
     planned,
     skipped: planned - runsTotal,
     ran: 0,
+    converged: 0,
+    capped: 0,
     diverged: 0,
     calls: 0,
     wallSeconds: 0,
@@ -169,36 +230,17 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
 
   for (const group of pending) {
     if (opts.signal?.aborted) throw abortError(opts.signal);
-    let specs = group.specs.slice();
-    const lines: ResultLine[] = [];
-    while (specs.length > 0) {
-      const config = groupConfig(specs);
-      let result: TrainResult;
-      try {
-        report.calls++;
-        const onProgress = (p: Progress) => progress(p.total > 0 ? p.done / p.total : 0, group, p.loss);
-        result = await train(config, { onProgress, ...(opts.signal ? { signal: opts.signal } : {}) });
-      } catch (e) {
-        if (e instanceof DivergenceError && e.instance >= 0 && e.instance < specs.length) {
-          lines.push(divergedLine(specs[e.instance]!, e.step, now()));
-          report.diverged++;
-          specs = specs.filter((_, i) => i !== e.instance);
-          continue;
-        }
-        throw e;
-      }
-      const perRun = result.wallSeconds / result.instances.length;
-      result.instances.forEach((inst, i) => {
-        const spec = specs[i]!;
-        const analysis = analyse(spec, inst.params);
-        lines.push(okLine(spec, inst, analysis, result, perRun, now(), opts.history));
-      });
-      specs = [];
-    }
-    // Keep the grid's order within the call (diverged lines were recorded first).
-    const order = new Map(group.specs.map((s, i) => [runIdOf(s), i]));
-    lines.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+    report.calls++;
+    const lines = await trainRunGroup(group.specs, {
+      train,
+      analyse,
+      now,
+      ...(opts.history ? { history: opts.history } : {}),
+      onProgress: (p) => progress(p.total > 0 ? p.done / p.total : 0, group, p.loss),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     await opts.store.append(lines);
+    for (const line of lines) report[line.status]++;
     report.ran += lines.length;
     workDone += costOf(group.specs);
     progress(0, null);
@@ -208,14 +250,14 @@ export async function runExperiment(def: ExperimentDefinition, opts: RunExperime
 }
 
 /**
- * The result line of a finished run: what the local runner appends, and what queue workers
- * store (one definition, so a queue result equals a local one).
+ * The result line of a run that did not diverge: what the local runner appends, and what queue
+ * workers store (one definition, so a queue result equals a local one).
  */
 export function okLine(
   spec: RunSpec,
-  inst: TrainResult['instances'][number],
+  inst: InstanceResult,
   analysis: RunAnalysis,
-  call: Pick<TrainResult, 'instances' | 'runtime'>,
+  call: Pick<TrainResult, 'instances' | 'diverged' | 'runtime'>,
   wallSeconds: number,
   at: Date,
   history: HistoryResolution = 'compact',
@@ -226,8 +268,9 @@ export function okLine(
     version: spec.version,
     runId: runIdOf(spec),
     spec,
-    status: 'ok',
-    divergedAtStep: null,
+    status: inst.status,
+    step: inst.step,
+    divergence: null,
     finalLoss: inst.finalLoss.loss,
     reconstruction: inst.finalLoss.reconstruction,
     l1: inst.finalLoss.l1,
@@ -238,14 +281,21 @@ export function okLine(
     params: spec.keepParams ? compactParams(inst.params) : null,
     history: history === 'full' ? fullHistory(inst.history) : compactHistory(inst.history),
     wallSeconds,
-    groupSize: call.instances.length,
+    groupSize: call.instances.length + call.diverged.length,
     runtime: call.runtime,
     createdAt: at.toISOString(),
   };
 }
 
-/** The result line of a run whose instance diverged at `step` (also written by queue workers). */
-export function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine {
+/** The result line of a run whose instance diverged (also written by queue workers). */
+export function divergedLine(
+  spec: RunSpec,
+  d: Pick<DivergedInstance, 'step' | 'reason' | 'message' | 'history'>,
+  call: Pick<TrainResult, 'instances' | 'diverged' | 'runtime'>,
+  wallSeconds: number,
+  at: Date,
+  history: HistoryResolution = 'compact',
+): ResultLine {
   return {
     format: RESULT_FORMAT,
     experiment: spec.experiment,
@@ -253,7 +303,8 @@ export function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine 
     runId: runIdOf(spec),
     spec,
     status: 'diverged',
-    divergedAtStep: step,
+    step: d.step,
+    divergence: { reason: d.reason, message: d.message },
     finalLoss: null,
     reconstruction: null,
     l1: null,
@@ -262,10 +313,10 @@ export function divergedLine(spec: RunSpec, step: number, at: Date): ResultLine 
     evidence: null,
     analysis: null,
     params: null,
-    history: { step: [], loss: [], reconstruction: [], l1: [] },
-    wallSeconds: 0,
-    groupSize: 0,
-    runtime: null,
+    history: history === 'full' ? fullHistory(d.history) : compactHistory(d.history),
+    wallSeconds,
+    groupSize: call.instances.length + call.diverged.length,
+    runtime: call.runtime,
     createdAt: at.toISOString(),
   };
 }

@@ -26,6 +26,7 @@ function line(
     exact?: number | null;
     c?: number | null;
     diverged?: boolean;
+    status?: 'converged' | 'capped';
     poly?: number;
     runId?: string;
     taxonomy?: TaxonomySummary;
@@ -49,8 +50,9 @@ function line(
     version: 1,
     runId: o.runId ?? `r${counter++}`,
     spec: { cell: full, cellKey: JSON.stringify(full) } as ResultLine['spec'],
-    status: diverged ? 'diverged' : 'ok',
-    divergedAtStep: diverged ? 3 : null,
+    status: diverged ? 'diverged' : (o.status ?? 'converged'),
+    step: diverged ? 3 : 1000,
+    divergence: diverged ? { reason: 'blow-up', message: 'instance 0 diverged at step 3: …' } : null,
     finalLoss: diverged ? null : (o.recon ?? 0) + 0.01,
     reconstruction: diverged ? null : (o.recon ?? 0),
     l1: diverged ? null : 1,
@@ -94,6 +96,7 @@ describe('summarise', () => {
       [5, 1e-3, 4],
     ]);
     const m5 = s[2]!;
+    expect(m5.status).toEqual({ converged: 3, capped: 0, diverged: 1 });
     expect(m5.labels).toEqual({ 'same-sign+disambiguation': 2, 'opposite-sign': 1, diverged: 1 });
     expect(m5.successRate).toBe(2 / 4);
     expect(m5.reconstruction!.mean).toBeCloseTo((0.001 + 0.01 + 0.3) / 3, 12);
@@ -105,6 +108,22 @@ describe('summarise', () => {
     expect(s[0]!.successRate).toBe(1); // 0.04 <= 0.05
     expect(s[0]!.c).toBeNull();
     expect(s[1]!.polysemanticCount!.mean).toBe(3);
+  });
+
+  it('counts capped runs apart: their own label, never in success rates or statistics', () => {
+    const capped = [
+      line({ m: 6 }, { label: 'opposite-sign', recon: 0, exact: 0, status: 'capped' }),
+      line({ m: 6 }, { label: 'opposite-sign', recon: 0.5, exact: 0.5, status: 'capped' }),
+    ];
+    const [all] = summarise(capped);
+    expect(all!.status).toEqual({ converged: 0, capped: 2, diverged: 0 });
+    expect(all!.labels).toEqual({ capped: 2 });
+    expect(all!.successRate).toBeNaN();
+    expect(all!.reconstruction).toBeNull();
+    const [mixed] = summarise([...capped, line({ m: 6 }, { recon: 0, exact: 0.5 }), line({ m: 6 }, { diverged: true })]);
+    expect(mixed!.status).toEqual({ converged: 1, capped: 2, diverged: 1 });
+    expect(mixed!.successRate).toBe(0); // the converged run fails (exact 0.5), the diverged one too
+    expect(mixed!.reconstruction!.count).toBe(1);
   });
 
   it('pools over the coordinates left out of `by`, with a custom tolerance', () => {

@@ -27,8 +27,9 @@ export const COORDINATES: readonly CoordinateName[] = [
   'importanceDecay',
 ];
 
-/** Label used for diverged runs and for runs without a classification. */
+/** Label used for diverged runs, runs that hit the step cap, and runs without a classification. */
 export const DIVERGED_LABEL = 'diverged';
+export const CAPPED_LABEL = 'capped';
 export const UNCLASSIFIED_LABEL = 'unclassified';
 
 /** Mean and spread of a quantity over the runs of a cell (runs where it is defined). */
@@ -50,7 +51,12 @@ export interface CellSummary {
   /** Canonical key of `coordinates`. */
   key: string;
   runs: number;
-  /** Runs per solution label (diverged and unclassified runs included under their labels). */
+  /** Runs per status: converged, capped (trained to the step cap without converging), diverged. */
+  status: { converged: number; capped: number; diverged: number };
+  /**
+   * Runs per solution label of converged runs; diverged, capped and unclassified runs under
+   * their own labels (`diverged`, `capped`, `unclassified`).
+   */
   labels: Record<string, number>;
   /**
    * Runs per label with its counts ({@link nameOf}: `mixture (12 same-sign, 4 opposite-sign)`,
@@ -65,9 +71,13 @@ export interface CellSummary {
   epsNeurons: { runs: number; roles: Record<string, number> };
   /** Same-sign runs on a linear hidden layer: the all-ones component (0 seed form, 1 m = n/2 form). */
   allOnesRemoved: Stat | null;
-  /** Fraction of all runs (diverged ones count as failures) whose reconstruction is <= the tolerance. */
+  /**
+   * Fraction of the runs that ended (converged or diverged; diverged ones count as failures)
+   * whose reconstruction is <= the tolerance. Capped runs are left out (see `status.capped`);
+   * NaN when every run was capped.
+   */
   successRate: number;
-  /** Reconstruction per sample: exact when known, else the final evaluation batch's. */
+  /** Of converged runs (as every statistic below but wall time): reconstruction per sample, exact when known, else the final batch's. */
   reconstruction: Stat | null;
   /** Total loss (exact when known, else final batch). */
   loss: Stat | null;
@@ -119,9 +129,10 @@ export function nameOf(line: ResultLine): string {
   return t && labelOf(line) === t.label ? t.name : labelOf(line);
 }
 
-/** The label of a run: its classification, or `diverged` / `unclassified`. */
+/** The label of a run: its classification, or `diverged` / `capped` / `unclassified`. */
 export function labelOf(line: ResultLine): string {
   if (line.status === 'diverged') return DIVERGED_LABEL;
+  if (line.status === 'capped') return CAPPED_LABEL;
   return line.classification ?? UNCLASSIFIED_LABEL;
 }
 
@@ -181,7 +192,8 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       labels[labelOf(l)] = (labels[labelOf(l)] ?? 0) + 1;
       names[nameOf(l)] = (names[nameOf(l)] ?? 0) + 1;
     }
-    const ok = lines.filter((l) => l.status !== 'diverged');
+    const ok = lines.filter((l) => l.status === 'converged');
+    const ended = lines.filter((l) => l.status !== 'capped');
     const outputs = Object.fromEntries(OUTPUT_MECHANISMS.map((k) => [k, 0])) as Record<OutputMechanism, number>;
     const roles: Record<string, number> = {};
     let epsRuns = 0;
@@ -199,13 +211,18 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       coordinates,
       key,
       runs: lines.length,
+      status: {
+        converged: ok.length,
+        capped: lines.length - ended.length,
+        diverged: ended.length - ok.length,
+      },
       labels,
       names,
       outputs,
       familyDistance: stat(ok.map((l) => taxonomyOf(l)?.distance ?? Number.NaN)),
       epsNeurons: { runs: epsRuns, roles },
       allOnesRemoved: stat(ok.map((l) => taxonomyOf(l)?.form?.allOnesRemoved ?? Number.NaN)),
-      successRate: lines.filter((l) => reconstructionOf(l) <= tol).length / lines.length,
+      successRate: ended.length > 0 ? ended.filter((l) => reconstructionOf(l) <= tol).length / ended.length : Number.NaN,
       reconstruction: stat(ok.map(reconstructionOf)),
       loss: stat(ok.map((l) => l.exactLoss?.loss ?? l.finalLoss ?? Number.NaN)),
       c: stat(ok.map((l) => l.analysis?.c ?? Number.NaN)),

@@ -14,6 +14,8 @@ function runOf(configInput: object, params: ModelParams[], lambdas?: number[]): 
     seed: 100 + k,
     lambda: lambdas?.[k] ?? config.model.l1.lambda,
     lr: 1e-3,
+    status: 'capped',
+    step: 10,
     params: p,
     finalLoss: { ...loss, instance: k },
     history: [{ ...loss, instance: k }],
@@ -21,6 +23,8 @@ function runOf(configInput: object, params: ModelParams[], lambdas?: number[]): 
   return {
     config,
     instances,
+    diverged: [],
+    stepsRun: 10,
     runtime: { backend: 'cpu', simd: false, threads: false, tfjsVersion: 'none', platform: 'node' },
     wallSeconds: 1,
   };

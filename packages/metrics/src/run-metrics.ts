@@ -91,7 +91,9 @@ function runSettings(config: unknown, n: number): RunSettings {
  */
 export function readRunMetrics(json: unknown, options: ReadRunOptions = {}): RunMetrics {
   const { record, params } = parseRunRecord(typeof json === 'string' ? (JSON.parse(json) as unknown) : json);
-  const settings = runSettings(record.config, params[0]!.n);
+  // n from the parameters, or the config when every instance diverged (no parameters).
+  const configN = field(field(record.config, 'data'), 'n');
+  const settings = runSettings(record.config, params[0]?.n ?? (typeof configN === 'number' ? configN : 0));
   const model = {
     hiddenActivation: settings.hiddenActivation,
     outputActivation: settings.outputActivation,

@@ -5,7 +5,7 @@ import { createBatcher } from './batcher.js';
 import type { RunOutcome } from './run-line.js';
 import { tinyDef } from './test-utils/fixtures.js';
 
-const outcomeOf = (s: RunSpec): RunOutcome => ({ line: { runId: runIdOf(s) } as RunOutcome['line'], divergence: null });
+const outcomeOf = (s: RunSpec): RunOutcome => ({ line: { runId: runIdOf(s) } as RunOutcome['line'] });
 
 describe('createBatcher', () => {
   const specs = expandGrid(tinyDef);

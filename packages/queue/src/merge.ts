@@ -44,7 +44,8 @@ export interface MergeResult {
 const EXACT_FIELDS = [
   'spec',
   'status',
-  'divergedAtStep',
+  'step',
+  'divergence',
   'finalLoss',
   'reconstruction',
   'l1',

@@ -1,5 +1,4 @@
 import type { TrainConfig } from '@polytoy/core';
-import { DivergenceError } from '@polytoy/core';
 import { groupRuns, expandGrid, memoryStore, runExperiment, runIdOf } from '@polytoy/experiments';
 import type { ExperimentSize, ResultLine } from '@polytoy/experiments';
 import { describe, expect, it } from 'vitest';
@@ -30,8 +29,7 @@ describe('trainRuns (real training)', () => {
       }
       expect(alone).toHaveLength(local.size);
       for (const outcomes of [alone, split]) {
-        for (const { line, divergence } of outcomes) {
-          expect(divergence).toBeNull();
+        for (const { line } of outcomes) {
           const ref = local.get(line.runId)!;
           expect(resultDifference(line, ref, 0)).toBeNull();
           expect(resultOf(line)).toEqual(resultOf(ref));
@@ -45,12 +43,9 @@ describe('trainRuns (real training)', () => {
 });
 
 describe('trainRuns (fake trainer)', () => {
-  it('records an instance that diverges as the local runner does and trains the others without it', async () => {
-    // Instance with seed 1 diverges in every call it is part of.
-    const diverge = (config: TrainConfig) => {
-      const i = config.instances.findIndex((s) => s.seed === 1);
-      if (i >= 0) throw new DivergenceError(`instance ${i} diverged at step 7: loss is NaN`, 7, i);
-    };
+  it('records an instance that diverges as the local runner does, from the same call as the others', async () => {
+    // The instances with seed 1 diverge in every call they are part of.
+    const diverge = (config: TrainConfig) => config.instances.flatMap((s, i) => (s.seed === 1 ? [i] : []));
     const calls: TrainConfig[] = [];
     const now = () => new Date('2024-01-01T00:00:00Z');
     const store = memoryStore();
@@ -58,15 +53,18 @@ describe('trainRuns (fake trainer)', () => {
     const specs = groupRuns(expandGrid(tinyDef)).flatMap((g) => g.specs);
     const group = specs.slice(0, 6);
     const outcomes = await trainRuns(group, { train: fakeTrain(calls, diverge), analyse: stubAnalyse, now });
-    // Seed 1 is there twice (two lambdas): each divergence drops one instance and repeats the call.
-    expect(calls.map((c) => c.instances.length)).toEqual([6, 5, 4]);
+    // One call: a diverged instance no longer makes the trainer throw, so nothing is retrained.
+    expect(calls.map((c) => c.instances.length)).toEqual([6]);
     expect(outcomes.map((o) => o.line.runId)).toEqual(group.map((s) => runIdOf(s)));
     for (const o of outcomes) {
       const ref = store.lines.find((l) => l.runId === o.line.runId)!;
       expect(o.line).toEqual(ref);
-      expect(o.divergence !== null).toBe(o.line.spec.seed === 1);
+      expect(o.line.status).toBe(o.line.spec.seed === 1 ? 'diverged' : 'converged');
     }
-    expect(outcomes.filter((o) => o.line.status === 'diverged').map((o) => o.line.divergedAtStep)).toEqual([7, 7]);
+    expect(outcomes.filter((o) => o.line.status === 'diverged').map((o) => [o.line.step, o.line.divergence?.reason])).toEqual([
+      [7, 'non-finite-loss'],
+      [7, 'non-finite-loss'],
+    ]);
   });
 
   it('refuses runs that cannot share a training call', async () => {

@@ -1,5 +1,5 @@
 import type { TrainConfig } from '@polytoy/core';
-import { ConfigError, DivergenceError } from '@polytoy/core';
+import { ConfigError } from '@polytoy/core';
 import { memoryStore, runExperiment, runIdOf } from '@polytoy/experiments';
 import type { ExperimentDefinition, ResultLine } from '@polytoy/experiments';
 import { Queue } from 'bullmq';
@@ -106,8 +106,8 @@ describe('runWorker', () => {
       const id = idOf(config);
       attemptsOf.set(id, (attemptsOf.get(id) ?? 0) + 1);
       if (id === badConfig) throw new ConfigError('model.m', 'a positive integer', -1);
-      if (id === diverges) throw new DivergenceError('instance 0 diverged at step 7: loss is NaN', 7, 0);
       if (id === flaky && attemptsOf.get(id) === 1) throw new Error('ECONNRESET while writing a checkpoint');
+      return id === diverges ? [0] : [];
     });
     await submitSweep(tinyDef, { redis: redis.url, queue, attempts: 3, backoffMs: 50 });
     const events: WorkerEvent[] = [];
@@ -131,7 +131,7 @@ describe('runWorker', () => {
       expect.objectContaining({
         runId: diverges,
         final: true,
-        message: 'diverged at step 7: instance 0 diverged at step 7: loss is NaN',
+        message: 'diverged at step 7: instance 0 diverged at step 7: loss is NaN (lr 0.01 may be too large)',
       }),
       expect.objectContaining({ runId: flaky, final: false, message: 'ECONNRESET while writing a checkpoint' }),
     ]);
@@ -141,13 +141,14 @@ describe('runWorker', () => {
     expect(new Map(status!.failures.map((f) => [f.runId, f.message]))).toEqual(
       new Map([
         [badConfig, 'model.m: expected a positive integer, received -1'],
-        [diverges, 'diverged at step 7: instance 0 diverged at step 7: loss is NaN'],
+        [diverges, 'diverged at step 7: instance 0 diverged at step 7: loss is NaN (lr 0.01 may be too large)'],
       ]),
     );
     // The diverged run's line is stored like a local run's; the bad config has none.
     const { lines, missing } = await collectSweep({ redis: redis.url, queue });
     expect(missing).toEqual([badConfig]);
-    expect(lines.find((l) => l.runId === diverges)).toMatchObject({ status: 'diverged', divergedAtStep: 7, finalLoss: null });
+    expect(lines.find((l) => l.runId === diverges)).toMatchObject({ status: 'diverged', step: 7, finalLoss: null });
+    expect(lines.filter((l) => l.status === 'converged')).toHaveLength(22);
 
     // --retry-failed re-queues the run that has no result (not the diverged one).
     const retry = await submitSweep(tinyDef, { redis: redis.url, queue, retryFailed: true });

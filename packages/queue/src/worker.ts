@@ -4,8 +4,10 @@
  * line once (HSETNX on the run id) and completes each job.
  *
  * Faults: a worker that dies stops renewing its job's lock; another worker's stalled-job check
- * puts the job back in the queue (up to `maxStalledCount` times). A bad config or a diverged
- * run fails at once (BullMQ `UnrecoverableError`) with its message; other errors are retried
+ * puts the job back in the queue (up to `maxStalledCount` times). A bad config fails at once
+ * (BullMQ `UnrecoverableError`) with its message; a diverged run stores its `diverged` line and
+ * then fails the same way (so `sweep status` lists it); a converged or capped run completes
+ * (its line says which). Other errors are retried
  * with exponential backoff up to the job's `attempts`. A result written by an attempt that
  * then died before completing its job is found by the next attempt, which completes without
  * training again, so every run id gets exactly one result line.
@@ -158,7 +160,7 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
       emit({ kind: 'duplicate', worker: name, runId });
       const line = parseResultLine(previous, `stored result ${runId}`);
       if (line.status === 'diverged') {
-        throw new UnrecoverableError(`diverged at step ${line.divergedAtStep} (result stored by an earlier attempt)`);
+        throw new UnrecoverableError(`diverged at step ${line.step} (result stored by an earlier attempt)`);
       }
       return { stored: false, worker: name };
     }
@@ -184,9 +186,8 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
       report.duplicates++;
       emit({ kind: 'duplicate', worker: name, runId });
     }
-    if (outcome.divergence) {
-      throw new UnrecoverableError(`diverged at step ${outcome.divergence.step}: ${outcome.divergence.message}`);
-    }
+    const { divergence } = outcome.line;
+    if (divergence) throw new UnrecoverableError(`diverged at step ${outcome.line.step}: ${divergence.message}`);
     return { stored: written, worker: name };
   };
 

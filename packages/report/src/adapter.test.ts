@@ -40,10 +40,11 @@ describe('toReportRun', () => {
   });
 
   it('reads convergence status when the line has it; capped runs do not count in rates', () => {
-    const capped = toReportRun({ ...finds, convergence: { status: 'capped', step: 3000 } } as unknown as ResultLine);
+    const { upgradedFrom: _u, ...current } = finds;
+    const capped = toReportRun({ ...current, status: 'capped', step: 3000 } as ResultLine);
     expect(capped.convergence).toBe('capped');
     expect(countsInRates(capped)).toBe(false);
-    const converged = toReportRun({ ...finds, convergence: { status: 'converged', step: 1200 } } as unknown as ResultLine);
+    const converged = toReportRun({ ...current, status: 'converged', step: 1200 } as ResultLine);
     expect(countsInRates(converged)).toBe(true);
     const diverged = toReportRun({ ...finds, status: 'diverged' });
     expect([diverged.convergence, diverged.family]).toEqual(['diverged', 'diverged']);

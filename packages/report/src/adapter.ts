@@ -88,9 +88,10 @@ const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.map((x) => (type
 
 function convergenceOf(line: Record<string, unknown>): Convergence {
   if (line.status === 'diverged') return 'diverged';
-  // Result lines with convergence tracking say so in `convergence.status`.
-  const status = obj(line.convergence).status;
-  if (status === 'converged' || status === 'capped' || status === 'diverged') return status;
+  // Lines read from the format before convergence tracking trained a fixed number of steps.
+  if (line.upgradedFrom !== undefined) return 'unrecorded';
+  const status = line.status;
+  if (status === 'converged' || status === 'capped') return status;
   return 'unrecorded';
 }
 

@@ -74,9 +74,13 @@ describe('renderReport (synthetic results)', async () => {
 
   it('shows capped (unconverged) runs apart: counted in the meta line and the table, not in the rates', async () => {
     const finds = lines.filter((l) => l.experiment === 'finds-solution');
-    const marked = finds.map((l, k) => ({ ...l, convergence: { status: k % 4 === 0 ? 'capped' : 'converged', step: 100 } }));
-    const { html: h } = await renderReportWithInfo(marked as typeof lines, { generatedAt: null });
-    const capped = marked.filter((l) => l.convergence.status === 'capped').length;
+    const marked = finds.map(({ upgradedFrom: _u, ...l }, k) => ({
+      ...l,
+      status: k % 4 === 0 ? ('capped' as const) : ('converged' as const),
+      step: 100,
+    }));
+    const { html: h } = await renderReportWithInfo(marked, { generatedAt: null });
+    const capped = marked.filter((l) => l.status === 'capped').length;
     expect(h).toContain(
       `${finds.length - capped} converged, ${capped} capped at the step limit (shown apart, not counted in rates)`,
     );

@@ -6,7 +6,7 @@ import type { Checkpoint, SerializedCheckpoint } from './checkpoint.js';
 function sample(): Checkpoint {
   const config = resolveTrainConfig({ data: { n: 4 }, model: { m: 3 }, instances: 2 });
   return {
-    format: 'polytoy.checkpoint/1',
+    format: 'polytoy.checkpoint/2',
     config: JSON.parse(JSON.stringify(config)),
     step: 7,
     params: [
@@ -41,6 +41,10 @@ function sample(): Checkpoint {
       [{ step: 0, instance: 0, loss: 0.5, reconstruction: 0.49, l1: 10 }],
       [{ step: 0, instance: 1, loss: 0.6, reconstruction: 0.59, l1: 10 }],
     ],
+    instanceStates: [
+      { status: 'training', monitor: { reference: 4, plateau: { count: 2, loss: 1.1, l1: 20.5, means: [[0.7, 10.25]] } } },
+      { status: 'converged', step: 5, finalLoss: { step: 5, instance: 1, loss: 0.25, reconstruction: 0.2, l1: 5 } },
+    ],
     wallSeconds: 1.5,
   };
 }
@@ -55,6 +59,7 @@ describe('checkpoint (de)serialisation', () => {
     expect(back.config).toEqual(cp.config);
     expect(back.rngs).toEqual(cp.rngs);
     expect(back.history).toEqual(cp.history);
+    expect(back.instanceStates).toEqual(cp.instanceStates);
     expect(back.wallSeconds).toBe(1.5);
     back.params.forEach((p, i) => {
       const q = cp.params[i]!;
@@ -82,7 +87,7 @@ describe('checkpoint (de)serialisation', () => {
   it('rejects other formats and names the first bad field', () => {
     expect(() => deserializeCheckpoint({ format: 'polytoy.run/1' })).toThrow(PolytoyError);
     expect(() => deserializeCheckpoint(null)).toThrow(
-      'not a polytoy checkpoint: expected format "polytoy.checkpoint/1", received null',
+      'not a polytoy checkpoint: expected format "polytoy.checkpoint/2" (or "polytoy.checkpoint/1"), received null',
     );
     const s = serializeCheckpoint(sample());
     const bad = (mutate: (o: SerializedCheckpoint) => void) => {
@@ -103,6 +108,31 @@ describe('checkpoint (de)serialisation', () => {
     expect(bad((o) => ((o.history[0]![0] as unknown as { loss: null }).loss = null))).toThrow(
       'checkpoint.history[0][0].loss: expected a finite number, received null',
     );
+    expect(bad((o) => o.instanceStates.pop())).toThrow('checkpoint.instanceStates: expected one entry per instance (2)');
+    expect(bad((o) => ((o.instanceStates[0] as { status: string }).status = 'done'))).toThrow(
+      'checkpoint.instanceStates[0].status: expected "training" | "converged" | "diverged", received "done"',
+    );
+    expect(
+      bad((o) => {
+        const st = o.instanceStates[0]!;
+        if (st.status === 'training') st.monitor.plateau!.means[0]![1] = Number.NaN;
+      }),
+    ).toThrow('checkpoint.instanceStates[0].monitor.plateau.means[0][1]: expected a finite number, received NaN');
+    expect(
+      bad((o) => (o.instanceStates[1] = { status: 'diverged', step: 3, reason: 'exploded' as 'blow-up', message: '' })),
+    ).toThrow(
+      'checkpoint.instanceStates[1].reason: expected "non-finite-loss" | "non-finite-params" | "blow-up", received "exploded"',
+    );
+  });
+
+  it('reads /1 checkpoints (before convergence tracking): every instance training, step-0 loss as reference', () => {
+    const { instanceStates: _s, ...old } = serializeCheckpoint(sample());
+    const back = deserializeCheckpoint(JSON.parse(JSON.stringify({ ...old, format: 'polytoy.checkpoint/1' })));
+    expect(back.format).toBe('polytoy.checkpoint/2');
+    expect(back.instanceStates).toEqual([
+      { status: 'training', monitor: { reference: 0.5, plateau: null } },
+      { status: 'training', monitor: { reference: 0.6, plateau: null } },
+    ]);
   });
 });
 

@@ -3,11 +3,14 @@
  * moments, every PRNG state, the history so far — and their pure JSON (de)serialisation. Writing
  * files lives in `@polytoy/trainer/node` (`fileCheckpointSink`, `readCheckpoint`).
  */
-import type { LossRecord, ModelParams, OptimizerConfig, PrngState } from '@polytoy/core';
+import type { DivergenceReason, LossRecord, ModelParams, OptimizerConfig, PrngState } from '@polytoy/core';
 import { ConfigError, PolytoyError } from '@polytoy/core';
+import type { PlateauState } from './convergence.js';
 import { decodeFloat32, encodeFloat32 } from './float32-base64.js';
 
-export const CHECKPOINT_FORMAT = 'polytoy.checkpoint/1' as const;
+/** `/2` adds `instanceStates` (convergence and divergence per instance); `/1` files are still read. */
+export const CHECKPOINT_FORMAT = 'polytoy.checkpoint/2' as const;
+const CHECKPOINT_FORMAT_V1 = 'polytoy.checkpoint/1';
 
 /** One moment tensor downloaded from the backend: its shape ([I, …]) and row-major values. */
 export interface TensorData {
@@ -34,6 +37,23 @@ export interface InstanceStreamStates {
   noise: PrngState;
 }
 
+/** What the trainer watches for an instance that is still training. */
+export interface InstanceMonitor {
+  /** Divergence reference (see `referenceLoss`), or null before the first step. */
+  reference: number | null;
+  /** The plateau criterion's state, or null when convergence is off. */
+  plateau: PlateauState | null;
+}
+
+/**
+ * One instance's place in a run. A `converged` or `diverged` instance no longer trains: its
+ * `params` and `rngs` in the checkpoint are those of its freeze step, its optimizer rows are 0.
+ */
+export type InstanceState =
+  | { status: 'training'; monitor: InstanceMonitor }
+  | { status: 'converged'; step: number; finalLoss: LossRecord }
+  | { status: 'diverged'; step: number; reason: DivergenceReason; message: string };
+
 /** A training run frozen after `step` updates. */
 export interface Checkpoint {
   format: typeof CHECKPOINT_FORMAT;
@@ -48,6 +68,8 @@ export interface Checkpoint {
   rngs: InstanceStreamStates[];
   /** Per instance, the LossRecords logged so far (all with `record.step < step`). */
   history: LossRecord[][];
+  /** Per instance: still training (with its monitor state), converged or diverged. */
+  instanceStates: InstanceState[];
   /** Wall time spent training up to this checkpoint, summed over sessions. */
   wallSeconds: number;
 }
@@ -74,6 +96,7 @@ export interface SerializedCheckpoint {
   optimizer: { kind: OptimizerConfig['kind']; step: number; slots: Record<string, Record<string, EncodedTensorData>> };
   rngs: InstanceStreamStates[];
   history: LossRecord[][];
+  instanceStates: InstanceState[];
   wallSeconds: number;
 }
 
@@ -115,7 +138,22 @@ export function serializeCheckpoint(cp: Checkpoint): SerializedCheckpoint {
     optimizer: { kind: cp.optimizer.kind, step: cp.optimizer.step, slots },
     rngs: cp.rngs.map((r) => ({ init: [...r.init], data: [...r.data], noise: [...r.noise] }) as InstanceStreamStates),
     history: cp.history.map((h) => h.map((r) => ({ ...r }))),
+    instanceStates: cp.instanceStates.map(cloneInstanceState),
     wallSeconds: cp.wallSeconds,
+  };
+}
+
+/** Deep copy of an instance state. */
+export function cloneInstanceState(s: InstanceState): InstanceState {
+  if (s.status === 'converged') return { ...s, finalLoss: { ...s.finalLoss } };
+  if (s.status === 'diverged') return { ...s };
+  const p = s.monitor.plateau;
+  return {
+    status: 'training',
+    monitor: {
+      reference: s.monitor.reference,
+      plateau: p ? { ...p, means: p.means.map(([a, b]) => [a, b] as [number, number]) } : null,
+    },
   };
 }
 
@@ -165,6 +203,69 @@ function lossRecord(value: unknown, path: string): LossRecord {
   return { step: v.step, instance: v.instance, loss: v.loss, reconstruction: v.reconstruction, l1: v.l1 } as LossRecord;
 }
 
+function finiteNumber(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(path, 'a finite number', value);
+  return value;
+}
+
+function plateauState(value: unknown, path: string): PlateauState | null {
+  if (value === null) return null;
+  const v = obj(value, path);
+  if (!Array.isArray(v.means)) throw new ConfigError(`${path}.means`, 'an array of [loss, l1] window means', v.means);
+  const means = v.means.map((m, k): [number, number] => {
+    if (!Array.isArray(m) || m.length !== 2) throw new ConfigError(`${path}.means[${k}]`, 'a [loss, l1] pair', m);
+    return [finiteNumber(m[0], `${path}.means[${k}][0]`), finiteNumber(m[1], `${path}.means[${k}][1]`)];
+  });
+  return {
+    count: nonNegativeInt(v.count, `${path}.count`),
+    loss: finiteNumber(v.loss, `${path}.loss`),
+    l1: finiteNumber(v.l1, `${path}.l1`),
+    means,
+  };
+}
+
+const REASONS: readonly DivergenceReason[] = ['non-finite-loss', 'non-finite-params', 'blow-up'];
+
+function instanceState(value: unknown, path: string): InstanceState {
+  const v = obj(value, path);
+  if (v.status === 'training') {
+    const m = obj(v.monitor, `${path}.monitor`);
+    const reference = m.reference === null ? null : finiteNumber(m.reference, `${path}.monitor.reference`);
+    return { status: 'training', monitor: { reference, plateau: plateauState(m.plateau ?? null, `${path}.monitor.plateau`) } };
+  }
+  if (v.status === 'converged') {
+    return {
+      status: 'converged',
+      step: nonNegativeInt(v.step, `${path}.step`),
+      finalLoss: lossRecord(v.finalLoss, `${path}.finalLoss`),
+    };
+  }
+  if (v.status === 'diverged') {
+    if (!REASONS.includes(v.reason as DivergenceReason)) {
+      throw new ConfigError(`${path}.reason`, REASONS.map((r) => `"${r}"`).join(' | '), v.reason);
+    }
+    if (typeof v.message !== 'string') throw new ConfigError(`${path}.message`, 'a string', v.message);
+    return {
+      status: 'diverged',
+      step: nonNegativeInt(v.step, `${path}.step`),
+      reason: v.reason as DivergenceReason,
+      message: v.message,
+    };
+  }
+  throw new ConfigError(`${path}.status`, '"training" | "converged" | "diverged"', v.status);
+}
+
+/**
+ * The states of a `/1` checkpoint (before convergence tracking): every instance training, with
+ * its step-0 loss as the divergence reference when it was logged.
+ */
+function v1States(history: LossRecord[][]): InstanceState[] {
+  return history.map((h) => ({
+    status: 'training',
+    monitor: { reference: h[0]?.step === 0 ? h[0].loss : null, plateau: null },
+  }));
+}
+
 function params(value: unknown, path: string): ModelParams {
   const v = obj(value, path);
   const n = nonNegativeInt(v.n, `${path}.n`);
@@ -195,9 +296,9 @@ function params(value: unknown, path: string): ModelParams {
  */
 export function deserializeCheckpoint(value: unknown): Checkpoint {
   const v = value as Obj | null;
-  if (!v || typeof v !== 'object' || v.format !== CHECKPOINT_FORMAT) {
+  if (!v || typeof v !== 'object' || (v.format !== CHECKPOINT_FORMAT && v.format !== CHECKPOINT_FORMAT_V1)) {
     throw new PolytoyError(
-      `not a polytoy checkpoint: expected format "${CHECKPOINT_FORMAT}", received ${JSON.stringify(v && typeof v === 'object' ? v.format : v)}`,
+      `not a polytoy checkpoint: expected format "${CHECKPOINT_FORMAT}" (or "${CHECKPOINT_FORMAT_V1}"), received ${JSON.stringify(v && typeof v === 'object' ? v.format : v)}`,
     );
   }
   const step = nonNegativeInt(v.step, 'checkpoint.step');
@@ -244,6 +345,14 @@ export function deserializeCheckpoint(value: unknown): Checkpoint {
     if (!Array.isArray(h)) throw new ConfigError(`checkpoint.history[${i}]`, 'an array of loss records', h);
     return h.map((r, k) => lossRecord(r, `checkpoint.history[${i}][${k}]`));
   });
+  let instanceStates: InstanceState[];
+  if (v.format === CHECKPOINT_FORMAT_V1) instanceStates = v1States(history);
+  else {
+    if (!Array.isArray(v.instanceStates) || v.instanceStates.length !== I) {
+      throw new ConfigError('checkpoint.instanceStates', `one entry per instance (${I})`, v.instanceStates);
+    }
+    instanceStates = v.instanceStates.map((s, i) => instanceState(s, `checkpoint.instanceStates[${i}]`));
+  }
   const wallSeconds = v.wallSeconds;
   if (typeof wallSeconds !== 'number' || !(wallSeconds >= 0)) {
     throw new ConfigError('checkpoint.wallSeconds', 'a number >= 0', wallSeconds);
@@ -257,8 +366,32 @@ export function deserializeCheckpoint(value: unknown): Checkpoint {
     optimizer: { kind: opt.kind, step: optStep, slots },
     rngs,
     history,
+    instanceStates,
     wallSeconds,
   };
+}
+
+/**
+ * Optimizer state with rows picked by instance: row r of every slot tensor is row `rows[r]` of
+ * `data`, or zeros where `rows[r]` is null (frozen instances). `step` becomes `step`.
+ *
+ * @example
+ * instanceRows(engineState, [0, null, 1], 120); // three instances; the middle one frozen
+ */
+export function instanceRows(data: OptimizerStateData, rows: readonly (number | null)[], step = data.step): OptimizerStateData {
+  const slots: OptimizerStateData['slots'] = {};
+  for (const [slot, byParam] of Object.entries(data.slots)) {
+    slots[slot] = {};
+    for (const [name, t] of Object.entries(byParam)) {
+      const per = t.data.length / t.shape[0]!;
+      const out = new Float32Array(rows.length * per);
+      rows.forEach((r, k) => {
+        if (r !== null) out.set(t.data.subarray(r * per, (r + 1) * per), k * per);
+      });
+      slots[slot]![name] = { shape: [rows.length, ...t.shape.slice(1)], data: out };
+    }
+  }
+  return { kind: data.kind, step, slots };
 }
 
 /**

@@ -11,11 +11,16 @@ export type {
   Checkpoint,
   CheckpointSink,
   EncodedFloat32,
+  InstanceMonitor,
+  InstanceState,
   InstanceStreamStates,
   OptimizerStateData,
   SerializedCheckpoint,
   TensorData,
 } from './checkpoint.js';
+export { addPlateauStep, emptyPlateauState, plateauReached } from './convergence.js';
+export type { PlateauState } from './convergence.js';
+export { lossDivergence, referenceLoss } from './divergence.js';
 export { TrainingAbortedError } from './errors.js';
 export { decodeFloat32, encodeFloat32 } from './float32-base64.js';
 export { createTrainingData } from './fast-data.js';

@@ -39,3 +39,18 @@ export function stackImportance(perInstance: readonly (Float32Array | null)[], n
   });
   return out;
 }
+
+/**
+ * The importance rows of the instances `which` (in that order): `importance` itself when it is
+ * null or shared `[n]`, else the selected rows of the `[I, n]` stack. The engines of a run that
+ * froze some instances hold only the others.
+ *
+ * @example
+ * importanceRows(Float32Array.of(1, 1, 1, 0.5), [1], 2); // Float32Array [1, 0.5]
+ */
+export function importanceRows(importance: Float32Array | null, which: readonly number[], n: number): Float32Array | null {
+  if (importance === null || importance.length === n) return importance;
+  const out = new Float32Array(which.length * n);
+  which.forEach((i, k) => out.set(importance.subarray(i * n, (i + 1) * n), k * n));
+  return out;
+}

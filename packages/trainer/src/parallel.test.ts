@@ -1,5 +1,5 @@
 import type { LossRecord, ModelParams, TrainConfigInput, TrainResult } from '@polytoy/core';
-import { ConfigError, DivergenceError, PolytoyError, resolveTrainConfig } from '@polytoy/core';
+import { ConfigError, PolytoyError, resolveTrainConfig } from '@polytoy/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Checkpoint } from './checkpoint.js';
 import { memoryCheckpointSink } from './checkpoint.js';
@@ -43,6 +43,17 @@ const sweep: TrainConfigInput = {
   logEvery: 10,
   instances: [{ seed: 1 }, { seed: 2, lr: 3e-3 }, { seed: 3, lambda: 0.01 }],
   optimizer: { kind: 'adam', lr: 1e-2 },
+};
+
+// Slice 0 (instances 0, 1) converges by step ~600; slice 1 (a capped and a diverged one) runs on.
+const converging: TrainConfigInput = {
+  ...sweep,
+  model: { m: 9, l1: { lambda: 1e-2 } },
+  batchSize: 32,
+  steps: 2000,
+  logEvery: 100,
+  convergence: { kind: 'plateau', window: 100, tolerance: 0.05 },
+  instances: [{ seed: 3, lr: 3e-2 }, { seed: 0 }, { seed: 2, lr: 1e-3 }, { seed: 4, lr: 1e3 }],
 };
 
 describe("trainParallel, split: 'instances'", () => {
@@ -111,14 +122,47 @@ describe("trainParallel, split: 'instances'", () => {
     expect(sink.checkpoints.map((c) => c.step)).toEqual([0]);
   });
 
-  it('names the diverging instance by its index in the whole run', async () => {
-    const error = await trainParallel(
-      { ...sweep, instances: [{ seed: 1 }, { seed: 2 }, { seed: 3, lr: 1e30 }] },
-      { workers: 2 },
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as DivergenceError).instance).toBe(2);
-    expect((error as Error).message).toMatch(/^instance 2 diverged at step \d+/);
+  it('reports a diverging instance by its index in the whole run and returns the others', async () => {
+    const cfg = { ...sweep, instances: [{ seed: 1 }, { seed: 2 }, { seed: 3, lr: 1e30 }] };
+    const result = await trainParallel(cfg, { workers: 2 });
+    expect(result.diverged.map((d) => d.instance)).toEqual([2]);
+    expect(result.diverged[0]!.message).toMatch(/^instance 2 diverged at step \d+/);
+    expectSameRun(result, await train(cfg));
+    expect(result.diverged).toEqual((await train(cfg)).diverged);
+  });
+
+  it('with convergence: equals the single-thread run, checkpoints included, when a slice finishes early', async () => {
+    const sinkA = memoryCheckpointSink(300);
+    const sinkB = memoryCheckpointSink(300);
+    const a = await train(converging, { checkpoint: sinkA });
+    const b = await trainParallel(converging, { workers: 2, checkpoint: sinkB });
+    expect(a.instances.map((r) => r.status)).toEqual(['converged', 'converged', 'capped']);
+    expect(Math.max(a.instances[0]!.step, a.instances[1]!.step)).toBeLessThan(900);
+    expectSameRun(a, b);
+    expect(b.diverged).toEqual(a.diverged);
+    expect(b.stepsRun).toBe(a.stepsRun);
+    expect(sinkB.checkpoints.map((c) => c.step)).toEqual([300, 600, 900, 1200, 1500, 1800, 2000]);
+    expect(sinkB.checkpoints.map(comparable)).toEqual(sinkA.checkpoints.map(comparable));
+  });
+
+  it('on abort after a slice has finished, the joined checkpoint still resumes bit-identically', async () => {
+    // Long enough that slice 1's slow instance is still training when the abort reaches it.
+    const long = { ...converging, steps: 20_000 };
+    const controller = new AbortController();
+    const error = await trainParallel(long, {
+      workers: 2,
+      signal: controller.signal,
+      onLog: (r) => r.step === 1000 && controller.abort(),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainingAbortedError);
+    const { checkpoint } = error as TrainingAbortedError;
+    expect(checkpoint.step).toBeGreaterThan(1000);
+    expect(checkpoint.step).toBeLessThan(20_000);
+    expect(checkpoint.instanceStates.map((s) => s.status)).toEqual(['converged', 'converged', 'training', 'diverged']);
+    const straight = await train(long);
+    const resumed = await train(long, { resumeFrom: checkpoint });
+    expectSameRun(straight, resumed);
+    expect(resumed.diverged).toEqual(straight.diverged);
   });
 
   it('slices and joins checkpoints losslessly', async () => {
@@ -163,6 +207,38 @@ describe("trainParallel, split: 'batch'", () => {
     const resumed = await trainParallel(single, { workers: 2, split: 'batch', resumeFrom: sink.checkpoints[0]! });
     expectSameRun(a, resumed);
     expect(sink.checkpoints.map((c) => c.step)).toEqual([25, 40]);
+  });
+
+  it('freezes converged instances too: an instance ends as it does alone in a split run', async () => {
+    const cfg: TrainConfigInput = {
+      ...converging,
+      batchSize: 64,
+      steps: 1200,
+      instances: [
+        { seed: 3, lr: 3e-2 },
+        { seed: 2, lr: 1e-3 },
+      ],
+    };
+    const both = await trainParallel(cfg, { workers: 2, split: 'batch' });
+    expect(both.instances.map((r) => r.status)).toEqual(['converged', 'capped']);
+    const fast = await trainParallel({ ...cfg, instances: [{ seed: 3, lr: 3e-2 }] }, { workers: 2, split: 'batch' });
+    const slow = await trainParallel({ ...cfg, instances: [{ seed: 2, lr: 1e-3 }] }, { workers: 2, split: 'batch' });
+    expectSameRun({ ...both, instances: [both.instances[0]!] }, fast);
+    expectSameRun(
+      {
+        ...both,
+        instances: [
+          {
+            ...both.instances[1]!,
+            instance: 0,
+            finalLoss: { ...both.instances[1]!.finalLoss, instance: 0 },
+            history: both.instances[1]!.history.map((r) => ({ ...r, instance: 0 })),
+          },
+        ],
+      },
+      slow,
+    );
+    expect(both.instances[0]!.step).toBe(fast.instances[0]!.step);
   });
 
   it('gives the main thread (which also draws the batches) fewer rows, by a fixed cost model', () => {

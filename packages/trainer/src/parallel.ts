@@ -22,7 +22,7 @@ import type { LossRecord, TrainConfig, TrainConfigInput, TrainResult } from '@po
 import { BackendError, ConfigError, DivergenceError, PolytoyError, resolveTrainConfig } from '@polytoy/core';
 import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
 import type { KernelChoice } from './backend.js';
-import type { Checkpoint, OptimizerStateData, TensorData } from './checkpoint.js';
+import type { Checkpoint, InstanceState, OptimizerStateData, TensorData } from './checkpoint.js';
 import { CHECKPOINT_FORMAT, jsonSafeConfig } from './checkpoint.js';
 import { lossesFrom } from './engine.js';
 import type { EngineStart, StepLosses, TrainEngine } from './engine.js';
@@ -187,8 +187,25 @@ export function sliceCheckpoint(cp: Checkpoint, a: number, b: number, config: Tr
     optimizer: { ...cp.optimizer, slots },
     rngs: cp.rngs.slice(a, b),
     history: cp.history.slice(a, b).map((h) => h.map((r) => remap(r, -a))),
+    instanceStates: cp.instanceStates.slice(a, b).map((st) => remapState(st, -a)),
   };
 }
+
+/** An instance state with its records' instance index shifted. */
+function remapState(st: InstanceState, offset: number): InstanceState {
+  if (st.status === 'converged') return { ...st, finalLoss: remap(st.finalLoss, offset) };
+  if (st.status === 'diverged') return { ...st, message: remapMessage(st.message, offset) };
+  return st;
+}
+
+const remapMessage = (message: string, offset: number): string =>
+  message.replace(/^instance (\d+)/, (_m, i: string) => `instance ${Number(i) + offset}`);
+
+/**
+ * A finished slice's last checkpoint at a later step: every instance in it is frozen (or it
+ * reached the cap), so only the step changes.
+ */
+const relabel = (cp: Checkpoint, step: number): Checkpoint => ({ ...cp, step, optimizer: { ...cp.optimizer, step } });
 
 /**
  * Joins the checkpoints of consecutive instance slices (all at the same step) into one of
@@ -222,6 +239,7 @@ export function mergeCheckpoints(parts: Checkpoint[], offsets: number[], config:
     optimizer: { kind: first.optimizer.kind, step: first.optimizer.step, slots },
     rngs: parts.flatMap((p) => p.rngs),
     history: parts.flatMap((p, k) => p.history.map((h) => h.map((r) => remap(r, offsets[k]!)))),
+    instanceStates: parts.flatMap((p, k) => p.instanceStates.map((st) => remapState(st, offsets[k]!))),
     wallSeconds,
   };
 }
@@ -306,6 +324,8 @@ async function trainInstanceSlices(
       let writes: Promise<void> = Promise.resolve();
       const answers: (number | null)[] = bounds.map(() => null);
       const aborted: (Checkpoint | null)[] = bounds.map(() => null);
+      /** Each slice's latest checkpoint (its final one once it has finished). */
+      const last: (Checkpoint | null)[] = bounds.map(() => null);
       let stopAt: number | null = null;
 
       const fail = (error: unknown): void => {
@@ -317,6 +337,59 @@ async function trainInstanceSlices(
         if (!sink) return;
         writes = writes.then(() => sink.write(cp));
         writes.catch(fail);
+      };
+      /** Writes the pending checkpoints that are complete, finished slices standing in with their last one. */
+      const flushCheckpoints = (): void => {
+        for (const step of [...pendingCheckpoints.keys()].sort((x, y) => x - y)) {
+          const parts = pendingCheckpoints.get(step)!;
+          results.forEach((r, j) => {
+            if (r && !parts[j] && last[j]!.step <= step) parts[j] = relabel(last[j]!, step);
+          });
+          if (parts.every((p) => p !== null)) {
+            pendingCheckpoints.delete(step);
+            write(mergeCheckpoints(parts as Checkpoint[], offsets, config, elapsed()));
+          }
+        }
+      };
+      /** Once every slice has finished or stopped: the merged result, or the abort with a merged checkpoint. */
+      const settle = (): void => {
+        if (!results.every((r, j) => r !== null || aborted[j] !== null)) return;
+        if (aborted.some((c) => c !== null)) {
+          const parts = aborted.map((c, j) => c ?? relabel(last[j]!, stopAt!));
+          const cp = mergeCheckpoints(parts, offsets, config, elapsed());
+          // The slices' sinks already sent this step's checkpoint (merged and written above).
+          writes.then(() => fail(new TrainingAbortedError(cp.step, cp, sink !== undefined)), fail);
+          return;
+        }
+        const all = results as TrainResult[];
+        const merged: TrainResult = {
+          config,
+          instances: all.flatMap((r, j) =>
+            r.instances.map((inst) => ({
+              ...inst,
+              instance: inst.instance + offsets[j]!,
+              finalLoss: remap(inst.finalLoss, offsets[j]!),
+              history: inst.history.map((rec) => remap(rec, offsets[j]!)),
+            })),
+          ),
+          diverged: all.flatMap((r, j) =>
+            r.diverged.map((d) => ({
+              ...d,
+              instance: d.instance + offsets[j]!,
+              message: remapMessage(d.message, offsets[j]!),
+              history: d.history.map((rec) => remap(rec, offsets[j]!)),
+            })),
+          ),
+          stepsRun: Math.max(...all.map((r) => r.stepsRun)),
+          runtime: { ...all[0]!.runtime, parallel: { workers: W, split: 'instances' } },
+          wallSeconds: elapsed(),
+        };
+        writes.then(() => {
+          if (!settled) {
+            settled = true;
+            resolve(merged);
+          }
+        }, fail);
       };
       const progress = (): void => {
         if (!opts.onProgress) return;
@@ -336,7 +409,7 @@ async function trainInstanceSlices(
       const onAbort = (): void => {
         abortRequested = true;
         threads.forEach((t, k) => {
-          if (results[k]) answers[k] = steps;
+          if (results[k]) answers[k] = last[k]!.step;
           else if (started[k]) t.post({ type: 'pause' });
         });
         decideStop();
@@ -355,7 +428,9 @@ async function trainInstanceSlices(
                 config: sub,
                 resume: resume ? sliceCheckpoint(resume, a, b, sub) : null,
                 checkEvery: opts.checkEvery,
-                checkpointEvery: sink?.every,
+                // Without a sink, still the final checkpoint: a slice that finishes early (all
+                // its instances converged or diverged) stands in for later steps with it.
+                checkpointEvery: sink?.every ?? Number.MAX_SAFE_INTEGER,
                 flushEvery: undefined,
                 paused: abortRequested,
               });
@@ -371,13 +446,12 @@ async function trainInstanceSlices(
               break;
             case 'checkpoint': {
               const step = msg.checkpoint.step;
+              last[k] = msg.checkpoint;
+              if (!sink) break;
               const parts = pendingCheckpoints.get(step) ?? bounds.map(() => null);
               parts[k] = msg.checkpoint;
               pendingCheckpoints.set(step, parts);
-              if (parts.every((p) => p !== null)) {
-                pendingCheckpoints.delete(step);
-                write(mergeCheckpoints(parts as Checkpoint[], offsets, config, elapsed()));
-              }
+              flushCheckpoints();
               break;
             }
             case 'paused':
@@ -386,41 +460,19 @@ async function trainInstanceSlices(
               break;
             case 'result': {
               results[k] = msg.result;
-              if (stopAt === null && answers.some((x) => x !== null)) answers[k] = steps;
+              // A slice that stopped early (converged or diverged) no longer holds progress back.
+              done[k] = steps;
+              if (stopAt === null && answers.some((x) => x !== null)) answers[k] = last[k]!.step;
               decideStop();
-              if (results.every((r) => r !== null)) {
-                const all = results as TrainResult[];
-                const merged: TrainResult = {
-                  config,
-                  instances: all.flatMap((r, j) =>
-                    r.instances.map((inst) => ({
-                      ...inst,
-                      instance: inst.instance + offsets[j]!,
-                      finalLoss: remap(inst.finalLoss, offsets[j]!),
-                      history: inst.history.map((rec) => remap(rec, offsets[j]!)),
-                    })),
-                  ),
-                  runtime: { ...all[0]!.runtime, parallel: { workers: W, split: 'instances' } },
-                  wallSeconds: elapsed(),
-                };
-                writes.then(() => {
-                  if (!settled) {
-                    settled = true;
-                    resolve(merged);
-                  }
-                }, fail);
-              }
+              flushCheckpoints();
+              settle();
               break;
             }
             case 'failed': {
               const e = msg.error;
               if (e.name === 'TrainingAbortedError' && e.checkpoint) {
                 aborted[k] = e.checkpoint;
-                if (aborted.every((c) => c !== null)) {
-                  const cp = mergeCheckpoints(aborted as Checkpoint[], offsets, config, elapsed());
-                  // The workers' sinks already sent this step's checkpoint (merged and written above).
-                  writes.then(() => fail(new TrainingAbortedError(cp.step, cp, sink !== undefined)), fail);
-                }
+                settle();
                 break;
               }
               fail(rebuild(e, offset));

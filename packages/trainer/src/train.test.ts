@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelParams, TrainConfigInput, TrainResult } from '@polytoy/core';
-import { ConfigError, DivergenceError, resolveTrainConfig } from '@polytoy/core';
+import type { InstanceResult, LossRecord, ModelParams, TrainConfigInput, TrainResult } from '@polytoy/core';
+import { ConfigError, resolveTrainConfig } from '@polytoy/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deserializeCheckpoint, memoryCheckpointSink, serializeCheckpoint } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -247,31 +247,190 @@ describe('checkpoints and resume', () => {
   });
 });
 
+/** Two results of one instance (possibly at different positions in their runs) agree bit for bit. */
+function expectSameInstance(a: InstanceResult, b: InstanceResult): void {
+  expect(bits(a.params)).toEqual(bits(b.params));
+  expect([a.status, a.step, a.seed, a.lambda, a.lr]).toEqual([b.status, b.step, b.seed, b.lambda, b.lr]);
+  const at = (r: LossRecord) => ({ ...r, instance: 0 });
+  expect(a.history.map(at)).toEqual(b.history.map(at));
+  expect(at(a.finalLoss)).toEqual(at(b.finalLoss));
+}
+
+/** The same run, bit for bit: instances, diverged instances, steps. */
+function expectSameOutcome(a: TrainResult, b: TrainResult): void {
+  expectIdentical(a, b);
+  expect(a.instances.map((r) => [r.instance, r.status, r.step])).toEqual(b.instances.map((r) => [r.instance, r.status, r.step]));
+  expect(a.diverged).toEqual(b.diverged);
+  expect(a.stepsRun).toBe(b.stepsRun);
+}
+
+const plateau = { kind: 'plateau', window: 100, tolerance: 0.05 } as const;
+/** Four instances that end differently under `plateau` within 3000 steps (checked below). */
+const mixed: TrainConfigInput = {
+  data: { n: 16 },
+  model: { m: 9, l1: { lambda: 1e-2 } },
+  batchSize: 32,
+  steps: 3000,
+  logEvery: 100,
+  optimizer: { kind: 'adam', lr: 1e-2 },
+  convergence: plateau,
+  instances: [{ seed: 0 }, { seed: 1, lr: 3e-3 }, { seed: 2, lr: 1e-3 }, { seed: 3, lr: 3e-2 }],
+};
+
+describe('convergence', () => {
+  it('stops each instance at its own convergence step, reports the rest capped, and ends with the last', async () => {
+    const result = await train(mixed);
+    const [a, b, slow, fast] = result.instances;
+    for (const r of [a!, b!, fast!]) {
+      expect(r.status).toBe('converged');
+      expect(r.step % 100).toBe(0);
+      expect(r.step).toBeLessThan(3000);
+      expect(r.finalLoss.step).toBe(r.step);
+      expect(r.history.at(-1)).toEqual(r.finalLoss);
+      expect(r.history.at(-2)!.step).toBeLessThan(r.step);
+    }
+    expect(fast!.step).toBeLessThan(a!.step); // lr 3e-2 settles before 1e-2 …
+    expect(a!.step).toBeLessThan(b!.step); // … before 3e-3
+    expect(slow).toMatchObject({ status: 'capped', step: 3000 }); // lr 1e-3 is still moving
+    expect(slow!.finalLoss.step).toBe(3000);
+    expect(result.diverged).toEqual([]);
+    expect(result.stepsRun).toBe(3000);
+  });
+
+  it('freezes a converged instance exactly: its result is that of a fixed-step run of its step count', async () => {
+    const result = await train(mixed);
+    for (const r of result.instances.filter((x) => x.status === 'converged')) {
+      const spec = resolveTrainConfig(mixed).instances[r.instance]!;
+      const fixed = await train({ ...mixed, convergence: { kind: 'off' }, steps: r.step, instances: [spec] });
+      expectSameInstance(r, { ...fixed.instances[0]!, status: 'converged' });
+    }
+  });
+
+  it.each([
+    ['tied, Adam (fused step)', {}, {}],
+    ['tied, SGD with momentum (fused step)', { optimizer: { kind: 'sgd', lr: 3e-2, momentum: 0.9 } }, {}],
+    ['tied, AdamW on tfjs ops', { optimizer: { kind: 'adamw', weightDecay: 0.05 } }, { engine: 'tfjs' as const }],
+    [
+      'untied with unit-norm decoder columns and hidden noise, SGD with momentum',
+      {
+        model: { m: 9, l1: { lambda: 1e-2 }, weights: { kind: 'untied' }, hiddenNoise: { kind: 'gaussian', std: 0.05 } },
+        optimizer: { kind: 'sgd', lr: 3e-2, momentum: 0.9 },
+      },
+      {},
+    ],
+  ] as const)('gives an instance the same result alone as in any group (%s)', async (_name, extra, hooks) => {
+    const base: TrainConfigInput = { ...mixed, steps: 1500, ...extra };
+    const lr = (base.optimizer as { lr?: number }).lr ?? 1e-2;
+    const target = { seed: 5 };
+    const alone = await runTraining({ ...base, instances: [target] }, {}, hooks);
+    const before = tf.memory().numTensors;
+    // Slower, diverging and faster neighbours; the diverging one and early finishers make the
+    // engine drop frozen instances mid-run.
+    const group = await runTraining(
+      { ...base, instances: [{ seed: 6, lr: lr / 10 }, target, { seed: 7, lr: 1e3 }, { seed: 8, lr: lr * 3 }] },
+      {},
+      hooks,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(group.diverged.map((d) => d.instance)).toEqual([2]);
+    expect(group.instances.map((r) => r.instance)).toEqual([0, 1, 3]);
+    expectSameInstance(group.instances[1]!, alone.instances[0]!);
+    const fast = await runTraining({ ...base, instances: [{ seed: 8, lr: lr * 3 }] }, {}, hooks);
+    expectSameInstance(group.instances[2]!, fast.instances[0]!);
+    const other = await runTraining({ ...base, instances: [target, { seed: 9 }] }, {}, hooks);
+    expectSameInstance(other.instances[0]!, alone.instances[0]!);
+    // Six instances: the first one to stop stays in the engine (lr 0, no data) until a quarter has.
+    const sixSpecs = [{ seed: 10 }, { seed: 12 }, target, { seed: 13 }, { seed: 14, lr: lr / 3 }, { seed: 15, lr: lr / 3 }];
+    const six = await runTraining({ ...base, instances: sixSpecs }, {}, hooks);
+    expectSameInstance(six.instances[2]!, alone.instances[0]!);
+    const last = six.instances.reduce((x, r) => (r.step >= x.step ? r : x));
+    const spec = resolveTrainConfig({ ...base, instances: sixSpecs }).instances[last.instance]!;
+    expectSameInstance(last, (await runTraining({ ...base, instances: [spec] }, {}, hooks)).instances[0]!);
+  });
+
+  it('resumes bit-identically from checkpoints before, between and after the instances stop', async () => {
+    const cfg: TrainConfigInput = { ...mixed, steps: 2000, instances: [...(mixed.instances as object[]), { seed: 4, lr: 1e3 }] };
+    const sink = memoryCheckpointSink(200);
+    const straight = await train(cfg, { checkpoint: sink });
+    const states = sink.checkpoints.map((c) => c.instanceStates.map((s) => s.status).join(','));
+    // Every kind of checkpoint occurs: all training but the diverged one, some converged, and the end.
+    expect(states[0]).toBe('training,training,training,training,diverged');
+    expect(states.some((s) => s.startsWith('converged') || s.includes(',converged'))).toBe(true);
+    expect(sink.checkpoints.at(-1)!.step).toBe(2000);
+    for (const cp of sink.checkpoints) expectSameOutcome(await train(cfg, { resumeFrom: viaJson(cp) }), straight);
+    // The final checkpoint extended: capped instances train on, converged ones stay.
+    const longer = await train({ ...cfg, steps: 2600 });
+    expectSameOutcome(await train({ ...cfg, steps: 2600 }, { resumeFrom: viaJson(sink.checkpoints.at(-1)!) }), longer);
+  });
+
+  it('ends early when every instance has stopped, with a final checkpoint there', async () => {
+    const sink = memoryCheckpointSink(500);
+    const cfg: TrainConfigInput = { ...mixed, instances: [{ seed: 0 }, { seed: 3, lr: 3e-2 }] };
+    const result = await train(cfg, { checkpoint: sink });
+    const last = Math.max(...result.instances.map((r) => r.step));
+    expect(result.instances.every((r) => r.status === 'converged')).toBe(true);
+    expect(result.stepsRun).toBe(last);
+    expect(sink.checkpoints.at(-1)!.step).toBe(last);
+    expect(sink.checkpoints.map((c) => c.step)).toEqual([
+      ...Array.from({ length: Math.floor((last - 1) / 500) }, (_, k) => 500 * (k + 1)),
+      last,
+    ]);
+    // Resuming the end checkpoint trains nothing and returns the same result.
+    expectSameOutcome(await train(cfg, { resumeFrom: viaJson(sink.checkpoints.at(-1)!) }), result);
+  });
+});
+
 describe('divergence', () => {
-  it('names the step and instance when the loss becomes NaN, keeping the last good checkpoint', async () => {
+  it('flags Adam at lr 1e3 with its step and returns the healthy instances of the group unchanged', async () => {
+    const cfg: TrainConfigInput = { ...small, steps: 200, instances: [{ seed: 1 }, { seed: 2, lr: 1e3 }, { seed: 3 }] };
+    const result = await train(cfg);
+    expect(result.instances.map((r) => [r.instance, r.status, r.step])).toEqual([
+      [0, 'capped', 200],
+      [2, 'capped', 200],
+    ]);
+    const [d] = result.diverged;
+    expect(d).toMatchObject({ instance: 1, seed: 2, lr: 1e3, status: 'diverged', reason: 'blow-up' });
+    expect(d!.step).toBeLessThan(5);
+    expect(d!.message).toMatch(/^instance 1 diverged at step \d: loss \S+ > 100 × reference \S+ \(lr 1000 may be too large\)$/);
+    for (const r of result.instances) {
+      const alone = await train({ ...cfg, instances: [resolveTrainConfig(cfg).instances[r.instance]!] });
+      expectSameInstance(r, alone.instances[0]!);
+    }
+  });
+
+  it('names the step when the loss becomes NaN; the others train on and checkpoints go on', async () => {
     const sink = memoryCheckpointSink(10);
-    const error = await runTraining(
+    const result = await runTraining(
       { ...small, steps: 100, instances: 3 },
       { checkpoint: sink },
       { batch: (step, x) => step === 37 && x.fill(NaN, 2 * 32 * 16 + 5, 2 * 32 * 16 + 6) },
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DivergenceError);
-    const d = error as DivergenceError;
-    expect([d.step, d.instance]).toEqual([37, 2]);
-    expect(d.message).toBe('instance 2 diverged at step 37: loss is NaN (lr 0.01 may be too large)');
-    expect(sink.checkpoints.map((c) => c.step)).toEqual([10, 20, 30]);
-    for (const p of sink.checkpoints.at(-1)!.params) expect(p.kind === 'tied' && p.W.every(Number.isFinite)).toBe(true);
+    );
+    expect(result.diverged.map((d) => [d.instance, d.step, d.reason, d.message])).toEqual([
+      [2, 37, 'non-finite-loss', 'instance 2 diverged at step 37: loss is NaN (lr 0.01 may be too large)'],
+    ]);
+    expect(result.diverged[0]!.history.map((r) => r.step)).toEqual([0, 10, 20, 30]);
+    expect(result.instances.map((r) => [r.instance, r.status, r.step])).toEqual([
+      [0, 'capped', 100],
+      [1, 'capped', 100],
+    ]);
+    expect(sink.checkpoints.map((c) => c.step)).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(sink.checkpoints[4]!.instanceStates[2]).toEqual({
+      status: 'diverged',
+      step: 37,
+      reason: 'non-finite-loss',
+      message: result.diverged[0]!.message,
+    });
+    // The healthy instances are those of a run without the faulty batch.
+    expectIdentical({ ...result, instances: result.instances }, { ...(await train({ ...small, steps: 100, instances: 2 })) });
   });
 
-  it('catches a learning rate that is far too large', async () => {
-    const error = await train({ ...small, steps: 200, instances: [{}, { lr: 10 }, {}], optimizer: { kind: 'sgd' } }).catch(
-      (e: unknown) => e,
+  it('catches a learning rate that is far too large for SGD', async () => {
+    const result = await train({ ...small, steps: 200, instances: [{}, { lr: 10 }, {}], optimizer: { kind: 'sgd' } });
+    expect(result.diverged.map((d) => d.instance)).toEqual([1]);
+    expect(result.diverged[0]!.message).toMatch(
+      /^instance 1 diverged at step \d+: loss (is (Infinity|NaN)|\S+ > 100 × reference \S+) \(lr 10 may be too large\)$/,
     );
-    expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as DivergenceError).instance).toBe(1);
-    expect((error as DivergenceError).message).toMatch(
-      /^instance 1 diverged at step \d+: loss is (Infinity|NaN) \(lr 10 may be too large\)$/,
-    );
+    expect(result.instances).toHaveLength(2);
   });
 
   it('checks parameters even when the loss stays finite', async () => {
@@ -279,14 +438,16 @@ describe('divergence', () => {
     const b = new Float32Array(16);
     b[0] = -Infinity;
     const given: ModelParams = { kind: 'tied', n: 16, m: 9, W: new Float32Array(144).fill(0.1), b };
-    const error = await train(
+    const result = await train(
       { ...small, instances: 2, model: { m: 9, init: { kind: 'given', params: given, perturbation: 0.01 } } },
       { checkEvery: 7 },
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as DivergenceError).message).toBe(
-      'instance 0 diverged at step 7: parameters contain NaN or Infinity (lr 0.01 may be too large)',
     );
+    expect(result.instances).toEqual([]);
+    expect(result.stepsRun).toBe(7);
+    expect(result.diverged.map((d) => [d.step, d.reason, d.message])).toEqual([
+      [7, 'non-finite-params', 'instance 0 diverged at step 7: parameters contain NaN or Infinity (lr 0.01 may be too large)'],
+      [7, 'non-finite-params', 'instance 1 diverged at step 7: parameters contain NaN or Infinity (lr 0.01 may be too large)'],
+    ]);
   });
 
   it('validates its options', async () => {

@@ -5,12 +5,24 @@
  * Per update `t` (0-based): draw x [I, B, n] from each instance's data stream and the hidden
  * noise from its noise stream, compute loss and hand-written gradients (`@polytoy/model`),
  * apply the optimizer with the scheduled per-instance lr, enforce the model's constraints, and
- * dispose every temporary. The per-instance loss is read back at every update and checked for
- * NaN/Inf; parameters are checked every `checkEvery` updates, before each checkpoint, and at
- * the end. After the last update the final parameters are evaluated once more on a batch from
- * streams forked off the training streams (so evaluation never shifts training).
+ * dispose every temporary.
+ *
+ * Every instance is watched on its own: its minibatch loss at every update (divergence: NaN/Inf
+ * or a blow-up, `divergence.ts`; convergence: the plateau criterion, `convergence.ts`) and its
+ * parameters every `checkEvery` updates and at the end (NaN/Inf). An instance that converges
+ * or diverges is frozen at that step: its parameters and stream states are copied out, a
+ * converged one is evaluated right then, and it takes no further part (learning rate 0, no
+ * data drawn; once a quarter of the engine's instances are frozen the engine is rebuilt without
+ * them). The run ends when no instance is training or at `steps` (the cap); the instances still
+ * training then are `capped` and evaluated. Because an instance's arithmetic and randomness
+ * never depend on the others, its result (parameters, status, step, history) is the same alone
+ * or in any group, and a resumed run equals an uninterrupted one (checkpoints carry every
+ * instance's state). Evaluation uses a batch from streams forked off the instance's training
+ * streams at its last step, so it never shifts training.
  */
 import type {
+  DivergedInstance,
+  DivergenceReason,
   InstanceResult,
   LossRecord,
   ModelParams,
@@ -20,18 +32,20 @@ import type {
   TrainConfigInput,
   TrainResult,
 } from '@polytoy/core';
-import { ConfigError, DivergenceError, Prng, resolveTrainConfig } from '@polytoy/core';
+import { ConfigError, createPrng, Prng, resolveTrainConfig } from '@polytoy/core';
 import type { HiddenNoiseSample } from '@polytoy/model';
 import { initParams, sampleHiddenNoise } from '@polytoy/model';
 import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
 import { initBackend } from './backend.js';
-import { CHECKPOINT_FORMAT, jsonSafeConfig } from './checkpoint.js';
-import type { Checkpoint, CheckpointSink } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, cloneInstanceState, instanceRows, jsonSafeConfig } from './checkpoint.js';
+import type { Checkpoint, CheckpointSink, InstanceState, InstanceStreamStates, OptimizerStateData } from './checkpoint.js';
+import { addPlateauStep, emptyPlateauState } from './convergence.js';
+import { allFinite, lossDivergence, referenceLoss } from './divergence.js';
 import { createFusedEngine, createTfjsEngine } from './engine.js';
 import type { EngineStart, StepLosses, TrainEngine } from './engine.js';
 import { TrainingAbortedError } from './errors.js';
 import { createTrainingData } from './fast-data.js';
-import { instanceDataConfig, stackImportance } from './instance-data.js';
+import { importanceRows, instanceDataConfig, stackImportance } from './instance-data.js';
 import type { TrainingDataStream } from './fast-data.js';
 import { fusedStepSupports } from './fused-step.js';
 import { learningRate } from './schedule.js';
@@ -57,15 +71,19 @@ export interface TrainOptions {
    */
   resumeFrom?: Checkpoint;
   /**
-   * Check the parameters for NaN/Inf every `checkEvery` updates (default: `config.logEvery`).
-   * The loss is checked at every update regardless.
+   * Check the parameters for NaN/Inf every `checkEvery` updates and at the end (default:
+   * `config.logEvery`). The loss is checked at every update regardless. A fixed function of the
+   * step (never of checkpoint times), so checkpointing does not change when divergence is seen.
    */
   checkEvery?: number;
 }
 
 /** Internal hooks for tests (not exported from the package). */
 export interface TrainHooks {
-  /** Sees (and may modify) each update's batch [I, B, n] before upload. */
+  /**
+   * Sees (and may modify) each update's batch before upload: [slots, B, n] in engine order (the
+   * instances still in the engine; equal to [I, B, n] until a frozen instance is dropped).
+   */
   batch?: (step: number, x: Float32Array) => void;
   /** Overrides {@link FLUSH_EVERY} (0: never flush), to measure what flushing buys. */
   flushEvery?: number;
@@ -123,12 +141,21 @@ function canonical(value: unknown): string {
   );
 }
 
+/** The checkpoint's config with today's defaults (older checkpoints lack newer fields). */
+function normalisedConfig(config: unknown): unknown {
+  try {
+    return jsonSafeConfig(resolveTrainConfig(asInput(config as TrainConfigInput)));
+  } catch {
+    return config;
+  }
+}
+
 export function checkResumable(cp: Checkpoint, config: TrainConfig): void {
   const strip = (c: unknown): string => {
     const { steps: _s, logEvery: _l, ...rest } = c as Record<string, unknown>;
     return canonical(rest);
   };
-  if (strip(cp.config) !== strip(jsonSafeConfig(config))) {
+  if (strip(normalisedConfig(cp.config)) !== strip(jsonSafeConfig(config))) {
     throw new ConfigError(
       'resumeFrom.config',
       'the same config as the run (only steps and logEvery may differ)',
@@ -138,6 +165,10 @@ export function checkResumable(cp: Checkpoint, config: TrainConfig): void {
   if (cp.step > config.steps) throw new ConfigError('resumeFrom.step', `<= steps (${config.steps})`, cp.step);
   if (cp.params.length !== config.instances.length) {
     throw new ConfigError('resumeFrom.params', `${config.instances.length} instances`, cp.params.length);
+  }
+  const frozenLater = cp.instanceStates.findIndex((s) => s.status !== 'training' && s.step > config.steps);
+  if (frozenLater >= 0) {
+    throw new ConfigError(`resumeFrom.instanceStates[${frozenLater}].step`, `<= steps (${config.steps})`, cp.step);
   }
 }
 
@@ -151,29 +182,71 @@ function describeValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
+/**
+ * Drop frozen instances from the engine (rebuild it with the others) once this fraction of its
+ * instances is frozen: the cost per update follows the instances still training, and at most
+ * log_{4/3}(I) rebuilds happen (each costs one parameter/state export and a new engine).
+ */
+export const COMPACT_FRACTION = 0.25;
+
+/** The one-line message of a divergence. */
+function divergenceMessage(
+  i: number,
+  step: number,
+  lr: number,
+  reason: DivergenceReason,
+  loss: number,
+  reference: number | null,
+  blowUp: number,
+): string {
+  const what =
+    reason === 'non-finite-params'
+      ? 'parameters contain NaN or Infinity'
+      : reason === 'blow-up'
+        ? `loss ${loss.toPrecision(3)} > ${blowUp} × reference ${reference!.toPrecision(3)}`
+        : `loss is ${describeValue(loss)}`;
+  return `instance ${i} diverged at step ${step}: ${what} (lr ${lr} may be too large)`;
+}
+
 const YIELD_MS = 100;
 const now = (): number => globalThis.performance.now();
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * Trains every instance of a config and returns their parameters and loss histories.
+ * Trains every instance of a config and returns their parameters, statuses and histories.
+ *
+ * With `convergence: { kind: 'plateau' }` each instance trains until the plateau criterion is
+ * met (`status: 'converged'`, `step` = that step) or to `steps` (`'capped'`); with
+ * `convergence: { kind: 'off' }` (the default) every instance trains exactly `steps` updates
+ * and is reported `'capped'`. An instance whose loss or parameters blow up is reported in
+ * `diverged` with its step and reason (no parameters); the others are unaffected.
  *
  * @param input - a user config (resolved with `resolveTrainConfig`) or an already resolved one.
  * @param opts - callbacks, abort signal, checkpointing and resume; see {@link TrainOptions}.
- * @returns the final parameters, histories, runtime facts and wall time.
+ * @returns the instances that did not diverge (parameters, status, step, history), the diverged
+ *   ones, runtime facts and wall time.
  * @throws ConfigError for a bad config; BackendError if tfjs-backend-wasm with SIMD is not
- *   available; DivergenceError naming step and instance when a loss or parameter becomes
- *   NaN/Inf (checkpoints already written are kept); TrainingAbortedError when `signal` fires.
+ *   available; TrainingAbortedError when `signal` fires.
  * @example
  * import { train, jsonLinesLogger } from '@polytoy/trainer';
  * const result = await train(
- *   { data: { n: 16 }, steps: 1000, optimizer: { kind: 'adam', lr: 1e-2 } },
+ *   { data: { n: 16 }, steps: 20_000, optimizer: { kind: 'adam', lr: 1e-2 }, convergence: { kind: 'plateau' } },
  *   { onLog: jsonLinesLogger((line) => console.log(line)) },
  * );
+ * result.instances[0]!.status; // 'converged' (at result.instances[0]!.step) or 'capped'
  * result.instances[0]!.finalLoss.reconstruction; // close to 0
  */
 export function train(input: TrainConfigInput | TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
   return runTraining(input, opts, {});
+}
+
+/** One batch and its noise for the engine's slots, with the stream states from before it was drawn. */
+interface Batch {
+  step: number;
+  x: Float32Array;
+  noise: HiddenNoiseSample | null;
+  /** Per slot. */
+  before: { data: PrngState[]; noise: PrngState[] };
 }
 
 /** {@link train} with test hooks. */
@@ -192,11 +265,12 @@ export async function runTraining(
   const started = now();
 
   const { model, instances, steps } = config;
-  const I = instances.length;
   const B = config.batchSize;
   const n = model.n;
   const checkEvery = opts.checkEvery ?? config.logEvery;
   const flushEvery = hooks.flushEvery ?? FLUSH_EVERY;
+  const plateau = config.convergence.kind === 'plateau' ? config.convergence : null;
+  const { blowUp } = config.divergence;
 
   const rngs = resume
     ? resume.rngs.map((r) => ({ init: Prng.fromState(r.init), data: Prng.fromState(r.data), noise: Prng.fromState(r.noise) }))
@@ -211,93 +285,227 @@ export async function runTraining(
     n,
   );
   const history: LossRecord[][] = resume ? resume.history.map((h) => h.map((r) => ({ ...r }))) : instances.map(() => []);
-
-  const start: EngineStart = { config, params: initial, optimizer: resume ? resume.optimizer : null, importance };
-  const kind = hooks.engine ?? chooseEngine(config);
-  const engine = hooks.createEngine
-    ? await hooks.createEngine(start)
-    : kind === 'fused'
-      ? createFusedEngine(start)
-      : createTfjsEngine(start);
-
-  /** One batch and its noise, with the stream states from before it was drawn. */
-  interface Batch {
-    step: number;
-    x: Float32Array;
-    noise: HiddenNoiseSample | null;
-    before: { data: PrngState[]; noise: PrngState[] };
+  const states: InstanceState[] = resume
+    ? resume.instanceStates.map(cloneInstanceState)
+    : instances.map(() => ({ status: 'training', monitor: { reference: null, plateau: null } }));
+  for (const st of states) {
+    // A /1 checkpoint has no plateau state: it was a fixed-step run.
+    if (st.status === 'training' && plateau && !st.monitor.plateau) st.monitor.plateau = emptyPlateauState();
   }
-  const buffers = [new Float32Array(I * B * n), new Float32Array(engine.overlapsData ? I * B * n : 0)];
+  /** Parameters and stream states of frozen instances (converged or diverged), from their freeze step. */
+  const frozenParams: (ModelParams | null)[] = states.map((st, i) => (st.status === 'training' ? null : initial[i]!));
+  const frozenRngs: (InstanceStreamStates | null)[] = states.map((st, i) => (st.status === 'training' ? null : resume!.rngs[i]!));
+  const isTraining = (i: number): boolean => states[i]!.status === 'training';
+
+  const kind = hooks.engine ?? chooseEngine(config);
+  const buildEngine = async (
+    slotList: number[],
+    params: ModelParams[],
+    optimizer: OptimizerStateData | null,
+  ): Promise<TrainEngine> => {
+    const start: EngineStart = {
+      config: { ...config, instances: slotList.map((i) => instances[i]!) },
+      params,
+      optimizer,
+      importance: importanceRows(importance, slotList, n),
+    };
+    if (hooks.createEngine) return hooks.createEngine(start);
+    return kind === 'fused' ? createFusedEngine(start) : createTfjsEngine(start);
+  };
+  /** The instances in the engine, in engine order (frozen ones stay until the next rebuild). */
+  let slots = instances.map((_, i) => i).filter(isTraining);
+  let engine: TrainEngine | null =
+    slots.length > 0
+      ? await buildEngine(
+          slots,
+          slots.map((i) => initial[i]!),
+          resume ? instanceRows(resume.optimizer, slots) : null,
+        )
+      : null;
+  let trainingCount = slots.length;
+
+  const allocate = (count: number): Float32Array[] => [
+    new Float32Array(count * B * n),
+    new Float32Array(engine?.overlapsData ? count * B * n : 0),
+  ];
+  let buffers = allocate(slots.length);
   let flip = 0;
-  const draw = (step: number, sources: TrainingDataStream[], noise: Prng[]): Batch => {
-    const before = { data: sources.map((d) => d.state()), noise: noise.map((r) => r.state()) };
-    if (engine.overlapsData) flip ^= 1;
+  const draw = (step: number): Batch => {
+    const before = { data: slots.map((i) => data[i]!.state()), noise: slots.map((i) => noiseRngs[i]!.state()) };
+    if (engine!.overlapsData) flip ^= 1;
     const x = buffers[flip]!;
-    sources.forEach((src, i) => src.next(B, x.subarray(i * B * n, (i + 1) * B * n)));
+    // Frozen slots get no new data (their rows keep whatever they held; their lr is 0).
+    slots.forEach((i, k) => isTraining(i) && data[i]!.next(B, x.subarray(k * B * n, (k + 1) * B * n)));
     hooks.batch?.(step, x);
-    return { step, x, noise: sampleHiddenNoise(model, noise, B), before };
+    return {
+      step,
+      x,
+      noise: sampleHiddenNoise(
+        model,
+        slots.map((i) => noiseRngs[i]!),
+        B,
+      ),
+      before,
+    };
   };
 
-  /** Throws on a NaN/Inf loss. */
-  const checkLoss = (step: number, out: StepLosses): void => {
-    for (let i = 0; i < I; i++) {
-      const loss = out.loss[i]!;
-      if (!Number.isFinite(loss)) {
-        throw new DivergenceError(
-          `instance ${i} diverged at step ${step}: loss is ${describeValue(loss)} (lr ${instances[i]!.lr} may be too large)`,
-          step,
-          i,
-        );
+  const record = (step: number, i: number, out: StepLosses, k: number): LossRecord => ({
+    step,
+    instance: i,
+    loss: out.loss[k]!,
+    reconstruction: out.reconstruction[k]!,
+    l1: out.l1[k]!,
+  });
+  const meanLoss = (out: StepLosses): number => {
+    let sum = 0;
+    let count = 0;
+    slots.forEach((i, k) => {
+      if (isTraining(i)) {
+        sum += out.loss[k]!;
+        count++;
       }
-    }
+    });
+    return count > 0 ? sum / count : Number.NaN;
   };
-
-  const checkParams = async (step: number): Promise<void> => {
-    const flags = await engine.finite();
-    for (let i = 0; i < I; i++) {
-      if (!flags[i]) {
-        throw new DivergenceError(
-          `instance ${i} diverged at step ${step}: parameters contain NaN or Infinity (lr ${instances[i]!.lr} may be too large)`,
-          step,
-          i,
-        );
-      }
-    }
-  };
-
-  const log = (step: number, out: StepLosses): void => {
-    for (let i = 0; i < I; i++) {
-      const record: LossRecord = {
-        step,
-        instance: i,
-        loss: out.loss[i]!,
-        reconstruction: out.reconstruction[i]!,
-        l1: out.l1[i]!,
-      };
-      history[i]!.push(record);
-      opts.onLog?.(record);
-    }
-  };
-
-  const meanLoss = (loss: Float32Array): number => loss.reduce((a, b) => a + b, 0) / I;
   const elapsed = (): number => (resume?.wallSeconds ?? 0) + (now() - started) / 1000;
 
   /** A batch drawn ahead (engines that overlap data generation), not yet trained on. */
   let ahead: Batch | null = null;
-  const snapshot = async (step: number): Promise<Checkpoint> => {
+  /** Stream states of slot k after the draws of `step` updates (an ahead batch has drawn one more). */
+  const streamsAt = (step: number, i: number, k: number): InstanceStreamStates => {
     const pending = ahead && ahead.step === step ? ahead.before : null;
+    return {
+      init: rngs[i]!.init.state(),
+      data: pending ? pending.data[k]! : data[i]!.state(),
+      noise: pending ? pending.noise[k]! : noiseRngs[i]!.state(),
+    };
+  };
+
+  /**
+   * Evaluates the engine's current parameters of slots `which` on a fresh batch each, from
+   * streams forked (id `evaluation`) off their states `at`; the other slots see zeros.
+   */
+  const evaluate = async (
+    which: { k: number; i: number; streams: InstanceStreamStates }[],
+    at: number,
+  ): Promise<LossRecord[]> => {
+    const x = new Float32Array(slots.length * B * n);
+    const noise: Prng[] = slots.map(() => createPrng(0));
+    for (const w of which) {
+      const src = createTrainingData(
+        instanceDataConfig(config.data, instances[w.i]!),
+        Prng.fromState(w.streams.data).fork(STREAM_IDS.evaluation),
+      );
+      src.next(B, x.subarray(w.k * B * n, (w.k + 1) * B * n));
+      noise[w.k] = Prng.fromState(w.streams.noise).fork(STREAM_IDS.evaluation);
+    }
+    hooks.batch?.(at, x);
+    engine!.submit(x, sampleHiddenNoise(model, noise, B), null);
+    const out = await engine!.collect();
+    return which.map((w) => record(at, w.i, out, w.k));
+  };
+
+  const diverge = (i: number, step: number, reason: DivergenceReason, loss: number, reference: number | null): void => {
+    const message = divergenceMessage(i, step, instances[i]!.lr, reason, loss, reference, blowUp);
+    states[i] = { status: 'diverged', step, reason, message };
+  };
+
+  /** A freeze decided at one step: diverged (reason known) or converged (to be evaluated). */
+  interface Freeze {
+    i: number;
+    k: number;
+    diverged: { step: number; reason: DivergenceReason; loss: number; reference: number | null } | null;
+  }
+  /** Copies the frozen instances' parameters and stream states out, evaluates the converged ones at `done`. */
+  const freeze = async (list: Freeze[], done: number): Promise<void> => {
+    const params = await engine!.params();
+    const toEvaluate: { k: number; i: number; streams: InstanceStreamStates }[] = [];
+    for (const f of list) {
+      frozenParams[f.i] = params[f.k]!;
+      frozenRngs[f.i] = streamsAt(done, f.i, f.k);
+      if (f.diverged) {
+        diverge(f.i, f.diverged.step, f.diverged.reason, f.diverged.loss, f.diverged.reference);
+        continue;
+      }
+      const p = params[f.k]!;
+      if (!(p.kind === 'tied' ? allFinite(p.W, p.b) : allFinite(p.E, p.D, p.b))) {
+        diverge(f.i, done, 'non-finite-params', Number.NaN, null);
+        continue;
+      }
+      toEvaluate.push({ k: f.k, i: f.i, streams: frozenRngs[f.i]! });
+    }
+    if (toEvaluate.length > 0) {
+      const records = await evaluate(toEvaluate, done);
+      toEvaluate.forEach((w, j) => {
+        const r = records[j]!;
+        if (!Number.isFinite(r.loss)) diverge(w.i, done, 'non-finite-loss', r.loss, null);
+        else {
+          states[w.i] = { status: 'converged', step: done, finalLoss: r };
+          opts.onLog?.(r);
+        }
+      });
+    }
+    trainingCount = states.filter((st) => st.status === 'training').length;
+  };
+
+  /** Rebuilds the engine with only the training instances (same arithmetic: like a resume). */
+  const compact = async (): Promise<void> => {
+    const keep = slots.map((i, k) => ({ i, k })).filter(({ i }) => isTraining(i));
+    const params = await engine!.params();
+    const state = await engine!.optimizerState();
+    await engine!.dispose();
+    engine = null;
+    const newSlots = keep.map(({ i }) => i);
+    engine = await buildEngine(
+      newSlots,
+      keep.map(({ k }) => params[k]!),
+      instanceRows(
+        state,
+        keep.map(({ k }) => k),
+      ),
+    );
+    const fresh = allocate(newSlots.length);
+    if (ahead) {
+      const old = ahead;
+      const x = fresh[flip]!;
+      keep.forEach(({ k }, r) => x.set(old.x.subarray(k * B * n, (k + 1) * B * n), r * B * n));
+      let noise = old.noise;
+      if (noise) {
+        const per = noise.values.length / slots.length;
+        const values = new Float32Array(newSlots.length * per);
+        keep.forEach(({ k }, r) => values.set(noise!.values.subarray(k * per, (k + 1) * per), r * per));
+        noise = { ...noise, values };
+      }
+      ahead = {
+        step: old.step,
+        x,
+        noise,
+        before: { data: keep.map(({ k }) => old.before.data[k]!), noise: keep.map(({ k }) => old.before.noise[k]!) },
+      };
+    }
+    buffers = fresh;
+    slots = newSlots;
+  };
+
+  const snapshot = async (step: number): Promise<Checkpoint> => {
+    const current = engine ? await engine.params() : [];
+    const state = engine ? await engine.optimizerState() : resume!.optimizer;
+    const slotOf = new Map(slots.map((i, k) => [i, k]));
+    const live = (i: number): number | null => (isTraining(i) && engine ? slotOf.get(i)! : null);
     return {
       format: CHECKPOINT_FORMAT,
       config: jsonSafeConfig(config),
       step,
-      params: await engine.params(),
-      optimizer: await engine.optimizerState(),
-      rngs: rngs.map((s, i) => ({
-        init: s.init.state(),
-        data: pending ? pending.data[i]! : data[i]!.state(),
-        noise: pending ? pending.noise[i]! : s.noise.state(),
-      })),
+      params: instances.map((_, i) => (live(i) !== null ? current[live(i)!]! : frozenParams[i]!)),
+      // Frozen instances' optimizer rows are 0: they never train again.
+      optimizer: instanceRows(
+        state,
+        instances.map((_, i) => live(i)),
+        step,
+      ),
+      rngs: instances.map((_, i) => (live(i) !== null ? streamsAt(step, i, live(i)!) : frozenRngs[i]!)),
       history: history.map((h) => h.map((r) => ({ ...r }))),
+      instanceStates: states.map(cloneInstanceState),
       wallSeconds: elapsed(),
     };
   };
@@ -306,63 +514,131 @@ export async function runTraining(
   let step = resume?.step ?? 0;
   let lastYield = now();
   try {
-    for (; step < steps; step++) {
+    while (step < steps && trainingCount > 0) {
       if (opts.signal?.aborted || (hooks.stopBefore && (await hooks.stopBefore(step)))) {
         const cp = await snapshot(step);
         if (sink) await sink.write(cp);
         throw new TrainingAbortedError(step, cp, sink !== undefined);
       }
-      const batch = ahead ?? draw(step, data, noiseRngs);
+      const eng = engine!;
+      const batch = ahead ?? draw(step);
       ahead = null;
-      const lr = instances.map((spec) => learningRate(spec.lr, step, steps, config.schedule));
-      engine.submit(batch.x, batch.noise, lr);
-      if (engine.overlapsData && step + 1 < steps) ahead = draw(step + 1, data, noiseRngs);
-      const out = await engine.collect();
-      checkLoss(step, out);
-      if (step % config.logEvery === 0) {
-        log(step, out);
-        opts.onProgress?.({ done: step, total: steps, loss: meanLoss(out.loss) });
-      }
-
+      const lr = slots.map((i) => (isTraining(i) ? learningRate(instances[i]!.lr, step, steps, config.schedule) : 0));
+      eng.submit(batch.x, batch.noise, lr);
+      if (eng.overlapsData && step + 1 < steps) ahead = draw(step + 1);
+      const out = await eng.collect();
       const done = step + 1;
-      if (flushEvery > 0 && done % flushEvery === 0) await engine.flush();
-      const checkpointDue = sink !== undefined && done % sink.every === 0 && done < steps;
-      if (done % checkEvery === 0 || checkpointDue) await checkParams(done);
-      if (checkpointDue) await sink.write(await snapshot(done));
+      const freezing: Freeze[] = [];
+      const logged = step % config.logEvery === 0;
+      slots.forEach((i, k) => {
+        const st = states[i]!;
+        if (st.status !== 'training') return;
+        const { monitor } = st;
+        const loss = out.loss[k]!;
+        const reason = lossDivergence(loss, monitor.reference, blowUp);
+        if (reason) {
+          freezing.push({ i, k, diverged: { step, reason, loss, reference: monitor.reference } });
+          return;
+        }
+        if (monitor.reference === null)
+          monitor.reference = referenceLoss(
+            loss,
+            batch.x.subarray(k * B * n, (k + 1) * B * n),
+            importanceRows(importance, [i], n),
+            B,
+            n,
+          );
+        if (logged) {
+          const r = record(step, i, out, k);
+          history[i]!.push(r);
+          opts.onLog?.(r);
+        }
+        if (plateau && addPlateauStep(plateau, monitor.plateau!, loss, out.l1[k]!)) freezing.push({ i, k, diverged: null });
+      });
+      if (logged) opts.onProgress?.({ done: step, total: steps, loss: meanLoss(out) });
+
+      if (flushEvery > 0 && done % flushEvery === 0) await eng.flush();
+      if (done % checkEvery === 0) {
+        const flags = await eng.finite();
+        slots.forEach((i, k) => {
+          if (!isTraining(i) || flags[k]) return;
+          const f = freezing.find((x) => x.i === i);
+          const diverged = { step: done, reason: 'non-finite-params' as const, loss: Number.NaN, reference: null };
+          if (f) f.diverged ??= diverged;
+          else freezing.push({ i, k, diverged });
+        });
+      }
+      if (freezing.length > 0) {
+        await freeze(freezing, done);
+        const frozenSlots = slots.filter((i) => !isTraining(i)).length;
+        if (trainingCount > 0 && frozenSlots >= Math.max(1, COMPACT_FRACTION * slots.length)) await compact();
+      }
+      step = done;
+      if (sink && done % sink.every === 0 && done < steps && trainingCount > 0) await sink.write(await snapshot(done));
       if (now() - lastYield >= YIELD_MS) {
-        opts.onProgress?.({ done, total: steps, loss: meanLoss(out.loss) });
+        opts.onProgress?.({ done, total: steps, loss: meanLoss(out) });
         await yieldToEventLoop();
         lastYield = now();
       }
     }
 
-    await checkParams(steps);
-    if (sink) await sink.write(await snapshot(steps));
-    // Final evaluation on streams forked off the training streams (they stay untouched).
-    const evalData = data.map((d, i) =>
-      createTrainingData(instanceDataConfig(config.data, instances[i]!), d.rng().fork(STREAM_IDS.evaluation)),
-    );
-    const evalNoise = rngs.map((s) => s.noise.fork(STREAM_IDS.evaluation));
-    const evalBatch = draw(steps, evalData, evalNoise);
-    engine.submit(evalBatch.x, evalBatch.noise, null);
-    const out = await engine.collect();
-    checkLoss(steps, out);
-    log(steps, out);
-    const finalLoss = history.map((h) => h[h.length - 1]!);
-    opts.onProgress?.({ done: steps, total: steps, loss: finalLoss.reduce((a, r) => a + r.loss, 0) / I });
+    // The instances still training reached the cap: a last parameter check, the final
+    // checkpoint, then their evaluation.
+    const end = step;
+    if (trainingCount > 0) {
+      const flags = await engine!.finite();
+      slots.forEach((i, k) => {
+        if (isTraining(i) && !flags[k]) {
+          frozenParams[i] = null;
+          diverge(i, end, 'non-finite-params', Number.NaN, null);
+        }
+      });
+    }
+    if (sink) await sink.write(await snapshot(end));
+    const capped = slots.map((i, k) => ({ i, k, streams: streamsAt(end, i, k) })).filter(({ i }) => isTraining(i));
+    const finalParams = capped.length > 0 ? await engine!.params() : [];
+    const cappedLoss = new Map<number, LossRecord>();
+    if (capped.length > 0) {
+      const records = await evaluate(capped, end);
+      capped.forEach((c, j) => {
+        const r = records[j]!;
+        if (!Number.isFinite(r.loss)) diverge(c.i, end, 'non-finite-loss', r.loss, null);
+        else {
+          cappedLoss.set(c.i, r);
+          frozenParams[c.i] = finalParams[c.k]!;
+          opts.onLog?.(r);
+        }
+      });
+    }
 
-    const finalParams = await engine.params();
-    const results: InstanceResult[] = instances.map((spec, i) => ({
-      instance: i,
-      seed: spec.seed,
-      lambda: spec.lambda,
-      lr: spec.lr,
-      params: finalParams[i]!,
-      finalLoss: finalLoss[i]!,
-      history: history[i]!,
-    }));
-    return { config, instances: results, runtime, wallSeconds: elapsed() };
+    const results: InstanceResult[] = [];
+    const diverged: DivergedInstance[] = [];
+    let stepsRun = 0;
+    instances.forEach((spec, i) => {
+      const st = states[i]!;
+      const base = { instance: i, seed: spec.seed, lambda: spec.lambda, lr: spec.lr };
+      if (st.status === 'diverged') {
+        diverged.push({
+          ...base,
+          status: 'diverged',
+          step: st.step,
+          reason: st.reason,
+          message: st.message,
+          history: history[i]!,
+        });
+        stepsRun = Math.max(stepsRun, st.step);
+        return;
+      }
+      const finalLoss = st.status === 'converged' ? st.finalLoss : cappedLoss.get(i)!;
+      const status = st.status === 'converged' ? 'converged' : 'capped';
+      const at = st.status === 'converged' ? st.step : end;
+      stepsRun = Math.max(stepsRun, at);
+      results.push({ ...base, status, step: at, params: frozenParams[i]!, finalLoss, history: [...history[i]!, finalLoss] });
+    });
+    const meanFinal = results.length > 0 ? results.reduce((a, r) => a + r.finalLoss.loss, 0) / results.length : Number.NaN;
+    opts.onProgress?.({ done: end, total: steps, ...(results.length > 0 ? { loss: meanFinal } : {}) });
+    return { config, instances: results, diverged, stepsRun, runtime, wallSeconds: elapsed() };
   } finally {
-    await engine.dispose();
+    await engine?.dispose();
   }
 }

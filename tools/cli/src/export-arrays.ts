@@ -145,7 +145,8 @@ export const RESULT_COLUMNS = [
   'lr',
   'steps',
   'diverged',
-  'diverged_at_step',
+  'converged',
+  'step',
   'final_loss',
   'reconstruction',
   'l1',
@@ -159,7 +160,7 @@ export const RESULT_COLUMNS = [
   'has_params',
 ] as const;
 
-const INT_COLUMNS = new Set(['n', 'm', 'seed', 'steps', 'diverged', 'diverged_at_step', 'has_params']);
+const INT_COLUMNS = new Set(['n', 'm', 'seed', 'steps', 'converged', 'diverged', 'step', 'has_params']);
 
 function scalars(l: ResultLine): Record<(typeof RESULT_COLUMNS)[number], number> {
   return {
@@ -169,8 +170,9 @@ function scalars(l: ResultLine): Record<(typeof RESULT_COLUMNS)[number], number>
     lambda: l.spec.cell.lambda,
     lr: l.spec.cell.lr,
     steps: l.spec.config.steps,
+    converged: l.status === 'converged' ? 1 : 0,
     diverged: l.status === 'diverged' ? 1 : 0,
-    diverged_at_step: l.divergedAtStep ?? -1,
+    step: l.step,
     final_loss: orNaN(l.finalLoss),
     reconstruction: orNaN(l.reconstruction),
     l1: orNaN(l.l1),

@@ -16,7 +16,7 @@ export function jsonSchemas(): Record<string, unknown> {
   ];
   return Object.fromEntries([
     make('train-config.schema.json', 'polytoy training config (polytoy train --config)', trainConfigSchema, 'input'),
-    make('run-record.schema.json', 'polytoy run record polytoy.run/1 (polytoy train --out)', runRecordSchema, 'output'),
+    make('run-record.schema.json', 'polytoy run record polytoy.run/2 (polytoy train --out)', runRecordSchema, 'output'),
     make(
       'result-line.schema.json',
       'polytoy results line polytoy.experiment-result/1 (one per line of results.jsonl)',

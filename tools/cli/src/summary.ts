@@ -15,6 +15,9 @@ export interface InstanceSummary {
   seed: number;
   lambda: number;
   lr: number;
+  /** `converged` (at `step`) or `capped` (trained to the step cap). */
+  status: 'converged' | 'capped';
+  step: number;
   finalLoss: number;
   reconstruction: number;
   l1: number;
@@ -49,6 +52,8 @@ export function analyseRun(result: TrainResult): RunSummary {
         seed: r.seed,
         lambda: r.lambda,
         lr: r.lr,
+        status: r.status,
+        step: r.step,
         finalLoss: r.finalLoss.loss,
         reconstruction: r.finalLoss.reconstruction,
         l1: r.finalLoss.l1,
@@ -82,6 +87,7 @@ interface Column {
 function columns(config: TrainConfig): Column[] {
   const base: Column[] = [
     { header: 'inst', cell: (s) => String(s.instance) },
+    { header: 'status', cell: (s) => `${s.status} ${s.step}` },
     { header: 'seed', cell: (s) => String(s.seed) },
     { header: 'lambda', cell: (s) => fmt(s.lambda, 2) },
     { header: 'lr', cell: (s) => fmt(s.lr, 2) },
@@ -149,11 +155,17 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
   const c = result.config;
   const lines: string[] = [];
   lines.push('');
+  const until = c.convergence.kind === 'plateau' ? ` (until converged, cap ${c.steps})` : '';
   lines.push(
     `polytoy train — ${c.data.kind} n=${c.model.n}, m=${c.model.m}, ${c.model.weights.kind}, hidden ${c.model.hiddenActivation}, ` +
-      `${c.steps} steps in ${result.wallSeconds.toFixed(1)} s (${result.runtime.backend}${result.runtime.simd ? '+SIMD' : ''})`,
+      `${result.stepsRun} steps${until} in ${result.wallSeconds.toFixed(1)} s (${result.runtime.backend}${result.runtime.simd ? '+SIMD' : ''})`,
   );
   lines.push('');
+  const diverged = result.diverged.map((d) => `  ${d.message}`);
+  if (summary.instances.length === 0) {
+    lines.push('  every instance diverged:', ...diverged, '');
+    return lines.join('\n');
+  }
   const cols = columns(c);
   const rows = summary.instances.map((s) => cols.map((col) => col.cell(s)));
   const widths = cols.map((col, i) => Math.max(col.header.length, ...rows.map((r) => r[i]!.length)));
@@ -180,6 +192,7 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
     lines.push('');
     lines.push(`  solutions: ${[...counts].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   }
+  if (diverged.length > 0) lines.push('', `  ${diverged.length} diverged (not in the table):`, ...diverged);
   lines.push('');
   return lines.join('\n');
 }

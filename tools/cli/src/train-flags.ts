@@ -47,7 +47,12 @@ export const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'weight-decay', type: 'number', help: 'AdamW weight decay', defaultText: '0.01' },
   { name: 'schedule', type: 'string', placeholder: 'constant|cosine', help: 'Learning-rate schedule', defaultText: 'constant' },
   { name: 'warmup', type: 'number', help: 'Linear warm-up steps', defaultText: '0' },
-  { name: 'steps', type: 'number', help: 'Training steps', defaultText: '20000' },
+  { name: 'steps', type: 'number', help: 'Training steps (with --converge: the cap)', defaultText: '20000' },
+  {
+    name: 'converge',
+    type: 'boolean',
+    help: 'Stop each instance when converged (plateau criterion: window 1000, tolerance 1e-2); --steps is the cap',
+  },
   { name: 'batch', type: 'number', help: 'Batch size (basis data: must be n)', defaultText: '256' },
   { name: 'seed', type: 'number', help: 'Seed (instance i uses seed + i)', defaultText: '0' },
   { name: 'instances', type: 'number', help: 'Independent instances trained together', defaultText: '1' },
@@ -135,6 +140,7 @@ export function trainInputFromFlags(v: FlagValues, initParams?: unknown): Json {
   };
   set(cfg, 'seed', 'seed');
   set(cfg, 'steps', 'steps');
+  if (v.converge) cfg.convergence = { kind: 'plateau' };
   set(cfg, 'batchSize', 'batch');
   set(cfg, 'logEvery', 'log-every');
   set(cfg, 'instances', 'instances');

@@ -60,28 +60,61 @@ export const stubAnalyse = (): RunAnalysis => ({
   details: { c: null, biasMean: 0, polysemanticCount: 0, expectedPolysemanticCount: null, disambiguationUse: null },
 });
 
-/** A fake trainer: parameters filled with `seed + lambda`, loss = seed + lambda; records calls. */
-export function fakeTrain(calls: TrainConfig[] = [], before?: (config: TrainConfig) => Promise<void> | void): TrainFunction {
+/**
+ * A fake trainer: parameters filled with `seed + lambda`, loss = seed + lambda; records calls.
+ * Every instance converges at half the steps, except those `before` returns (they diverge at
+ * step 7 with a NaN loss); `before` may also throw.
+ */
+export function fakeTrain(
+  calls: TrainConfig[] = [],
+  /** May throw; returning an array of instance indices makes those diverge. */
+  before?: (config: TrainConfig) => unknown,
+): TrainFunction {
   return async (config) => {
     calls.push(config);
-    await before?.(config);
+    const picked = await before?.(config);
+    const bad = new Set(Array.isArray(picked) ? (picked as number[]) : []);
     const { n, m } = config.model;
+    const step = Math.floor(config.steps / 2);
     const result: TrainResult = {
       config,
       runtime: { backend: 'fake', simd: false, threads: false, tfjsVersion: '0', platform: 'node' },
       wallSeconds: config.instances.length,
-      instances: config.instances.map((s, i) => {
-        const rec = { step: config.steps, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: s.lambda };
-        return {
-          instance: i,
-          seed: s.seed,
-          lambda: s.lambda,
-          lr: s.lr,
-          params: { kind: 'tied', n, m, W: new Float32Array(n * m).fill(s.seed + s.lambda), b: new Float32Array(n) },
-          finalLoss: rec,
-          history: [{ ...rec, step: 0 }, rec],
-        };
+      stepsRun: step,
+      instances: config.instances.flatMap((s, i) => {
+        if (bad.has(i)) return [];
+        const rec = { step, instance: i, loss: s.seed + s.lambda, reconstruction: s.seed, l1: s.lambda };
+        return [
+          {
+            instance: i,
+            seed: s.seed,
+            lambda: s.lambda,
+            lr: s.lr,
+            status: 'converged' as const,
+            step,
+            params: { kind: 'tied' as const, n, m, W: new Float32Array(n * m).fill(s.seed + s.lambda), b: new Float32Array(n) },
+            finalLoss: rec,
+            history: [{ ...rec, step: 0 }, rec],
+          },
+        ];
       }),
+      diverged: config.instances.flatMap((s, i) =>
+        bad.has(i)
+          ? [
+              {
+                instance: i,
+                seed: s.seed,
+                lambda: s.lambda,
+                lr: s.lr,
+                status: 'diverged' as const,
+                step: 7,
+                reason: 'non-finite-loss' as const,
+                message: `instance ${i} diverged at step 7: loss is NaN (lr ${s.lr} may be too large)`,
+                history: [{ step: 0, instance: i, loss: 1, reconstruction: 1, l1: 0 }],
+              },
+            ]
+          : [],
+      ),
     };
     return result;
   };

@@ -6,7 +6,16 @@
 import { createPrng, deserializeParams, serializeParams } from '@polytoy/core';
 import type { ModelParams } from '@polytoy/core';
 import type { ExperimentDefinition, ResultLine, RunSpec } from '@polytoy/experiments';
-import { analyseRun, compactHistory, EXPERIMENTS, expandGrid, RESULT_FORMAT, runIdOf, startParams } from '@polytoy/experiments';
+import {
+  analyseRun,
+  checkResultLine,
+  compactHistory,
+  EXPERIMENTS,
+  expandGrid,
+  RESULT_FORMAT_V1,
+  runIdOf,
+  startParams,
+} from '@polytoy/experiments';
 import { oppositeSignConstruction } from '@polytoy/analytic';
 
 function def(name: string, small: Partial<ExperimentDefinition['sizes']['small']>): ExperimentDefinition {
@@ -50,8 +59,9 @@ function lineFor(spec: RunSpec): ResultLine {
     return { step: Math.round((k * steps) / 10), instance: 0, loss, reconstruction: loss / 2, l1: 3 };
   });
   const last = history[history.length - 1]!;
-  return {
-    format: RESULT_FORMAT,
+  // Written as the format before convergence tracking (fixed steps), read back as today's readers do.
+  return checkResultLine({
+    format: RESULT_FORMAT_V1,
     experiment: spec.experiment,
     version: spec.version,
     runId: runIdOf(spec),
@@ -71,7 +81,7 @@ function lineFor(spec: RunSpec): ResultLine {
     groupSize: 4,
     runtime: null,
     createdAt: '2024-01-01T00:00:00.000Z',
-  };
+  });
 }
 
 /** The four experiments' shapes, tiny: finds-solution, stability, untied-choice, collisions. */

@@ -118,7 +118,8 @@ export const experimentCommand: Command = {
       }
       process.stdout.write(
         `${definition.name}: ${report.ran} run(s) trained in ${report.calls} call(s), ${report.skipped} already done, ` +
-          `${report.diverged} diverged, ${report.wallSeconds.toFixed(1)} s → ${out}\n` +
+          `${report.converged} converged, ${report.capped} capped (not converged), ${report.diverged} diverged, ` +
+          `${report.wallSeconds.toFixed(1)} s → ${out}\n` +
           `next: polytoy report ${out} --out report.html\n`,
       );
       return 0;

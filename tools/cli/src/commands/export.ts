@@ -4,7 +4,7 @@
  * polytoy itself: no Python needed to make the file, only `numpy.load` to read it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ConfigError, parseRunRecord } from '@polytoy/core';
+import { ConfigError, parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1 } from '@polytoy/core';
 import { readResultLines } from '@polytoy/experiments/node';
 import type { Command } from '../command.js';
 import { resultMembers, runRecordMembers } from '../export-arrays.js';
@@ -28,7 +28,7 @@ const FLAGS: FlagSpec[] = [
 
 const SUMMARY = 'Export a run.json or a results file as NumPy arrays (.npz) for Python';
 
-/** Run record (one JSON document with format polytoy.run/1) or results file (JSON lines)? */
+/** Run record (one JSON document with format polytoy.run/2 or /1) or results file (JSON lines)? */
 async function membersOf(path: string): Promise<{ kind: 'run' | 'results'; members: NpzMember[] }> {
   let text: string;
   try {
@@ -42,7 +42,11 @@ async function membersOf(path: string): Promise<{ kind: 'run' | 'results'; membe
   } catch {
     whole = undefined; // several lines: a results file
   }
-  if (whole && typeof whole === 'object' && (whole as { format?: unknown }).format === 'polytoy.run/1') {
+  if (
+    whole &&
+    typeof whole === 'object' &&
+    [RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1].includes((whole as { format?: unknown }).format as typeof RUN_RECORD_FORMAT)
+  ) {
     return { kind: 'run', members: runRecordMembers(parseRunRecord(whole).record) };
   }
   const lines = await readResultLines([path]);

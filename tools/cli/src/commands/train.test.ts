@@ -50,6 +50,32 @@ describe('polytoy train (bundled CLI)', () => {
     expect(log[0].loss).toBeGreaterThan(log.at(-1).loss);
   });
 
+  it('reports a diverged instance on stderr and exits 1, writing the healthy instances', () => {
+    const dir = tmp();
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ instances: [{ seed: 1 }, { seed: 2, lr: 1000 }, { seed: 3 }] }));
+    const out = join(dir, 'run.json');
+    const r = runCli(['train', '--config', config, '--n', '8', '--steps', '200', '--batch', '32', '--out', out, '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /polytoy train: 1 of 3 instances diverged \(first: instance 1 diverged at step \d+: loss \S+ > 100 × reference \S+ \(lr 1000 may be too large\)\); the others are in the summary and .*run\.json\n$/,
+    );
+    expect(r.stdout).toMatch(/1 diverged \(not in the table\):\n {2}instance 1 diverged at step/);
+    const run = parseRunRecord(JSON.parse(readFileSync(out, 'utf8')));
+    expect(run.record.instances.map((i) => [i.instance, i.status, i.step])).toEqual([
+      [0, 'capped', 200],
+      [2, 'capped', 200],
+    ]);
+    expect(run.record.diverged.map((d) => [d.instance, d.reason])).toEqual([[1, 'blow-up']]);
+  });
+
+  it('--converge stops at convergence and prints the status', () => {
+    const r = runCli(['train', '--n', '8', '--steps', '30000', '--batch', '64', '--lr', '0.01', '--converge', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/ steps \(until converged, cap 30000\)/);
+    expect(r.stdout).toMatch(/^0 +(converged \d+|capped 30000) /m);
+  });
+
   it.each([
     [['--n', '10'], /data\.n: expected a positive multiple of 4.*received 10/],
     [['--lr', '0'], /optimizer\.lr: expected a learning rate > 0, received 0/],

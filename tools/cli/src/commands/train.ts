@@ -105,6 +105,15 @@ export const trainCommand: Command = {
         if (!values.json) process.stdout.write(`wrote ${values.out}\n`);
       }
       if (values.json) printJson(trainJson(result, analysis, values.out !== undefined ? String(values.out) : null));
+      // Diverged instances are reported (and kept out of the results); the run fails with one line.
+      if (result.diverged.length > 0) {
+        const d = result.diverged;
+        process.stderr.write(
+          `polytoy train: ${d.length} of ${I} instance${I === 1 ? '' : 's'} diverged (first: ${d[0]!.message})` +
+            `${d.length < I ? '; the others are in the summary' : ''}${values.out && d.length < I ? ` and ${values.out}` : ''}\n`,
+        );
+        return 1;
+      }
       return 0;
     } catch (e) {
       if (e instanceof TrainingAbortedError) {
