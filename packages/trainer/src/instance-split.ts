@@ -42,8 +42,10 @@ export async function trainInstanceSlices(
       /** Each slice's latest checkpoint (its final one once it has finished). */
       const last: (Checkpoint | null)[] = bounds.map(() => null);
       const agreement = new StopAgreement(W);
-      /** Has slice k been sent its job? (Before that, a pause goes with the job.) */
+      /** Has slice k been sent its job? */
       const posted = bounds.map(() => false);
+      /** Set on abort; every worker reads it before each update (see `pauseFlag`). */
+      const pauseFlag = new SharedArrayBuffer(4);
 
       const fail = (error: unknown): void => {
         if (settled) return;
@@ -100,9 +102,7 @@ export async function trainInstanceSlices(
         });
       };
       const onAbort = (): void => {
-        threads.forEach((t, k) => {
-          if (!results[k] && posted[k]) t.post({ type: 'pause' });
-        });
+        Atomics.store(new Int32Array(pauseFlag), 0, 1);
         stopAll(agreement.request(results.map((r, k) => (r ? last[k]!.step : null))));
       };
 
@@ -123,7 +123,7 @@ export async function trainInstanceSlices(
                 // its instances converged or diverged) stands in for later steps with it.
                 checkpointEvery: sink?.every ?? Number.MAX_SAFE_INTEGER,
                 flushEvery: undefined,
-                paused: agreement.stopping,
+                pauseFlag,
               });
               posted[k] = true;
               break;
@@ -152,7 +152,7 @@ export async function trainInstanceSlices(
               results[k] = msg.result;
               // A slice that stopped early (converged or diverged) no longer holds progress back.
               done[k] = steps;
-              // It may have finished while a pause was on its way: then its last step is its answer.
+              // It may have finished before it saw the pause: then its last step is its answer.
               stopAll(agreement.finished(k, last[k]!.step));
               flushCheckpoints();
               settle();
