@@ -556,6 +556,28 @@ export async function runTraining(
     });
   };
 
+  /**
+   * Evaluates the instances still training at the cap `end` (their parameters become final);
+   * one whose evaluation loss is not finite diverges. Returns the capped ones' records.
+   */
+  const evaluateCapped = async (end: number): Promise<Map<number, LossRecord>> => {
+    const capped = slots.map((i, k) => ({ i, k, streams: streamsAt(end, i, k) })).filter(({ i }) => isTraining(i));
+    const cappedLoss = new Map<number, LossRecord>();
+    if (capped.length === 0) return cappedLoss;
+    const finalParams = await engine!.params();
+    const records = await evaluate(capped, end);
+    capped.forEach((c, j) => {
+      const r = records[j]!;
+      if (!Number.isFinite(r.loss)) diverge(c.i, end, 'non-finite-loss', r.loss, null);
+      else {
+        cappedLoss.set(c.i, r);
+        frozenParams[c.i] = finalParams[c.k]!;
+        opts.onLog?.(r);
+      }
+    });
+    return cappedLoss;
+  };
+
   const sink = opts.checkpoint;
   let step = resume?.step ?? 0;
   let lastYield = now();
@@ -607,21 +629,7 @@ export async function runTraining(
       });
     }
     if (sink) await sink.write(await snapshot(end));
-    const capped = slots.map((i, k) => ({ i, k, streams: streamsAt(end, i, k) })).filter(({ i }) => isTraining(i));
-    const finalParams = capped.length > 0 ? await engine!.params() : [];
-    const cappedLoss = new Map<number, LossRecord>();
-    if (capped.length > 0) {
-      const records = await evaluate(capped, end);
-      capped.forEach((c, j) => {
-        const r = records[j]!;
-        if (!Number.isFinite(r.loss)) diverge(c.i, end, 'non-finite-loss', r.loss, null);
-        else {
-          cappedLoss.set(c.i, r);
-          frozenParams[c.i] = finalParams[c.k]!;
-          opts.onLog?.(r);
-        }
-      });
-    }
+    const cappedLoss = await evaluateCapped(end);
 
     const {
       instances: results,
