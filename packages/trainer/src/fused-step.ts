@@ -27,6 +27,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, OptimizerConfig, TrainConfig } from '@polytoy/core';
 import type { OptimizerState } from './optimizer.js';
+import { optimizerDefinition } from './optimizers/registry.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { activeWasmHeap } from './wasm-heap.js';
 
@@ -243,34 +244,27 @@ export class FusedTiedStep {
     if (model.l1.target === 'weights') {
       for (let i = 0; i < I; i++) k.addSignScaled(pDW + 4 * i * mn, pW + 4 * i * mn, pDW + 4 * i * mn, mn, f32(lambda[i]!));
     }
-    const slot = (name: string, param: 'W' | 'b'): number => heap.offsetOf(state.slots[name]![param]!, `${name}.${param}`);
-    if (optimizer.kind === 'sgd') {
-      const mu = optimizer.momentum;
-      const vW = mu > 0 ? slot('momentum', 'W') : 0;
-      const vb = mu > 0 && model.outputBias ? slot('momentum', 'b') : 0;
-      const has = mu > 0 ? 1 : 0;
+    const def = optimizerDefinition(optimizer.kind);
+    const slotNames = def.slotNames(optimizer);
+    const heapView = (): Float32Array => heap.f32();
+    const ranges: { param: 'W' | 'b'; p: number; g: number; size: number }[] = [{ param: 'W', p: pW, g: pDW, size: mn }];
+    if (model.outputBias) ranges.push({ param: 'b', p: pb, g: pDB, size: n });
+    for (const r of ranges) {
+      const slotBase = Object.fromEntries(slotNames.map((s) => [s, heap.offsetOf(state.slots[s]![r.param]!, `${s}.${r.param}`)]));
       for (let i = 0; i < I; i++) {
-        const lri = lr[i]!;
-        k.sgd(pW + 4 * i * mn, pDW + 4 * i * mn, has ? vW + 4 * i * mn : 0, mn, lri, mu, 1, has);
-        if (model.outputBias) k.sgd(pb + 4 * i * n, pDB + 4 * i * n, has ? vb + 4 * i * n : 0, n, lri, mu, 1, has);
-      }
-      return;
-    }
-    const { beta1, beta2, epsilon } = optimizer;
-    const wd = optimizer.kind === 'adamw' ? optimizer.weightDecay : 0;
-    const c1 = 1 / (1 - beta1 ** t);
-    const c2 = 1 / (1 - beta2 ** t);
-    const mW = slot('m', 'W');
-    const vW = slot('v', 'W');
-    const mb = model.outputBias ? slot('m', 'b') : 0;
-    const vb = model.outputBias ? slot('v', 'b') : 0;
-    for (let i = 0; i < I; i++) {
-      const lri = lr[i]!;
-      const o = 4 * i * mn;
-      k.adam(pW + o, pDW + o, mW + o, vW + o, mn, lri, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, c1, c2, 1 - lri * wd);
-      if (model.outputBias) {
-        const ob = 4 * i * n;
-        k.adam(pb + ob, pDB + ob, mb + ob, vb + ob, n, lri, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, c1, c2, 1);
+        const o = 4 * i * r.size;
+        def.inPlaceUpdate({
+          config: optimizer,
+          kernels: k,
+          heap: heapView,
+          param: r.p + o,
+          grad: r.g + o,
+          slots: Object.fromEntries(slotNames.map((s) => [s, slotBase[s]! + o])),
+          len: r.size,
+          lr: lr[i]!,
+          t,
+          decayed: r.param === 'W',
+        });
       }
     }
   }
