@@ -181,3 +181,34 @@ export function sgd(
     }
   }
 }
+
+/** y[i] = a·y[i] + b·x[i] in place (`fl(fl(a·y) + fl(b·x))`): e.g. y − x with a = 1, b = −1. */
+export function axpby(y: usize, x: usize, len: i32, a: f32, b: f32): void {
+  const aV = f32x4.splat(a);
+  const bV = f32x4.splat(b);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = byteOffset(i);
+    v128.store(y + o, f32x4.add(f32x4.mul(v128.load(y + o), aV), f32x4.mul(bV, v128.load(x + o))));
+  }
+  for (; i < len; i++) {
+    const o = byteOffset(i);
+    store<f32>(y + o, load<f32>(y + o) * a + b * load<f32>(x + o));
+  }
+}
+
+/** y[i] = a·y[i] in place. */
+export function scale(y: usize, len: i32, a: f32): void {
+  const aV = f32x4.splat(a);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = byteOffset(i);
+    v128.store(y + o, f32x4.mul(v128.load(y + o), aV));
+  }
+  for (; i < len; i++) {
+    const o = byteOffset(i);
+    store<f32>(y + o, load<f32>(y + o) * a);
+  }
+}

@@ -27,7 +27,7 @@ import { CHECKPOINT_FORMAT, jsonSafeConfig } from './checkpoint.js';
 import { lossesFrom } from './engine.js';
 import type { EngineStart, StepLosses, TrainEngine } from './engine.js';
 import { TrainingAbortedError } from './errors.js';
-import { fusedStepSupports } from './fused-step.js';
+import { batchSplitSupports } from './fused-step.js';
 import { asInput, checkResumable, positiveInt, runTraining } from './train.js';
 import type { TrainOptions } from './train.js';
 import { wasmDistDir } from './wasm-dist.js';
@@ -282,7 +282,7 @@ export async function trainParallel(
   const kernels: KernelChoice = isPolytoyKernelsRegistered() ? 'polytoy' : 'stock';
   const wanted = requested ?? availableParallelism();
   if (split === 'batch') {
-    if (kernels !== 'polytoy' || !fusedStepSupports(config)) {
+    if (kernels !== 'polytoy' || !batchSplitSupports(config)) {
       throw new ConfigError(
         'split',
         '"instances" for this run (a batch split needs the fused step: polytoy kernels, tied weights, no hidden noise)',
