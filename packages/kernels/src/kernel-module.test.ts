@@ -42,3 +42,38 @@ describe('axpby and scale', () => {
     expect(H.slice(0, len)).toEqual(Float32Array.from(y1, (v, e) => v - x1[e]!));
   });
 });
+
+describe('gatherRowSum and scatterRowAdd', () => {
+  it.each([1, 3, 6])('are the k-hot products x·T and xᵀ·S, summed in index order (cols 7, k %i)', (k) => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const H = new Float32Array(memory.buffer);
+    const I32 = new Int32Array(memory.buffer);
+    const tableRows = 10;
+    const cols = 7;
+    const rows = 5;
+    const [table, idx, out, src, dst] = [0, 1024, 2048, 3072, 4096];
+    for (let e = 0; e < tableRows * cols; e++) H[table / 4 + e] = Math.sin(e * 0.77) * 2 ** (e % 9);
+    for (let e = 0; e < rows * cols; e++) H[src / 4 + e] = Math.cos(e * 1.3) * 3;
+    // Row r's ones: k distinct indices, not sorted.
+    for (let r = 0; r < rows; r++) for (let t = 0; t < k; t++) I32[idx / 4 + r * k + t] = (r * 3 + t * 7) % tableRows;
+    const k_ = kernelsFor(memory);
+    k_.gatherRowSum(table, idx, out, rows, k, cols);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < cols; j++) {
+        let a = H[table / 4 + I32[idx / 4 + r * k]! * cols + j]!;
+        for (let t = 1; t < k; t++) a = f(a + H[table / 4 + I32[idx / 4 + r * k + t]! * cols + j]!);
+        expect(H[out / 4 + r * cols + j]).toBe(a);
+      }
+    }
+    const before = H.slice(dst / 4, dst / 4 + tableRows * cols);
+    k_.scatterRowAdd(src, idx, dst, rows, k, cols);
+    const want = Float32Array.from(before);
+    for (let r = 0; r < rows; r++) {
+      for (let t = 0; t < k; t++) {
+        const i = I32[idx / 4 + r * k + t]!;
+        for (let j = 0; j < cols; j++) want[i * cols + j] = f(want[i * cols + j]! + H[src / 4 + r * cols + j]!);
+      }
+    }
+    expect(H.slice(dst / 4, dst / 4 + tableRows * cols)).toEqual(want);
+  });
+});

@@ -66,6 +66,10 @@ export interface KernelExports {
   axpby(y: number, x: number, len: number, a: number, b: number): void;
   /** y ← fl(a·y) in place. */
   scale(y: number, len: number, a: number): void;
+  /** out[r, :] = Σ_t table[idx[r·k + t], :] (k ≥ 1, `idx` i32, summed in t order): k-hot rows times a table. */
+  gatherRowSum(table: number, idx: number, out: number, rows: number, k: number, cols: number): void;
+  /** dst[idx[r·k + t], :] += src[r, :] in r, t order: the transposed k-hot product, accumulated. */
+  scatterRowAdd(src: number, idx: number, dst: number, rows: number, k: number, cols: number): void;
 }
 
 /** Which embedded binary: the one importing a plain memory or the one importing a shared one. */

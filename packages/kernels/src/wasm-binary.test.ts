@@ -91,11 +91,13 @@ describe('the committed kernel binaries', () => {
         'addSignScaled',
         'axpby',
         'biasRelu',
+        'gatherRowSum',
         'gemm',
         'gemmBatched',
         'gemmScratchBytes',
         'reluMaskGrad',
         'scale',
+        'scatterRowAdd',
         'sgd',
       ]);
     });

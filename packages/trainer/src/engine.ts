@@ -15,6 +15,7 @@ import type { HiddenNoiseSample, LossAndGradients, ParamTensors } from '@polytoy
 import { applyConstraints, disposeParams, lossAndGradients, paramsToTensors, tensorsToParams } from '@polytoy/model';
 import type { OptimizerStateData } from './checkpoint.js';
 import { flushMomentsInPlace, FusedStep } from './fused-step.js';
+import { inputPath } from './step-plan.js';
 import { createOptimizerState, disposeOptimizerState, FLUSH_THRESHOLD, flushTinyMoments, optimizerStep } from './optimizer.js';
 import type { OptimizerState, TensorMap } from './optimizer.js';
 
@@ -244,6 +245,7 @@ export function createFusedEngine(start: EngineStart): TrainEngine {
       batchTotal: config.batchSize,
       lambda,
       importance,
+      input: inputPath(config),
     });
   } catch (error) {
     disposeParams(params);

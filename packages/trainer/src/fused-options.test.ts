@@ -26,6 +26,8 @@ import type { ReferenceParams } from '@polytoy/model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FusedStep, fusedStepSupports } from './fused-step.js';
 import { initNodeBackend, trainParallel } from './node.js';
+import type { InputPath } from './step-plan.js';
+import { inputPath } from './step-plan.js';
 import { chooseEngine, runTraining, train } from './train.js';
 
 beforeAll(async () => {
@@ -73,6 +75,18 @@ const CASES: Case[] = [
       data: { n: 12 },
       model: { m: 7, weights: untied, hiddenNoise: { kind: 'gaussian', std: 0.2 }, l1: { target: 'weights', lambda: 1e-3 } },
     },
+  },
+  {
+    name: 'tied, basis data (identity path), weight L1, no bias',
+    input: {
+      data: { kind: 'basis', n: 12 },
+      batchSize: 12,
+      model: { m: 20, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } },
+    },
+  },
+  {
+    name: 'untied, basis data, hidden ReLU',
+    input: { data: { kind: 'basis', n: 12 }, batchSize: 12, model: { m: 9, weights: untied, hiddenActivation: 'relu' } },
   },
   {
     name: 'untied, bernoulli noise, hidden ReLU, no bias',
@@ -182,7 +196,7 @@ interface Result {
 }
 
 /** One fused step (no update): gradients with the weight-L1 term added as `apply` does. */
-function fusedGradients(p: Problem): Result {
+function fusedGradients(p: Problem, input: InputPath = { kind: 'dense' }): Result {
   const { model, B, params } = p;
   const config = resolveTrainConfig({ data: { n: 4 } });
   return tf.tidy(() => {
@@ -203,6 +217,7 @@ function fusedGradients(p: Problem): Result {
       batchTotal: B,
       lambda: [p.lambda],
       importance: p.importance,
+      input,
     });
     try {
       step.setBatch(p.x);
@@ -271,6 +286,23 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>, bound: (k: number) =>
   return w;
 }
 
+describe('step plan', () => {
+  it('chooses k-hot for half-split data, identity for basis data, dense for sparse-uniform', () => {
+    expect(inputPath(resolveTrainConfig({ data: { n: 64 } }))).toEqual({ kind: 'k-hot', k: 16 });
+    expect(inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }))).toEqual({ kind: 'identity' });
+    expect(inputPath(resolveTrainConfig({ data: { kind: 'sparse-uniform', n: 8, density: 0.2 } }))).toEqual({ kind: 'dense' });
+  });
+
+  it('k-hot path: a batch that is not k-hot falls back to the dense products (same bits as dense)', () => {
+    const c = CASES[0]!;
+    const p = problem(c, 1);
+    p.x[3] = 0.5; // row 0 is no longer 0/1
+    const dense = fusedGradients(p);
+    const planned = fusedGradients(p, { kind: 'k-hot', k: 4 });
+    for (const name of Object.keys(dense.grads)) expect(planned.grads[name]).toEqual(dense.grads[name]);
+  });
+});
+
 describe('fused step, every model option', () => {
   it('every config is on the fused path', () => {
     for (const c of CASES) {
@@ -294,6 +326,9 @@ describe('fused step, every model option', () => {
     const ref = referenceLossAndGradients(p.model, p.params, p.x, p.B, p.lambda, p.importance, p.noise);
     const fused = fusedGradients(p);
     const stock = await tfjsGradients(p);
+    // The step plan's path for this data (k-hot gather/scatter for half-split and basis data).
+    const config = resolveTrainConfig({ batchSize: 32, ...c.input });
+    const planned = fusedGradients(p, inputPath(config));
     const bound = (name: string) => (k: number) => 2 * gamma(K) * mag.grads[name]![k]! + 1e-30;
     const refGrads: Record<string, ArrayLike<number>> = {
       ...(ref.grads.W ? { W: ref.grads.W } : {}),
@@ -309,9 +344,16 @@ describe('fused step, every model option', () => {
         worst(fused.grads[name]!, stock.grads[name]!, (k) => 2 * twice(k)),
         `fused vs tfjs ${name}`,
       ).toBeLessThanOrEqual(1);
+      expect(worst(planned.grads[name]!, refGrads[name]!, bound(name)), `planned ${name}`).toBeLessThanOrEqual(1);
+      expect(
+        worst(planned.grads[name]!, fused.grads[name]!, (k) => 2 * twice(k)),
+        `planned vs dense ${name}`,
+      ).toBeLessThanOrEqual(1);
     }
     const eLoss = 2 * gamma(K + p.B * n) * mag.loss + 1e-30;
     expect(Math.abs(fused.reconstruction - ref.reconstruction)).toBeLessThanOrEqual(eLoss);
+    expect(Math.abs(planned.reconstruction - ref.reconstruction)).toBeLessThanOrEqual(eLoss);
+    expect(Math.abs(planned.l1 - fused.l1)).toBeLessThanOrEqual(2 * gamma(K + p.B * m) * Math.max(ref.l1, 1e-30) * 4 + 1e-30);
     expect(Math.abs(fused.l1 - ref.l1)).toBeLessThanOrEqual(2 * gamma(K + p.B * m) * Math.max(ref.l1, 1e-30) * 4 + 1e-30);
     // The bound is tight enough to fail: it is far below the gradients' own size.
     const gmax = Math.max(...Array.from(refGrads[Object.keys(refGrads)[0]!]!, Math.abs));

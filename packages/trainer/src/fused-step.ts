@@ -46,6 +46,7 @@ import { hasConstraints } from '@polytoy/model';
 import type { OptimizerState } from './optimizer.js';
 import type { OptimizerSettings } from './optimizers/definition.js';
 import { optimizerDefinition } from './optimizers/registry.js';
+import type { InputPath } from './step-plan.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { activeWasmHeap } from './wasm-heap.js';
 
@@ -88,6 +89,8 @@ export interface FusedStepSetup {
   lambda: readonly number[];
   /** Feature weights of the reconstruction loss: [n] shared by all instances, or [I, n]; null: all 1. */
   importance: Float32Array | null;
+  /** How to multiply by x (`inputPath` of the step plan); default dense. */
+  input?: InputPath;
 }
 
 /** Per-instance partial sums of one forward pass (float64). */
@@ -147,6 +150,14 @@ export class FusedStep {
   /** [B] ones: db = 1ᵀ dz as a GEMM. */
   private readonly ones: tf.Tensor;
   private readonly tied: boolean;
+  /** Ones per row on the k-hot path (identity: 1), or 0 for dense. */
+  private readonly k: number;
+  /** k-hot: [I, B, k] i32 indices of the ones (stored in a float32 tensor's memory). */
+  private readonly idx: tf.Tensor | null;
+  /** k-hot: [n, m] scratch for Eᵀ and for dEᵀ. */
+  private readonly encT: tf.Tensor | null;
+  /** Whether the current batch is k-hot (set by {@link setBatch}). */
+  private sparseBatch = false;
 
   constructor(protected readonly setup: FusedStepSetup) {
     const { model, instances: I, batch: B } = setup;
@@ -175,6 +186,10 @@ export class FusedStep {
     this.db = tf.zeros([I, n]);
     this.scratch = tf.zeros([Math.ceil(scratchBytes / 4) + 4]);
     this.ones = tf.ones([B]);
+    const input = setup.input ?? { kind: 'dense' };
+    this.k = input.kind === 'k-hot' ? input.k : input.kind === 'identity' ? 1 : 0;
+    this.idx = this.k > 0 ? tf.zeros([I * B * this.k]) : null;
+    this.encT = this.k > 0 ? tf.zeros([n * m]) : null;
   }
 
   /** Where instance i's batch goes: a [B, n] view into the heap (valid until the heap grows). */
@@ -183,10 +198,17 @@ export class FusedStep {
     return this.heap.f32().subarray(start, start + this.B * this.n);
   }
 
-  /** Copies an [I, B, n] batch into place. */
+  /**
+   * Copies an [I, B, n] batch into place; on the k-hot path also records each row's ones, and
+   * uses the dense products for this batch when some row is not exactly k ones and zeros.
+   * (Writing through {@link xView} instead keeps the dense products.)
+   */
   setBatch(x: Float32Array): void {
-    const per = this.B * this.n;
+    const { B, n, k } = this;
+    const per = B * n;
     for (let i = 0; i < this.I; i++) this.xView(i).set(x.subarray(i * per, (i + 1) * per));
+    this.sparseBatch =
+      k > 0 && this.idx !== null && kHotIndices(x, this.heap.offsetOf(this.idx, 'idx') >> 2, this.heap, B * this.I, n, k);
   }
 
   /**
@@ -227,6 +249,9 @@ export class FusedStep {
     const bias = model.outputBias;
     const activationL1 = model.l1.target === 'activations';
     const tied = this.tied;
+    const sparse = this.sparseBatch;
+    const pIdx = sparse ? heap.offsetOf(this.idx!, 'idx') : 0;
+    const pT = sparse ? heap.offsetOf(this.encT!, 'encT') : 0;
     const scale2 = f32(2 * f32(1 / batchTotal));
     const rec = new Float64Array(I);
     const l1 = new Float64Array(I);
@@ -242,7 +267,11 @@ export class FusedStep {
       const x = dz + 4 * Bn;
       const zp = pZP + 4 * i * Bn;
       const bi = pb + 4 * i * n;
-      k.gemm(x, enc, h, B, m, n, 0, 1, scratch);
+      if (sparse) {
+        // h = x Eᵀ: row s is the sum of Eᵀ's rows at x's ones (Eᵀ = E's columns).
+        transposeInto(heap.f32(), enc >> 2, pT >> 2, m, n);
+        k.gatherRowSum(pT, pIdx + 4 * i * B * this.k, h, B, this.k, m);
+      } else k.gemm(x, enc, h, B, m, n, 0, 1, scratch);
       if (hiddenRelu) k.biasRelu(h, 0, h, B, m, 0);
       if (noise) applyNoise(heap.f32(), h >> 2, hn >> 2, noise, i * Bm, Bm, noiseKind === 'gaussian');
       // tied: h̃ W ([B,m]·[m,n]); untied: h̃ Dᵀ ([B,m]·[n,m]ᵀ)
@@ -269,11 +298,19 @@ export class FusedStep {
       if (grads) {
         if (activationL1) k.addSignScaled(dh, h, dh, Bm, f32(f32(lambda[i]!) * f32(1 / batchTotal)));
         if (hiddenRelu) k.reluMaskGrad(h, dh, dh, Bm);
-        if (tied) {
-          k.gemm(hn, dz, pDE + 4 * i * m * n, m, n, 2 * B, 1, 0, scratch);
+        const dE = pDE + 4 * i * m * n;
+        if (sparse) {
+          // dhᵀ x: scatter-add dh's rows into dEᵀ's rows at x's ones, then transpose (tied: add).
+          if (tied) k.gemm(hn, dz, dE, m, n, B, 1, 0, scratch);
+          else k.gemm(dz, hn, pDD + 4 * i * m * n, n, m, B, 1, 0, scratch);
+          heap.f32().fill(0, pT >> 2, (pT >> 2) + n * m);
+          k.scatterRowAdd(dh, pIdx + 4 * i * B * this.k, pT, B, this.k, m);
+          transposeBack(heap.f32(), pT >> 2, dE >> 2, n, m, tied);
+        } else if (tied) {
+          k.gemm(hn, dz, dE, m, n, 2 * B, 1, 0, scratch);
         } else {
           k.gemm(dz, hn, pDD + 4 * i * m * n, n, m, B, 1, 0, scratch);
-          k.gemm(dh, x, pDE + 4 * i * m * n, m, n, B, 1, 0, scratch);
+          k.gemm(dh, x, dE, m, n, B, 1, 0, scratch);
         }
       }
     }
@@ -375,8 +412,7 @@ export class FusedStep {
   /** Frees the scratch tensors. */
   dispose(): void {
     tf.dispose([this.hd, this.zx, this.zp, this.dEnc, this.db, this.scratch, this.ones]);
-    if (this.hClean) this.hClean.dispose();
-    if (this.dDec) this.dDec.dispose();
+    for (const t of [this.hClean, this.dDec, this.idx, this.encT]) t?.dispose();
   }
 }
 
@@ -429,6 +465,43 @@ function applyNoise(
 ): void {
   if (additive) for (let e = 0; e < len; e++) H[out + e] = H[h + e]! + noise[at + e]!;
   else for (let e = 0; e < len; e++) H[out + e] = H[h + e]! * noise[at + e]!;
+}
+
+/**
+ * Writes the indices of each row's ones (k per row, ascending) as i32 at float index `at` of the
+ * heap; false (indices unusable) when some row is not exactly k ones and zeros.
+ */
+function kHotIndices(x: Float32Array, at: number, heap: WasmHeap, rows: number, n: number, k: number): boolean {
+  const idx = new Int32Array(heap.memory.buffer);
+  for (let r = 0; r < rows; r++) {
+    let count = 0;
+    const ro = r * n;
+    for (let i = 0; i < n; i++) {
+      const v = x[ro + i]!;
+      if (v === 0) continue;
+      if (v !== 1 || count === k) return false;
+      idx[at + r * k + count++] = i;
+    }
+    if (count !== k) return false;
+  }
+  return true;
+}
+
+/** T[i, j] = A[j, i] for A [rows, cols] at float offset `a`, T at `t`. */
+function transposeInto(H: Float32Array, a: number, t: number, rows: number, cols: number): void {
+  for (let j = 0; j < rows; j++) {
+    const ar = a + j * cols;
+    for (let i = 0; i < cols; i++) H[t + i * rows + j] = H[ar + i]!;
+  }
+}
+
+/** A[j, i] = T[i, j] (or A[j, i] += T[i, j] with `add`) for T [rows, cols] at `t`, A [cols, rows] at `a`. */
+function transposeBack(H: Float32Array, t: number, a: number, rows: number, cols: number, add: boolean): void {
+  for (let j = 0; j < cols; j++) {
+    const ar = a + j * rows;
+    if (add) for (let i = 0; i < rows; i++) H[ar + i] = H[ar + i]! + H[t + i * cols + j]!;
+    else for (let i = 0; i < rows; i++) H[ar + i] = H[t + i * cols + j]!;
+  }
 }
 
 /** d ← fl(d · mask) over `len` floats. */
