@@ -3,8 +3,8 @@
  * defaults, parsing from a URL query (shareable links, and how the browser tests set up a run),
  * conversion to a trainer config, and back from a loaded run's config.
  */
-import type { ModelParams, TiedParams, TrainConfigInput } from '@polytoy/core';
-import { ConfigError } from '@polytoy/core';
+import type { ModelParams, OptimizerKind, TiedParams, TrainConfigInput } from '@polytoy/core';
+import { ConfigError, OPTIMIZER_KINDS } from '@polytoy/core';
 import { sameSignConstruction } from '@polytoy/analytic';
 
 /** Everything the controls set. */
@@ -34,7 +34,7 @@ export interface Settings {
   noiseLevel: number;
   /** `construction`: start from the same-sign zero-loss construction (SPEC §2, c = 1/2). */
   init: 'random' | 'xavier' | 'construction';
-  optimizer: 'adam' | 'adamw' | 'sgd';
+  optimizer: OptimizerKind;
   lr: number;
   /** SGD momentum. */
   momentum: number;
@@ -128,7 +128,7 @@ export const CHOICES = {
   l1Target: ['activations', 'weights'],
   noise: ['none', 'gaussian', 'bernoulli'],
   init: ['random', 'xavier', 'construction'],
-  optimizer: ['adam', 'adamw', 'sgd'],
+  optimizer: OPTIMIZER_KINDS,
   schedule: ['constant', 'cosine'],
 } as const satisfies Partial<Record<keyof Settings, readonly string[]>>;
 

@@ -31,7 +31,8 @@ export type {
 export { cloneParams, decoderRowsOf, deserializeParams, encoderOf, serializeParams } from './params.js';
 export type { ModelParams, SerializedParams, TiedParams, UntiedParams } from './params.js';
 export { parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1, toRunRecord } from './records.js';
-export { trainConfigSchema } from './config-schema.js';
+export { OPTIMIZER_KINDS, trainConfigSchema } from './config-schema.js';
+export type { OptimizerKind } from './config-schema.js';
 export { lossRecordSchema, runRecordSchema, runtimeInfoSchema, serializedParamsSchema } from './record-schema.js';
 export type {
   DivergedInstance,

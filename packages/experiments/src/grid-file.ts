@@ -6,7 +6,7 @@
  * of two different files (or of an edited file) are never mixed: `merge` and resume tell them
  * apart, while reformatting a file or converting it between YAML and JSON changes nothing.
  */
-import { ConfigError } from '@polytoy/core';
+import { ConfigError, OPTIMIZER_KINDS } from '@polytoy/core';
 import type { TrainConfigInput } from '@polytoy/core';
 import { z } from 'zod';
 import type { ExperimentDefinition, ExperimentGrid } from './definition.js';
@@ -51,7 +51,7 @@ const optimizer = z.discriminatedUnion(
         .optional(),
     }),
   ],
-  { error: 'optimizer.kind: expected "adam" | "adamw" | "sgd"' },
+  { error: `optimizer.kind: expected ${OPTIMIZER_KINDS.map((k) => `"${k}"`).join(' | ')}` },
 );
 
 const start = z.discriminatedUnion(

@@ -25,7 +25,7 @@ export { TrainingAbortedError } from './errors.js';
 export { decodeFloat32, encodeFloat32 } from './float32-base64.js';
 export { createTrainingData } from './fast-data.js';
 export type { TrainingDataStream } from './fast-data.js';
-export { FusedTiedStep, fusedStepSupports } from './fused-step.js';
+export { batchSplitSupports, FusedStep, FusedTiedStep, fusedStepSupports } from './fused-step.js';
 export type { FusedLossSums, FusedStepSetup } from './fused-step.js';
 export { jsonLinesLogger } from './logger.js';
 export {
@@ -37,6 +37,14 @@ export {
   optimizerStep,
 } from './optimizer.js';
 export type { OptimizerState, OptimizerStepOptions, TensorMap } from './optimizer.js';
+export { optimizerDefinition, registeredOptimizerKinds, registerOptimizer } from './optimizers/registry.js';
+export type {
+  InPlaceUpdateInput,
+  OptimizerDefinition,
+  OptimizerSettings,
+  TfjsUpdateInput,
+  TfjsUpdateOutput,
+} from './optimizers/definition.js';
 export { learningRate, scheduleFactor } from './schedule.js';
 export { instanceStreams, STREAM_IDS } from './streams.js';
 export type { InstanceStreams } from './streams.js';

@@ -23,7 +23,7 @@ import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
 import type { KernelChoice } from './backend.js';
 import { initBackend } from './backend.js';
 import { createSplitEngine } from './batch-split.js';
-import { fusedStepSupports } from './fused-step.js';
+import { batchSplitSupports } from './fused-step.js';
 import { trainInstanceSlices } from './instance-split.js';
 import { asInput, checkResumable, positiveInt, runTraining } from './train.js';
 import type { TrainOptions } from './train.js';
@@ -82,7 +82,7 @@ export async function trainParallel(
   const kernels: KernelChoice = isPolytoyKernelsRegistered() ? 'polytoy' : 'stock';
   const wanted = requested ?? availableParallelism();
   if (split === 'batch') {
-    if (kernels !== 'polytoy' || !fusedStepSupports(config)) {
+    if (kernels !== 'polytoy' || !batchSplitSupports(config)) {
       throw new ConfigError(
         'split',
         '"instances" for this run (a batch split needs the fused step: polytoy kernels, tied weights, no hidden noise)',

@@ -108,8 +108,8 @@ export interface TrainHooks {
 export const FLUSH_EVERY = 100;
 
 /**
- * The engine a run uses: the fused step when the polytoy kernels are registered and the model
- * is tied without hidden noise, tfjs ops otherwise.
+ * The engine a run uses: the fused step when the polytoy kernels are registered (every model
+ * option), tfjs ops otherwise (the stock-kernel fallback and reference).
  *
  * @example
  * chooseEngine(resolveTrainConfig({ data: { n: 64 } })); // 'fused' (after initBackend())
