@@ -36,7 +36,85 @@ async function msPerStep(model: TrainConfigInput['model'], engine: 'fused' | 'tf
 }
 
 await initNodeBackend({ kernels: 'polytoy' });
-for (const [name, model, engine] of rows) {
-  const steps = engine === 'tfjs' ? 40 : 200;
-  console.log(`${name.padEnd(32)} ${(await msPerStep(model, engine, steps)).toFixed(3)} ms/step`);
+if (!process.argv.includes('--paths-only'))
+  for (const [name, model, engine] of rows) {
+    const steps = engine === 'tfjs' ? 40 : 200;
+    console.log(`${name.padEnd(32)} ${(await msPerStep(model, engine, steps)).toFixed(3)} ms/step`);
+  }
+
+// The input paths of the step plan, on FusedStep directly (forward + backward + Adam update):
+// dense GEMMs vs the k-hot gather/scatter (identity for basis data), interleaved.
+import * as tf from '@tensorflow/tfjs-core';
+import { createPrng, resolveTrainConfig } from '@polytoy/core';
+import { createDataSource } from '@polytoy/data';
+import { initParams, paramsToTensors } from '@polytoy/model';
+import { createOptimizerState, FusedStep, inputPath } from '@polytoy/trainer';
+import type { InputPath } from '@polytoy/trainer';
+
+const shapes: [string, TrainConfigInput][] = [
+  ['seed-64 (k-hot, k=16)', { data: { n: 64 }, model: { m: 33 }, batchSize: 1024 }],
+  ['seed-256 (k-hot, k=64)', { data: { n: 256 }, model: { m: 129 }, batchSize: 1024 }],
+  [
+    'untied-64 (k-hot)',
+    { data: { n: 64 }, model: { m: 33, weights: { kind: 'untied', decoderNorm: 'unit-columns' } }, batchSize: 1024 },
+  ],
+  [
+    'paper-256 (identity)',
+    {
+      data: { kind: 'basis', n: 256 },
+      model: { m: 1024, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } },
+      batchSize: 256,
+    },
+  ],
+];
+
+function stepTimer(input: TrainConfigInput, path: InputPath): () => number {
+  const config = resolveTrainConfig({ ...input, optimizer: { kind: 'adam', lr: 1e-3 } });
+  const params = paramsToTensors([initParams(config.model, createPrng(1))]);
+  const state = createOptimizerState(
+    config.optimizer,
+    params.kind === 'tied' ? { W: params.W, b: params.b } : { E: params.E, D: params.D, b: params.b },
+  );
+  const step = new FusedStep({
+    model: config.model,
+    optimizer: config.optimizer,
+    instances: 1,
+    batch: config.batchSize,
+    batchTotal: config.batchSize,
+    lambda: [1e-3],
+    importance: null,
+    input: path,
+  });
+  const src = createDataSource(config.data, createPrng(2));
+  const x = src.next(config.batchSize);
+  return () => {
+    const t0 = performance.now();
+    step.setBatch(x);
+    step.lossAndGradients(params, true, null);
+    state.step += 1;
+    step.apply(params, state, [1e-3], state.step);
+    return performance.now() - t0;
+  };
 }
+
+await initNodeBackend({ kernels: 'polytoy' });
+for (const [name, input] of shapes) {
+  const config = resolveTrainConfig(input);
+  const dense = stepTimer(input, { kind: 'dense' });
+  const planned = stepTimer(input, inputPath(config));
+  const reps = config.model.m > 500 ? 20 : 100;
+  for (let r = 0; r < 5; r++) {
+    dense();
+    planned();
+  }
+  let td = 0;
+  let tp = 0;
+  for (let r = 0; r < reps; r++) {
+    td += dense();
+    tp += planned();
+  }
+  console.log(
+    `${name.padEnd(28)} dense ${(td / reps).toFixed(3)} ms  planned ${(tp / reps).toFixed(3)} ms  (${(td / tp).toFixed(2)}x)`,
+  );
+}
+void tf;

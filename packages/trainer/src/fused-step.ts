@@ -156,8 +156,9 @@ export class FusedStep {
   private readonly idx: tf.Tensor | null;
   /** k-hot: [n, m] scratch for Eᵀ and for dEᵀ. */
   private readonly encT: tf.Tensor | null;
-  /** Whether the current batch is k-hot (set by {@link setBatch}). */
-  private sparseBatch = false;
+  /** Per instance: is its current batch k-hot (set by {@link setBatch})? Per instance, so an
+   * instance's arithmetic never depends on the others' batches. */
+  private sparseBatch: boolean[] = [];
 
   constructor(protected readonly setup: FusedStepSetup) {
     const { model, instances: I, batch: B } = setup;
@@ -200,15 +201,18 @@ export class FusedStep {
 
   /**
    * Copies an [I, B, n] batch into place; on the k-hot path also records each row's ones, and
-   * uses the dense products for this batch when some row is not exactly k ones and zeros.
-   * (Writing through {@link xView} instead keeps the dense products.)
+   * uses the dense products for an instance whose batch has a row that is not exactly k ones
+   * and zeros (decided per instance). Writing through {@link xView} instead keeps the dense products.
    */
   setBatch(x: Float32Array): void {
-    const { B, n, k } = this;
+    const { B, n, k, idx } = this;
     const per = B * n;
     for (let i = 0; i < this.I; i++) this.xView(i).set(x.subarray(i * per, (i + 1) * per));
-    this.sparseBatch =
-      k > 0 && this.idx !== null && kHotIndices(x, this.heap.offsetOf(this.idx, 'idx') >> 2, this.heap, B * this.I, n, k);
+    const at = idx ? this.heap.offsetOf(idx, 'idx') >> 2 : 0;
+    this.sparseBatch = Array.from(
+      { length: this.I },
+      (_, i) => idx !== null && kHotIndices(x.subarray(i * per, (i + 1) * per), at + i * B * k, this.heap, B, n, k),
+    );
   }
 
   /**
@@ -249,9 +253,8 @@ export class FusedStep {
     const bias = model.outputBias;
     const activationL1 = model.l1.target === 'activations';
     const tied = this.tied;
-    const sparse = this.sparseBatch;
-    const pIdx = sparse ? heap.offsetOf(this.idx!, 'idx') : 0;
-    const pT = sparse ? heap.offsetOf(this.encT!, 'encT') : 0;
+    const pIdx = this.idx ? heap.offsetOf(this.idx, 'idx') : 0;
+    const pT = this.encT ? heap.offsetOf(this.encT, 'encT') : 0;
     const scale2 = f32(2 * f32(1 / batchTotal));
     const rec = new Float64Array(I);
     const l1 = new Float64Array(I);
@@ -267,6 +270,7 @@ export class FusedStep {
       const x = dz + 4 * Bn;
       const zp = pZP + 4 * i * Bn;
       const bi = pb + 4 * i * n;
+      const sparse = this.sparseBatch[i] === true;
       if (sparse) {
         // h = x Eᵀ: row s is the sum of Eᵀ's rows at x's ones (Eᵀ = E's columns).
         transposeInto(heap.f32(), enc >> 2, pT >> 2, m, n);

@@ -46,6 +46,8 @@ export type {
   TfjsUpdateOutput,
 } from './optimizers/definition.js';
 export { learningRate, scheduleFactor } from './schedule.js';
+export { inputPath } from './step-plan.js';
+export type { InputPath } from './step-plan.js';
 export { instanceStreams, STREAM_IDS } from './streams.js';
 export type { InstanceStreams } from './streams.js';
 export { chooseEngine, FLUSH_EVERY, train } from './train.js';
