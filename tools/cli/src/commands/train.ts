@@ -19,7 +19,7 @@ import type { Command } from '../command.js';
 import { formatHelp, parseFlags } from '../flags.js';
 import { printJson, trainJson } from '../json-output.js';
 import { createProgressBar } from '../progress.js';
-import { analyseRun, formatSummary } from '../summary.js';
+import { summariseRun, formatSummary } from '../summary.js';
 import { readJsonFile, TRAIN_FLAGS, trainInputFromFlags } from '../train-flags.js';
 
 const USAGE = 'polytoy train [options]';
@@ -98,7 +98,7 @@ export const trainCommand: Command = {
         ...(resume ? { resumeFrom: resume } : {}),
       });
       bar.finish(latest ? `loss ${latest.loss.toPrecision(4)}` : '');
-      const analysis = analyseRun(result);
+      const analysis = summariseRun(result);
       if (!values.json) process.stdout.write(formatSummary(result, analysis));
       if (values.out) {
         writeFileSync(String(values.out), `${JSON.stringify(toRunRecord(result, { summary: analysis }))}\n`);
