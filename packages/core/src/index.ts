@@ -1,8 +1,11 @@
 export { createPrng, normalArray, Prng, splitMix32 } from './prng.js';
 export type { PrngState } from './prng.js';
 export { BackendError, ConfigError, DivergenceError, formatReceived, PolytoyError } from './errors.js';
-export { DEFAULTS } from './defaults.js';
+export { DEFAULTS, defaultHiddenSize } from './defaults.js';
 export {
+  checkLambda,
+  checkParamsShape,
+  isResolvedTrainConfig,
   resolveConvergenceConfig,
   resolveDataConfig,
   resolveOptimizerConfig,
@@ -31,7 +34,7 @@ export type {
 export { cloneParams, decoderRowsOf, deserializeParams, encoderOf, serializeParams } from './params.js';
 export type { ModelParams, SerializedParams, TiedParams, UntiedParams } from './params.js';
 export { parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1, toRunRecord } from './records.js';
-export { trainConfigSchema } from './config-schema.js';
+export { LAMBDA_RULE, lambdaSchema, trainConfigSchema } from './config-schema.js';
 export { lossRecordSchema, runRecordSchema, runtimeInfoSchema, serializedParamsSchema } from './record-schema.js';
 export type {
   DivergedInstance,
