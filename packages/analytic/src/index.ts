@@ -35,6 +35,7 @@ export type {
   ParamGradient,
   PopulationLoss,
 } from './population-loss.js';
+export type { SampleSet } from './support.js';
 export {
   oppositeSignFamilyParams,
   oppositeSignRelaxed,

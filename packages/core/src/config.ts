@@ -28,7 +28,8 @@ export type ConvergenceConfig = z.output<typeof convergenceConfigSchema>;
 export type PlateauConfig = Extract<ConvergenceConfig, { kind: 'plateau' }>;
 /** Divergence detection: `{ blowUp }` (NaN/Inf is always divergence). */
 export type DivergenceConfig = z.output<typeof divergenceConfigSchema>;
-type ModelConfigParsed = z.output<typeof modelConfigSchema>;
+/** The model config as the schema outputs it (before `n`, `m` and `init` are normalised). */
+export type ModelConfigParsed = z.output<typeof modelConfigSchema>;
 
 export type WeightsConfig = ModelConfigParsed['weights'];
 export type HiddenActivation = ModelConfigParsed['hiddenActivation'];

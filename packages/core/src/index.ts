@@ -23,6 +23,7 @@ export type {
   InstanceSpec,
   L1Config,
   ModelConfig,
+  ModelConfigParsed,
   OptimizerConfig,
   OutputActivation,
   PlateauConfig,
@@ -34,7 +35,17 @@ export type {
 export { cloneParams, decoderRowsOf, deserializeParams, encoderOf, serializeParams } from './params.js';
 export type { ModelParams, SerializedParams, TiedParams, UntiedParams } from './params.js';
 export { parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1, toRunRecord } from './records.js';
-export { LAMBDA_RULE, lambdaSchema, trainConfigSchema } from './config-schema.js';
+export {
+  convergenceConfigSchema,
+  dataConfigSchema,
+  divergenceConfigSchema,
+  LAMBDA_RULE,
+  lambdaSchema,
+  modelConfigSchema,
+  optimizerConfigSchema,
+  scheduleConfigSchema,
+  trainConfigSchema,
+} from './config-schema.js';
 export { lossRecordSchema, runRecordSchema, runtimeInfoSchema, serializedParamsSchema } from './record-schema.js';
 export type {
   DivergedInstance,

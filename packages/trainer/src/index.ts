@@ -5,6 +5,7 @@ export type {
   Checkpoint,
   CheckpointSink,
   EncodedFloat32,
+  EncodedTensorData,
   InstanceMonitor,
   InstanceState,
   InstanceStreamStates,
