@@ -30,7 +30,7 @@ import type {
   TrainConfigInput,
   TrainResult,
 } from '@polytoy/core';
-import { ConfigError, createPrng, Prng, resolveTrainConfig } from '@polytoy/core';
+import { ConfigError, createPrng, isResolvedTrainConfig, Prng, resolveTrainConfig } from '@polytoy/core';
 import type { HiddenNoiseSample } from '@polytoy/model';
 import { initParams, sampleHiddenNoise } from '@polytoy/model';
 import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
@@ -123,6 +123,7 @@ export function chooseEngine(config: TrainConfig): 'fused' | 'tfjs' {
  * not a user field, so it is dropped before validation, after checking it agrees.
  */
 export function asInput(input: TrainConfigInput | TrainConfig): unknown {
+  if (isResolvedTrainConfig(input)) return input;
   const model = (input as { model?: unknown } | null)?.model;
   if (!model || typeof model !== 'object' || !('n' in model)) return input;
   const { n, ...rest } = model as { n: unknown };
@@ -236,7 +237,14 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
  * result.instances[0]!.finalLoss.reconstruction; // close to 0
  */
 export function train(input: TrainConfigInput | TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  return runTraining(input, opts, {});
+  // The library's boundary: resolves a user config; a config resolveTrainConfig returned passes through.
+  let config: TrainConfig;
+  try {
+    config = resolveTrainConfig(asInput(input));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return runTraining(config, opts, {});
 }
 
 /** One batch and its noise for the engine's slots, with the stream states from before it was drawn. */
@@ -248,13 +256,11 @@ interface Batch {
   before: { data: PrngState[]; noise: PrngState[] };
 }
 
-/** {@link train} with test hooks. */
-export async function runTraining(
-  input: TrainConfigInput | TrainConfig,
-  opts: TrainOptions,
-  hooks: TrainHooks,
-): Promise<TrainResult> {
-  const config = resolveTrainConfig(asInput(input));
+/**
+ * {@link train} with test hooks, on a resolved config (it does not resolve again: its callers,
+ * `train`, the parallel engine and the worker, hold one already).
+ */
+export async function runTraining(config: TrainConfig, opts: TrainOptions, hooks: TrainHooks): Promise<TrainResult> {
   positiveInt(opts.checkEvery, 'checkEvery');
   positiveInt(opts.checkpoint?.every, 'checkpoint.every');
   const resume = opts.resumeFrom;
