@@ -134,21 +134,21 @@ const betas = {
 const lr = positive('a learning rate > 0').default(DEFAULTS.optimizer.lr);
 
 /** One schema per optimizer kind; {@link OPTIMIZER_KINDS} and the error text are derived from it. */
-const optimizerVariants = [
+export const OPTIMIZER_SCHEMAS = [
   z.strictObject({ kind: z.literal('sgd'), lr, momentum: probability('momentum in [0, 1)').default(0) }),
   z.strictObject({ kind: z.literal('adam'), lr, ...betas }),
   z.strictObject({ kind: z.literal('adamw'), lr, ...betas, weightDecay: nonNegative('weight decay >= 0').default(0.01) }),
 ] as const;
 
 /** Every optimizer kind the config accepts, in schema order (the one hand-written list). */
-export const OPTIMIZER_KINDS: readonly OptimizerKind[] = optimizerVariants.map((v) => v.shape.kind.value);
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = OPTIMIZER_SCHEMAS.map((v) => v.shape.kind.value);
 
 /** An optimizer kind: `OPTIMIZER_KINDS[number]`. */
-export type OptimizerKind = (typeof optimizerVariants)[number]['shape']['kind']['value'];
+export type OptimizerKind = (typeof OPTIMIZER_SCHEMAS)[number]['shape']['kind']['value'];
 
 export const optimizerConfigSchema = withKind(
   DEFAULTS.optimizer.kind,
-  z.discriminatedUnion('kind', optimizerVariants, {
+  z.discriminatedUnion('kind', OPTIMIZER_SCHEMAS, {
     error: `optimizer.kind: expected ${OPTIMIZER_KINDS.map((k) => `"${k}"`).join(' | ')}`,
   }),
 );

@@ -43,6 +43,7 @@ export {
   lambdaSchema,
   modelConfigSchema,
   OPTIMIZER_KINDS,
+  OPTIMIZER_SCHEMAS,
   optimizerConfigSchema,
   scheduleConfigSchema,
   trainConfigSchema,
