@@ -109,7 +109,7 @@ export const modelConfigSchema = z.strictObject({
   outputActivation: z.enum(['relu', 'none'], { error: '"relu" | "none"' }).default(DEFAULTS.model.outputActivation),
   outputBias: z.boolean({ error: 'true | false' }).default(true),
   l1: z
-    .object({
+    .strictObject({
       target: z.enum(['activations', 'weights'], { error: '"activations" | "weights"' }).default('activations'),
       lambda: nonNegative('a finite lambda >= 0').default(DEFAULTS.model.lambda),
     })

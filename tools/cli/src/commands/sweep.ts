@@ -40,6 +40,9 @@ const SUBMIT_FLAGS: FlagSpec[] = [
   {
     name: 'attempts',
     type: 'number',
+    integer: true,
+    min: 1,
+    max: 100,
     help: 'Attempts per run for transient errors (bad configs and divergence fail at once)',
     defaultText: '3',
   },
@@ -50,7 +53,7 @@ const SUBMIT_FLAGS: FlagSpec[] = [
 const STATUS_FLAGS: FlagSpec[] = [
   ...CONNECTION_FLAGS,
   { ...SIZE_FLAG, defaultText: 'every size' },
-  { name: 'version', type: 'number', help: 'Only this experiment version', defaultText: 'every version' },
+  { name: 'version', type: 'number', integer: true, min: 1, help: 'Only this experiment version', defaultText: 'every version' },
   { name: 'json', type: 'boolean', help: 'Print the status as JSON' },
 ];
 
@@ -113,7 +116,7 @@ function filterFrom(values: FlagValues, experiment: string | undefined): SweepFi
 }
 
 async function submit(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, SUBMIT_FLAGS);
+  const { values, positionals } = parseFlags(argv, SUBMIT_FLAGS, { max: Number.POSITIVE_INFINITY, what: 'one experiment name' });
   if (values.help) {
     process.stdout.write(
       formatHelp(
@@ -156,7 +159,7 @@ async function submit(argv: string[]): Promise<number> {
 }
 
 async function status(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, STATUS_FLAGS);
+  const { values, positionals } = parseFlags(argv, STATUS_FLAGS, { max: 1, what: 'at most one experiment name' });
   if (values.help) {
     process.stdout.write(
       formatHelp('polytoy sweep status [experiment] --redis <url> [options]', 'Progress of the sweeps in a queue', STATUS_FLAGS),
@@ -178,7 +181,7 @@ async function status(argv: string[]): Promise<number> {
 }
 
 async function collect(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COLLECT_FLAGS);
+  const { values, positionals } = parseFlags(argv, COLLECT_FLAGS, { max: 1, what: 'at most one experiment name' });
   if (values.help) {
     process.stdout.write(
       formatHelp(

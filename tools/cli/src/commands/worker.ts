@@ -16,13 +16,31 @@ import { CONNECTION_FLAGS, connectionFrom } from './sweep.js';
 
 const FLAGS: FlagSpec[] = [
   ...CONNECTION_FLAGS,
-  { name: 'concurrency', type: 'number', help: 'Worker processes to run (one training call each at a time)', defaultText: '1' },
-  { name: 'batch', type: 'number', help: 'Most compatible runs a process trains in one call', defaultText: '32' },
+  {
+    name: 'concurrency',
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: 256,
+    help: 'Worker processes to run (one training call each at a time)',
+    defaultText: '1',
+  },
+  {
+    name: 'batch',
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: 4096,
+    help: 'Most compatible runs a process trains in one call',
+    defaultText: '32',
+  },
   { name: 'exit-when-done', type: 'boolean', help: 'Exit once no run is waiting, running or due for a retry' },
   { name: 'name', type: 'string', help: 'Worker name in logs and on jobs', defaultText: '<hostname>:<pid>' },
   {
     name: 'lock-duration',
     type: 'number',
+    integer: true,
+    min: 1,
     placeholder: 'ms',
     help: "A job's lock; a dead worker's job is re-queued after it expires",
     defaultText: '30000',
@@ -30,11 +48,20 @@ const FLAGS: FlagSpec[] = [
   {
     name: 'stalled-interval',
     type: 'number',
+    integer: true,
+    min: 1,
     placeholder: 'ms',
     help: 'How often to look for jobs of dead workers',
     defaultText: '30000',
   },
-  { name: 'max-stalled', type: 'number', help: 'Times a job may lose its worker before it fails', defaultText: '3' },
+  {
+    name: 'max-stalled',
+    type: 'number',
+    integer: true,
+    min: 0,
+    help: 'Times a job may lose its worker before it fails',
+    defaultText: '3',
+  },
   { name: 'quiet', type: 'boolean', help: 'Log failures only' },
 ];
 
