@@ -44,7 +44,7 @@ export async function trainerInNode({ tarballs, packages }) {
   assert(jsonLines.length > 0, 'the README example printed no JSON-lines loss records');
   const checkpoint = join(dir, 'runs/demo/checkpoint.json');
   assert(existsSync(checkpoint), 'the README example wrote no checkpoint');
-  assert(JSON.parse(readFileSync(checkpoint, 'utf8')).format === 'polytoy.checkpoint/1', 'checkpoint format');
+  assert(JSON.parse(readFileSync(checkpoint, 'utf8')).format === 'polytoy.checkpoint/3', 'checkpoint format');
 
   const checked = await sh('node', ['trainer-check.mjs'], { cwd: dir });
   const summary = JSON.parse(checked.out.trim().split('\n').at(-1));
