@@ -36,13 +36,25 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** Parses a decimal number flag and checks it against its spec. */
 export function parseNumberFlag(spec: FlagSpec, raw: string): number {
   const flag = `--${spec.name}`;
-  const kind = spec.integer ? 'an integer' : 'a decimal number';
-  if (!DECIMAL.test(raw)) throw new ConfigError(flag, kind, raw);
+  const { min, max } = spec;
+  // One expectation for every failure: the kind and its bounds.
+  const bounds =
+    min !== undefined && max !== undefined
+      ? ` in [${min}, ${max}]`
+      : min !== undefined
+        ? ` >= ${min}`
+        : max !== undefined
+          ? ` <= ${max}`
+          : '';
+  const expected = `${spec.integer ? 'an integer' : 'a decimal number'}${bounds}`;
   const v = Number(raw);
-  if (!Number.isFinite(v)) throw new ConfigError(flag, 'a finite number', raw);
-  if (spec.integer && !Number.isSafeInteger(v)) throw new ConfigError(flag, kind, raw);
-  if (spec.min !== undefined && v < spec.min) throw new ConfigError(flag, `${kind} >= ${spec.min}`, raw);
-  if (spec.max !== undefined && v > spec.max) throw new ConfigError(flag, `${kind} <= ${spec.max}`, raw);
+  const ok =
+    DECIMAL.test(raw) &&
+    Number.isFinite(v) &&
+    (!spec.integer || Number.isSafeInteger(v)) &&
+    (min === undefined || v >= min) &&
+    (max === undefined || v <= max);
+  if (!ok) throw new ConfigError(flag, expected, raw);
   return v;
 }
 

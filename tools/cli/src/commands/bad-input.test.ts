@@ -51,12 +51,12 @@ type Case = [args: string[], code: number, line: string | (() => string)];
 
 const CASES: Record<string, Case[]> = {
   train: [
-    [['--lr', '0x10'], 2, '--lr: expected a decimal number, received "0x10"'],
-    [['--lr', 'Infinity'], 2, '--lr: expected a decimal number, received "Infinity"'],
+    [['--lr', '0x10'], 2, '--lr: expected a decimal number >= 0, received "0x10"'],
+    [['--lr', 'Infinity'], 2, '--lr: expected a decimal number >= 0, received "Infinity"'],
     [['--steps', '0'], 2, '--steps: expected an integer >= 1, received "0"'],
-    [['--steps', '2.5'], 2, '--steps: expected an integer, received "2.5"'],
-    [['--workers', '0'], 2, '--workers: expected an integer >= 1, received "0"'],
-    [['--workers', '-2'], 2, '--workers: expected an integer >= 1, received "-2"'],
+    [['--steps', '2.5'], 2, '--steps: expected an integer >= 1, received "2.5"'],
+    [['--workers', '0'], 2, '--workers: expected an integer in [1, 256], received "0"'],
+    [['--workers', '-2'], 2, '--workers: expected an integer in [1, 256], received "-2"'],
     [['--n', '8', '--n', '16'], 2, '--n: expected the flag once, received ["8","16"]'],
     [['--quiet', '--quiet'], 2, '--quiet: expected the flag once, received [true,true]'],
     [['extra'], 2, 'arguments: expected no positional arguments, received "extra"'],
@@ -91,8 +91,8 @@ const CASES: Record<string, Case[]> = {
   ],
   analyze: [
     [['--c', '0.1'], 2, '--c: expected a decimal number >= 0.5, received "0.1"'],
-    [['--n', '0x10'], 2, '--n: expected an integer, received "0x10"'],
-    [['--n', '64'], 2, '--n: expected an integer <= 32, received "64"'],
+    [['--n', '0x10'], 2, '--n: expected an integer in [4, 32], received "0x10"'],
+    [['--n', '64'], 2, '--n: expected an integer in [4, 32], received "64"'],
     [['--lambda', '-1'], 2, '--lambda: expected a decimal number >= 0, received "-1"'],
     [
       ['--out', missingDir],
@@ -102,7 +102,7 @@ const CASES: Record<string, Case[]> = {
     [['x'], 2, 'arguments: expected no positional arguments, received "x"'],
   ],
   report: [
-    [[stability, '--heatmaps', '-1'], 2, '--heatmaps: expected an integer >= 0, received "-1"'],
+    [[stability, '--heatmaps', '-1'], 2, '--heatmaps: expected an integer in [0, 1000], received "-1"'],
     [[stability, '--out', stability], 2, `--out: expected a file other than the inputs, received ${JSON.stringify(stability)}`],
     [
       [stability, '--out', missingDir],
@@ -151,17 +151,17 @@ const CASES: Record<string, Case[]> = {
       2,
       `--out: expected a new file or one of stability v2 (small) results, received "${stability} holding stability v1 (small) lines"`,
     ],
-    [['stability', '--workers', '0'], 2, '--workers: expected an integer >= 1, received "0"'],
-    [['stability', '--max-instances', '1e9'], 2, '--max-instances: expected an integer <= 4096, received "1e9"'],
+    [['stability', '--workers', '0'], 2, '--workers: expected an integer in [1, 256], received "0"'],
+    [['stability', '--max-instances', '1e9'], 2, '--max-instances: expected an integer in [1, 4096], received "1e9"'],
   ],
   sweep: [
     [['status', '--redis', 'SILENT', '--timeout', '500'], 1, 'cannot reach Redis at SILENT: no answer within 500 ms'],
     [['collect', '--redis', 'SILENT', '--timeout', '500'], 1, 'cannot reach Redis at SILENT: no answer within 500 ms'],
     [['status', 'a', 'b', '--redis', 'redis://x'], 2, 'arguments: expected at most one experiment name, received "a b"'],
-    [['status', '--redis', 'redis://x', '--timeout', '0x10'], 2, '--timeout: expected an integer, received "0x10"'],
+    [['status', '--redis', 'redis://x', '--timeout', '0x10'], 2, '--timeout: expected an integer >= 100, received "0x10"'],
   ],
   worker: [
-    [['--redis', 'redis://x', '--concurrency', '0'], 2, '--concurrency: expected an integer >= 1, received "0"'],
+    [['--redis', 'redis://x', '--concurrency', '0'], 2, '--concurrency: expected an integer in [1, 256], received "0"'],
     [['--redis', 'redis://x', '--max-n', '-1'], 2, '--max-n: expected an integer >= 1, received "-1"'],
     [['--redis', 'redis://x', 'stray'], 2, 'arguments: expected no positional arguments, received "stray"'],
   ],
