@@ -26,6 +26,7 @@ import { createBatcher } from './batcher.js';
 import type { RunOutcome } from './run-line.js';
 import { trainRuns } from './run-line.js';
 import { storeResult } from './scripts.js';
+import { withTimeout } from './open.js';
 import { EXPERIMENT_NAME, sweepKeyOf } from './plan.js';
 
 /**
@@ -69,6 +70,12 @@ export interface SweepWorkerOptions extends SweepConnectionOptions {
   analyse?: (spec: RunSpec, params: ModelParams) => RunAnalysis;
   /** Receives what the worker does (for logs). */
   onEvent?: (event: WorkerEvent) => void;
+  /**
+   * The most a Redis round trip of a job (read the stored result, check the sweep, store the
+   * line) may take, ms (default 30 000): a server that stops answering fails the attempt (it is
+   * retried) instead of holding the worker.
+   */
+  timeoutMs?: number;
   /** Largest job accepted (default {@link DEFAULT_JOB_LIMITS}; fields given override). */
   limits?: Partial<JobLimits>;
 }
@@ -200,7 +207,10 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
     report.started++;
     emit({ kind: 'started', worker: name, runId, attempt: job.attemptsStarted, spec });
     const client = await worker.client;
-    const previous = await client.hget(keys.results, runId);
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const redis = <T>(p: Promise<T>, what: string) =>
+      withTimeout(p, timeoutMs, `Redis did not answer ${what} within ${timeoutMs} ms`);
+    const previous = await redis(client.hget(keys.results, runId), 'reading the stored result');
     if (previous !== null) {
       report.duplicates++;
       emit({ kind: 'duplicate', worker: name, runId });
@@ -227,14 +237,14 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
     // A Redis restart without persistence loses the sweep (and this job) while the run trains:
     // the result would be an orphan that no plan names. Reported as lost, not written.
     const sweepKey = sweepKeyOf(spec.experiment, spec.version, spec.size);
-    if (!(await client.hexists(keys.sweeps, sweepKey))) {
+    if (!(await redis(client.hexists(keys.sweeps, sweepKey), 'checking the sweep'))) {
       report.lost++;
       emit({ kind: 'lost', worker: name, runId, sweep: sweepKey });
       throw new UnrecoverableError(
         `sweep ${sweepKey} is no longer in the queue (Redis restarted without persistence?); result not written`,
       );
     }
-    const written = await storeResult(client, keys, runId, JSON.stringify(outcome.line));
+    const written = await redis(storeResult(client, keys, runId, JSON.stringify(outcome.line)), 'storing the result');
     if (written) {
       report.stored++;
       emit({ kind: 'stored', worker: name, runId, seconds: (performance.now() - t0) / 1000 });
