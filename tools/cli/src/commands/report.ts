@@ -2,6 +2,7 @@
  * `polytoy report <results.jsonl…>`: one self-contained HTML file with the weight heat maps,
  * loss curves, success rates and the collisions plot (Vega-Lite rendered to inline SVG).
  */
+import { resolve } from 'node:path';
 import { ConfigError } from '@polytoy/core';
 import { EXPERIMENTS } from '@polytoy/experiments';
 import type { ResultLine } from '@polytoy/experiments';
@@ -62,7 +63,7 @@ export const reportCommand: Command = {
     }
     if (positionals.length === 0) throw new ConfigError('report', 'one or more results files (JSON lines)', undefined);
     const out = String(values.out ?? 'report.html');
-    if (positionals.includes(out)) throw new ConfigError('--out', 'a file other than the inputs', out);
+    if (positionals.some((p) => resolve(p) === resolve(out))) throw new ConfigError('--out', 'a file other than the inputs', out);
     checkWritable(out, '--out');
     const lines = await readResultLines(positionals, {
       onTruncated: (path, bytes) =>
