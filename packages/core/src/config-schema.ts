@@ -9,6 +9,9 @@ import { DEFAULTS } from './defaults.js';
 const finite = (expected: string) => z.number({ error: expected }).refine(Number.isFinite, { error: expected });
 const positive = (expected = 'a positive finite number') => finite(expected).refine((v) => v > 0, { error: expected });
 const nonNegative = (expected = 'a finite number >= 0') => finite(expected).refine((v) => v >= 0, { error: expected });
+/** Most instances one config may train together (a count is expanded to one entry each). */
+export const MAX_INSTANCES = 65_536;
+
 const positiveInt = (expected = 'a positive integer') =>
   z.number({ error: expected }).refine((v) => Number.isSafeInteger(v) && v >= 1, { error: expected });
 const nonNegativeInt = (expected = 'an integer >= 0') =>
@@ -117,7 +120,7 @@ export const modelConfigSchema = z.strictObject({
   outputActivation: z.enum(['relu', 'none'], { error: '"relu" | "none"' }).default(DEFAULTS.model.outputActivation),
   outputBias: z.boolean({ error: 'true | false' }).default(DEFAULTS.model.outputBias),
   l1: z
-    .object({
+    .strictObject({
       target: z.enum(['activations', 'weights'], { error: '"activations" | "weights"' }).default(DEFAULTS.model.l1Target),
       lambda: lambdaSchema.default(DEFAULTS.model.lambda),
     })
@@ -229,9 +232,18 @@ export const trainConfigSchema = z.strictObject({
   logEvery: positiveInt('a positive integer log interval').default(DEFAULTS.train.logEvery),
   /** Independent instances trained together: a count, or one override object per instance. */
   instances: z
-    .union([positiveInt('a positive instance count'), z.array(instanceSchema).min(1)], {
-      error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?, density?, importanceDecay?}',
-    })
+    .union(
+      [
+        // Bounded: resolving a count allocates one entry per instance.
+        positiveInt(`a positive instance count (at most ${MAX_INSTANCES})`).refine((v) => v <= MAX_INSTANCES, {
+          error: `a positive instance count (at most ${MAX_INSTANCES})`,
+        }),
+        z.array(instanceSchema).min(1).max(MAX_INSTANCES),
+      ],
+      {
+        error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?, density?, importanceDecay?}',
+      },
+    )
     .default(DEFAULTS.train.instances),
   data: dataConfigSchema.prefault({}),
   model: modelConfigSchema.prefault({}),

@@ -64,3 +64,4 @@ export type {
   RuntimeInfo,
   TrainResult,
 } from './records.js';
+export { CHECKSUM_PREFIX, checksumMatches, payloadChecksum, sha256Hex } from './sha256.js';

@@ -80,4 +80,6 @@ export const runRecordSchema = z.object({
   diverged: z.array(divergedInstanceSchema),
   /** Free-form analysis (the CLI writes `{ summary }`). */
   analysis: z.record(z.string(), z.unknown()).optional(),
+  /** `sha256:<hex>` of the JSON of every other field (in order); absent in older records. */
+  checksum: z.string().optional(),
 });

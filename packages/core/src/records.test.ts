@@ -51,8 +51,22 @@ describe('run records', () => {
     expect(back[0]).toEqual(params);
   });
 
+  it('carry a SHA-256 checksum: any change to the file is refused, a record without one is read as before', () => {
+    const text = JSON.stringify(toRunRecord(result, { summary: { note: 'λ' } }, new Date(0)));
+    expect(JSON.parse(text).checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(parseRunRecord(JSON.parse(text)).params[0]).toEqual(params);
+    const mismatch =
+      'run record checksum: expected the SHA-256 of the contents, received a mismatch (the file is corrupt or was edited)';
+    // One weight and the wall time changed.
+    expect(text).toContain('"W":[0.25,');
+    expect(() => parseRunRecord(JSON.parse(text.replace('"W":[0.25,', '"W":[0.26,')))).toThrow(mismatch);
+    expect(() => parseRunRecord(JSON.parse(text.replace('"wallSeconds":1', '"wallSeconds":2')))).toThrow(mismatch);
+    const { checksum: _c, ...unsealed } = JSON.parse(text);
+    expect(parseRunRecord(unsealed).record.stepsRun).toBe(8);
+  });
+
   it('reads polytoy.run/1 records as fixed-step runs: every instance capped at its last step', () => {
-    const { stepsRun: _s, diverged: _d, ...v2 } = JSON.parse(JSON.stringify(toRunRecord(result)));
+    const { stepsRun: _s, diverged: _d, checksum: _c, ...v2 } = JSON.parse(JSON.stringify(toRunRecord(result)));
     const v1 = {
       ...v2,
       format: 'polytoy.run/1',

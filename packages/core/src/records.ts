@@ -139,10 +139,16 @@ export interface RunRecord {
   diverged: DivergedInstance[];
   /** Analyses added by the CLI (metrics, exact loss), keyed by name. */
   analysis?: Record<string, unknown>;
+  /**
+   * `sha256:<hex>` of `JSON.stringify` of every other field, verified by {@link parseRunRecord}
+   * (absent in records written before checksums; those are read as they are).
+   */
+  checksum?: string;
 }
 
 import { PolytoyError } from './errors.js';
 import { deserializeParams, serializeParams } from './params.js';
+import { checksumMatches, payloadChecksum } from './sha256.js';
 
 /** JSON-safe copy of a config (typed arrays become plain arrays). */
 function jsonSafe(value: unknown): unknown {
@@ -156,7 +162,7 @@ function jsonSafe(value: unknown): unknown {
  * fs.writeFileSync('run.json', JSON.stringify(toRunRecord(result)));
  */
 export function toRunRecord(result: TrainResult, analysis?: Record<string, unknown>, now: Date = new Date()): RunRecord {
-  return {
+  const record: RunRecord = {
     format: RUN_RECORD_FORMAT,
     createdAt: now.toISOString(),
     config: jsonSafe(result.config),
@@ -167,6 +173,8 @@ export function toRunRecord(result: TrainResult, analysis?: Record<string, unkno
     diverged: result.diverged.map((d) => ({ ...d, history: d.history.map((h) => ({ ...h })) })),
     ...(analysis ? { analysis } : {}),
   };
+  // Sealed over its JSON form (what a file holds), so a reader can verify it after parsing.
+  return { ...record, checksum: payloadChecksum(JSON.parse(JSON.stringify(record))) };
 }
 
 /** A run record read back, with parameters as typed arrays. */
@@ -202,6 +210,11 @@ function upgradeV1(v: Record<string, unknown>): Partial<RunRecord> {
  */
 export function parseRunRecord(value: unknown): LoadedRun {
   let v = value as Partial<RunRecord> | null;
+  if (v && typeof v === 'object' && 'checksum' in v && !checksumMatches(v as Record<string, unknown>)) {
+    throw new PolytoyError(
+      'run record checksum: expected the SHA-256 of the contents, received a mismatch (the file is corrupt or was edited)',
+    );
+  }
   const format = v && typeof v === 'object' ? (v.format as string | undefined) : undefined;
   if (v && format === RUN_RECORD_FORMAT_V1) v = upgradeV1(v as Record<string, unknown>);
   if (!v || typeof v !== 'object' || v.format !== RUN_RECORD_FORMAT) {

@@ -2,9 +2,10 @@
  * `@polytoy/experiments/node`: results as JSON-lines files (one {@link ResultLine} per line).
  * Kept out of the main entry so the package core stays browser-safe.
  */
-import { appendFile, mkdir, open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PolytoyError } from '@polytoy/core';
+import { writeFileAtomic } from '@polytoy/trainer/node';
 import type { ResultLine } from './result.js';
 import { parseResultLine } from './result.js';
 import type { ResultStore } from './store.js';
@@ -35,6 +36,12 @@ export function parseResultsText(text: string, where: string): { lines: ResultLi
   return { lines, completeLength: Buffer.byteLength(complete, 'utf8') };
 }
 
+/** Options of {@link readResultLines}. */
+export interface ReadResultsOptions {
+  /** Called for a file whose last line is cut short (ignored: a killed writer's partial line). */
+  onTruncated?: (path: string, bytes: number) => void;
+}
+
 /**
  * Reads result lines from one or more JSON-lines files, in file order.
  *
@@ -42,7 +49,7 @@ export function parseResultsText(text: string, where: string): { lines: ResultLi
  * @example
  * const lines = await readResultLines(['results/finds-solution.jsonl']);
  */
-export async function readResultLines(paths: readonly string[]): Promise<ResultLine[]> {
+export async function readResultLines(paths: readonly string[], opts: ReadResultsOptions = {}): Promise<ResultLine[]> {
   const out: ResultLine[] = [];
   for (const path of paths) {
     let text: string;
@@ -51,7 +58,10 @@ export async function readResultLines(paths: readonly string[]): Promise<ResultL
     } catch (e) {
       throw new PolytoyError(`cannot read results file ${path}: ${(e as Error).message}`);
     }
-    out.push(...parseResultsText(text, path).lines);
+    const { lines, completeLength } = parseResultsText(text, path);
+    const total = Buffer.byteLength(text, 'utf8');
+    if (completeLength < total) opts.onTruncated?.(path, total - completeLength);
+    out.push(...lines);
   }
   return out;
 }
@@ -100,9 +110,9 @@ export function jsonlStore(path: string): ResultStore {
 }
 
 /**
- * Writes result lines to a new JSON-lines file (replacing it), e.g. after merging shards.
+ * Writes result lines to a new JSON-lines file (replacing it atomically: a failure, e.g. a
+ * full disk, leaves the previous file intact), e.g. after merging shards.
  */
 export async function writeResultLines(path: string, lines: readonly ResultLine[]): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, lines.map((l) => `${JSON.stringify(l)}\n`).join(''), 'utf8');
+  await writeFileAtomic(path, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
 }

@@ -5,7 +5,6 @@
  */
 import { runtimeInfoSchema, serializedParamsSchema } from '@polytoy/core';
 import { z } from 'zod';
-import { RESULT_FORMAT } from './result.js';
 
 const exactLoss = z.object({ loss: z.number(), reconstruction: z.number(), l1: z.number() }).nullable();
 
@@ -42,7 +41,8 @@ export const runSpecSchema = z.object({
  * resultLineSchema.parse(JSON.parse(text.split('\n')[0])).status; // 'converged' | 'capped' | 'diverged'
  */
 export const resultLineSchema = z.object({
-  format: z.literal(RESULT_FORMAT),
+  // RESULT_FORMAT, spelled out: result.ts validates lines with this schema (no import cycle).
+  format: z.literal('polytoy.experiment-result/2'),
   experiment: z.string(),
   version: z.number(),
   runId: z.string(),

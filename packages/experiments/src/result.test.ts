@@ -1,6 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { compactHistory, compactParams, parseResultLine, roundDeep, roundTo } from './result.js';
 
+// A complete /1 line (every field the reader types).
+const FULL_V1 = {
+  format: 'polytoy.experiment-result/1',
+  experiment: 'e',
+  runId: 'r',
+  version: 1,
+  spec: { cellKey: 'k', config: { steps: 3000 } },
+  reconstruction: null,
+  l1: null,
+  exactLoss: null,
+  classification: null,
+  evidence: null,
+  analysis: null,
+  params: null,
+  history: { step: [], loss: [], reconstruction: [], l1: [] },
+  wallSeconds: 1,
+  groupSize: 1,
+  runtime: null,
+  createdAt: '2024-01-01T00:00:00.000Z',
+};
+
 describe('result line helpers', () => {
   it('rounds numbers deep inside JSON values, leaving other values alone', () => {
     expect(roundDeep({ a: [0.123456789, 2, null], b: 'x', c: { d: -1.23456789e-7 } }, 3)).toEqual({
@@ -45,13 +66,43 @@ describe('result line helpers', () => {
     );
   });
 
+  it.each([
+    [{ history: undefined }, 'f:2: field history: Invalid input: expected object, received undefined'],
+    [{ finalLoss: 'low' }, 'f:2: field finalLoss: Invalid input: expected number, received string'],
+    [{ version: '1' }, 'f:2: field version: Invalid input: expected number, received string'],
+    [
+      { history: { step: [1], loss: ['x'], reconstruction: [], l1: [] } },
+      'f:2: field history.loss.0: Invalid input: expected number, received string',
+    ],
+  ])('rejects a line with a missing or mistyped field (%j) in one line naming it', (patch, message) => {
+    const good = JSON.parse(JSON.stringify(FULL_V1));
+    const text = JSON.stringify({
+      ...good,
+      format: 'polytoy.experiment-result/2',
+      status: 'capped',
+      step: 3,
+      divergence: null,
+      finalLoss: 1,
+      ...patch,
+    });
+    expect(() => parseResultLine(text, 'f:2')).toThrow(message);
+    expect(() =>
+      parseResultLine(
+        JSON.stringify({
+          ...good,
+          format: 'polytoy.experiment-result/2',
+          status: 'capped',
+          step: 3,
+          divergence: null,
+          finalLoss: 1,
+        }),
+        'f:2',
+      ),
+    ).not.toThrow();
+  });
+
   it('reads /1 lines (fixed-step runs) as capped at their steps, diverged ones with their step', () => {
-    const v1 = {
-      format: 'polytoy.experiment-result/1',
-      experiment: 'e',
-      runId: 'r',
-      spec: { cellKey: 'k', config: { steps: 3000 } },
-    };
+    const v1 = FULL_V1;
     const ok = parseResultLine(JSON.stringify({ ...v1, status: 'ok', divergedAtStep: null, finalLoss: 0.1 }));
     expect(ok).toMatchObject({
       format: 'polytoy.experiment-result/2',

@@ -5,6 +5,7 @@
 import type { DivergenceReason, InstanceStatus, LossRecord, ModelParams, RuntimeInfo, SerializedParams } from '@polytoy/core';
 import { PolytoyError } from '@polytoy/core';
 import type { RunSpec } from './definition.js';
+import { resultLineSchema } from './result-schema.js';
 import type { SuperpositionSummary, TaxonomySummary } from '@polytoy/metrics';
 
 /**
@@ -289,6 +290,13 @@ export function checkResultLine(value: unknown, where = 'result line'): ResultLi
   }
   if (!v.spec || typeof v.spec !== 'object' || typeof v.spec.cellKey !== 'string') {
     throw new PolytoyError(`${where}: expected a run spec with a cellKey`);
+  }
+  // Every field readers use, typed (one line naming the first bad field, never a TypeError later).
+  // The spec is checked where it is used (its cellKey above; a grid's own readers for the rest).
+  const checked = resultLineSchema.omit({ spec: true }).safeParse(v);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new PolytoyError(`${where}: field ${issue.path.join('.') || '(line)'}: ${issue.message}`);
   }
   return v as ResultLine;
 }

@@ -6,7 +6,7 @@ import { PolytoyError } from '@polytoy/core';
 import { parseResultLine } from '@polytoy/experiments';
 import type { ResultLine } from '@polytoy/experiments';
 import type { SweepConnectionOptions } from './connection.js';
-import { openQueue } from './open.js';
+import { asQueueError, openQueue } from './open.js';
 import type { SweepMeta } from './plan.js';
 import type { SweepFilter } from './status.js';
 import { listSweeps, planOf } from './status.js';
@@ -59,6 +59,8 @@ export async function collectSweep(opts: SweepConnectionOptions, filter: SweepFi
       });
     }
     return { sweep, lines, missing };
+  } catch (e) {
+    throw asQueueError(e, opts.redis);
   } finally {
     await q.close();
   }

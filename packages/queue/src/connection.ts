@@ -19,7 +19,16 @@ export interface SweepConnectionOptions {
   queue?: string;
   /** BullMQ key prefix (default {@link DEFAULT_PREFIX}). */
   prefix?: string;
+  /**
+   * Command-line operations (submit, status, collect): the most any Redis round trip may take,
+   * ms (default {@link DEFAULT_TIMEOUT_MS}); a server that accepts connections but never
+   * answers fails with one line instead of hanging.
+   */
+  timeoutMs?: number;
 }
+
+/** Default bound on one Redis round trip of a command-line operation. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * Connection options for BullMQ from a Redis URL. `worker` connections retry forever (a worker
@@ -30,7 +39,7 @@ export interface SweepConnectionOptions {
  * @example
  * redisConnection('redis://127.0.0.1:6379/2', 'client'); // { host: '127.0.0.1', port: 6379, db: 2, … }
  */
-export function redisConnection(url: string, role: 'worker' | 'client'): ConnectionOptions {
+export function redisConnection(url: string, role: 'worker' | 'client', timeoutMs = DEFAULT_TIMEOUT_MS): ConnectionOptions {
   let u: URL;
   try {
     u = new URL(url);
@@ -53,7 +62,13 @@ export function redisConnection(url: string, role: 'worker' | 'client'): Connect
   };
   if (role === 'worker') return { ...options, maxRetriesPerRequest: null };
   // Fail fast: three reconnection attempts, then commands reject instead of queueing forever.
-  return { ...options, maxRetriesPerRequest: 1, retryStrategy: (times: number) => (times > 3 ? null : 250 * times) };
+  return {
+    ...options,
+    connectTimeout: Math.min(5000, timeoutMs),
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times: number) => (times > 3 ? null : 250 * times),
+  };
 }
 
 /** Redis keys polytoy keeps next to the queue (all under the queue's prefix). */

@@ -24,6 +24,12 @@ export interface RedisServerOptions {
    * `redis-server` package with apt-get first (what CI and test setups want). Default false.
    */
   installIfMissing?: boolean;
+  /**
+   * Keep the data in this directory with an fsynced append-only file, so that a server started
+   * again on it finds everything (default: no persistence, a fresh temporary directory that
+   * `stop()` removes). The directory is left in place.
+   */
+  persistDir?: string;
 }
 
 /** A running server started by {@link startRedisServer}. */
@@ -120,8 +126,9 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const binary = opts.binary ?? 'redis-server';
   if (opts.installIfMissing && !isInstalled(binary) && process.getuid?.() === 0) installRedisServer();
   const port = opts.port ?? (await freeLoopbackPort());
-  const dir = await mkdtemp(join(tmpdir(), 'polytoy-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const dir = opts.persistDir ?? (await mkdtemp(join(tmpdir(), 'polytoy-redis-')));
+  const persistence = opts.persistDir ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
   const child = spawn(binary, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -149,7 +156,7 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
       await exited(child);
       clearTimeout(timer);
     }
-    await rm(dir, { recursive: true, force: true });
+    if (!opts.persistDir) await rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   const state: { early: Error | null } = { early: null };

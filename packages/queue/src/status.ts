@@ -4,9 +4,11 @@
  */
 import type { JobType } from 'bullmq';
 import type { SweepConnectionOptions } from './connection.js';
-import { openQueue } from './open.js';
+import { asQueueError, openQueue } from './open.js';
 import type { OpenQueue } from './open.js';
+import { PolytoyError } from '@polytoy/core';
 import type { SweepMeta } from './plan.js';
+import { parseSweepMeta } from './plan.js';
 import { hkeys } from './scripts.js';
 
 /** Which sweeps to look at (every field given must match). */
@@ -60,7 +62,7 @@ const STATES: { type: JobType; bucket: 'running' | 'waiting' | 'failed' | 'compl
 
 /** The sweeps recorded in a queue, matching a filter, sorted by key. */
 export async function listSweeps(q: OpenQueue, filter: SweepFilter = {}): Promise<SweepMeta[]> {
-  const all = Object.values(await q.client.hgetall(q.keys.sweeps)).map((v) => JSON.parse(v) as SweepMeta);
+  const all = Object.entries(await q.client.hgetall(q.keys.sweeps)).map(([key, v]) => parseSweepMeta(v, key));
   return all
     .filter((s) => filter.experiment === undefined || s.experiment === filter.experiment)
     .filter((s) => filter.version === undefined || s.version === filter.version)
@@ -71,7 +73,16 @@ export async function listSweeps(q: OpenQueue, filter: SweepFilter = {}): Promis
 /** The plan (run ids in local-run order) of a sweep. */
 export async function planOf(q: OpenQueue, sweep: SweepMeta): Promise<string[]> {
   const text = await q.client.get(q.keys.plan(sweep.key));
-  return text ? (JSON.parse(text) as string[]) : [];
+  if (!text) return [];
+  let plan: unknown;
+  try {
+    plan = JSON.parse(text);
+  } catch {
+    plan = undefined;
+  }
+  if (!Array.isArray(plan) || !plan.every((id) => typeof id === 'string'))
+    throw new PolytoyError(`sweep ${sweep.key}: its stored plan is not a JSON array of run ids`);
+  return plan as string[];
 }
 
 /**
@@ -134,6 +145,8 @@ export async function sweepStatus(opts: SweepConnectionOptions, filter: SweepFil
       out.push(s);
     }
     return out;
+  } catch (e) {
+    throw asQueueError(e, opts.redis);
   } finally {
     await q.close();
   }

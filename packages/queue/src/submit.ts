@@ -8,7 +8,7 @@ import { runIdOf } from '@polytoy/experiments';
 import type { ExperimentDefinition, ExperimentSize, RunSpec } from '@polytoy/experiments';
 import type { Job } from 'bullmq';
 import type { SweepConnectionOptions } from './connection.js';
-import { inChunks, openQueue } from './open.js';
+import { asQueueError, inChunks, openQueue } from './open.js';
 import type { SweepMeta } from './plan.js';
 import { runOrder, sweepKeyOf } from './plan.js';
 import { hkeys, hsetnx, setPlan } from './scripts.js';
@@ -121,6 +121,8 @@ export async function submitSweep(def: ExperimentDefinition, opts: SubmitOptions
       alreadyStored: ids.length - open.length,
       retried,
     };
+  } catch (e) {
+    throw asQueueError(e, opts.redis);
   } finally {
     await q.close();
   }

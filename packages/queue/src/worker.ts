@@ -26,6 +26,22 @@ import { createBatcher } from './batcher.js';
 import type { RunOutcome } from './run-line.js';
 import { trainRuns } from './run-line.js';
 import { storeResult } from './scripts.js';
+import { withTimeout } from './open.js';
+import { EXPERIMENT_NAME, sweepKeyOf } from './plan.js';
+
+/**
+ * The largest run a worker accepts from the queue: anyone who can write to the queue chooses
+ * the sizes, so a job of n = 4096 or 9e15 steps is refused instead of trained without end.
+ */
+export interface JobLimits {
+  n: number;
+  m: number;
+  steps: number;
+  batchSize: number;
+}
+
+/** Limits of {@link checkJob} unless a worker is given others (`polytoy worker --max-n` …). */
+export const DEFAULT_JOB_LIMITS: JobLimits = { n: 1024, m: 1024, steps: 10_000_000, batchSize: 65_536 };
 
 /** Options of {@link runWorker}. */
 export interface SweepWorkerOptions extends SweepConnectionOptions {
@@ -54,6 +70,14 @@ export interface SweepWorkerOptions extends SweepConnectionOptions {
   analyse?: (spec: RunSpec, params: ModelParams) => RunAnalysis;
   /** Receives what the worker does (for logs). */
   onEvent?: (event: WorkerEvent) => void;
+  /**
+   * The most a Redis round trip of a job (read the stored result, check the sweep, store the
+   * line) may take, ms (default 30 000): a server that stops answering fails the attempt (it is
+   * retried) instead of holding the worker.
+   */
+  timeoutMs?: number;
+  /** Largest job accepted (default {@link DEFAULT_JOB_LIMITS}; fields given override). */
+  limits?: Partial<JobLimits>;
 }
 
 /** What a worker reports, one event per step of a job. */
@@ -67,6 +91,11 @@ export type WorkerEvent =
   | { kind: 'duplicate'; worker: string; runId: string }
   /** `final`: the job will not be retried (bad config, divergence, attempts used up). */
   | { kind: 'failed'; worker: string; runId: string; message: string; final: boolean }
+  /**
+   * The run's sweep is no longer in the queue (Redis restarted without persistence, or the
+   * queue was emptied): nothing written, the run is reported as lost.
+   */
+  | { kind: 'lost'; worker: string; runId: string; sweep: string }
   /** Stop requested mid-run: the job went back to the queue. */
   | { kind: 'requeued'; worker: string; runId: string }
   /** A problem outside any job (e.g. Redis errors other than a lost connection). */
@@ -83,6 +112,8 @@ export interface WorkerReport {
   duplicates: number;
   failed: number;
   requeued: number;
+  /** Runs whose sweep vanished from Redis while they trained (nothing written). */
+  lost: number;
 }
 
 /** What a completed job returns (BullMQ keeps it as the job's return value). */
@@ -91,15 +122,37 @@ export interface RunJobResult {
   worker: string;
 }
 
-/** Checks that a job's data is the run its id names (the submitter and worker agree). */
-export function checkJob(job: Pick<Job, 'id' | 'data'>): RunSpec {
+/**
+ * Checks that a job's data is the run its id names (the submitter and worker agree), and that
+ * it is a single run within `limits`.
+ */
+export function checkJob(job: Pick<Job, 'id' | 'data'>, limits: Partial<JobLimits> = {}): RunSpec {
+  const lim = { ...DEFAULT_JOB_LIMITS, ...limits };
   const spec = job.data as RunSpec;
-  let id: string;
+  const refuse = (why: string): never => {
+    throw new UnrecoverableError(`job ${job.id}: not a valid run spec (${why})`);
+  };
+  if (!spec || typeof spec !== 'object' || !spec.config || typeof spec.config !== 'object') refuse('no config');
+  if (typeof spec.experiment !== 'string' || !EXPERIMENT_NAME.test(spec.experiment))
+    refuse(`experiment: expected a name of lower-case letters, digits and dashes, received ${JSON.stringify(spec.experiment)}`);
+  // Before resolving: `instances: 1e9` alone would allocate the instance list.
+  const instances = (spec.config as { instances?: unknown }).instances;
+  if (instances !== undefined && instances !== 1 && !(Array.isArray(instances) && instances.length === 1))
+    refuse(`config.instances: expected one instance, received ${JSON.stringify(instances).slice(0, 40)}`);
+  let id = '';
   try {
     id = runIdOf(spec);
-    resolveTrainConfig(spec.config);
+    const c = resolveTrainConfig(spec.config);
+    const sizes: [keyof JobLimits, number][] = [
+      ['n', c.model.n],
+      ['m', c.model.m],
+      ['steps', c.steps],
+      ['batchSize', c.batchSize],
+    ];
+    for (const [k, v] of sizes) if (v > lim[k]) refuse(`${k}: expected at most ${lim[k]} (this worker's limit), received ${v}`);
   } catch (e) {
-    throw new UnrecoverableError(`job ${job.id}: not a valid run spec (${(e as Error).message})`);
+    if (e instanceof UnrecoverableError) throw e;
+    refuse((e as Error).message);
   }
   if (id !== job.id) {
     throw new UnrecoverableError(
@@ -125,7 +178,7 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   const keys = sweepKeys(queueName, prefix);
   const emit = (e: WorkerEvent) => opts.onEvent?.(e);
-  const report: WorkerReport = { worker: name, started: 0, stored: 0, duplicates: 0, failed: 0, requeued: 0 };
+  const report: WorkerReport = { worker: name, started: 0, stored: 0, duplicates: 0, failed: 0, requeued: 0, lost: 0 };
   if (!opts.train) await initNodeBackend();
 
   const connection = redisConnection(opts.redis, 'worker');
@@ -149,12 +202,15 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
   });
 
   const processor = async (job: Job, token?: string): Promise<RunJobResult> => {
-    const spec = checkJob(job);
+    const spec = checkJob(job, opts.limits);
     const runId = job.id!;
     report.started++;
     emit({ kind: 'started', worker: name, runId, attempt: job.attemptsStarted, spec });
     const client = await worker.client;
-    const previous = await client.hget(keys.results, runId);
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const redis = <T>(p: Promise<T>, what: string) =>
+      withTimeout(p, timeoutMs, `Redis did not answer ${what} within ${timeoutMs} ms`);
+    const previous = await redis(client.hget(keys.results, runId), 'reading the stored result');
     if (previous !== null) {
       report.duplicates++;
       emit({ kind: 'duplicate', worker: name, runId });
@@ -178,7 +234,17 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
       if (e instanceof ConfigError) throw new UnrecoverableError(e.message);
       throw e;
     }
-    const written = await storeResult(client, keys, runId, JSON.stringify(outcome.line));
+    // A Redis restart without persistence loses the sweep (and this job) while the run trains:
+    // the result would be an orphan that no plan names. Reported as lost, not written.
+    const sweepKey = sweepKeyOf(spec.experiment, spec.version, spec.size);
+    if (!(await redis(client.hexists(keys.sweeps, sweepKey), 'checking the sweep'))) {
+      report.lost++;
+      emit({ kind: 'lost', worker: name, runId, sweep: sweepKey });
+      throw new UnrecoverableError(
+        `sweep ${sweepKey} is no longer in the queue (Redis restarted without persistence?); result not written`,
+      );
+    }
+    const written = await redis(storeResult(client, keys, runId, JSON.stringify(outcome.line)), 'storing the result');
     if (written) {
       report.stored++;
       emit({ kind: 'stored', worker: name, runId, seconds: (performance.now() - t0) / 1000 });
@@ -250,13 +316,47 @@ export async function runWorker(opts: SweepWorkerOptions): Promise<WorkerReport>
   });
 
   const running = worker.run();
-  await worker.waitUntilReady();
-  emit({ kind: 'ready', worker: name });
+  // A stop request wins over waiting for Redis: a worker that cannot reach the server still
+  // stops on the first SIGTERM.
+  const ready = await Promise.race([
+    worker.waitUntilReady().then(
+      () => true,
+      () => false,
+    ),
+    finished.then(() => false),
+  ]);
+  if (ready) emit({ kind: 'ready', worker: name });
   await finished;
   opts.signal?.removeEventListener('abort', onAbort);
-  await worker.close();
-  await running.catch(() => undefined);
-  await queue.close();
+  // Closing waits for the active jobs (interrupted by `stop`, put back in the queue); without a
+  // server that never ends, so the connections are dropped after a bound.
+  const closed = await bounded(
+    (async () => {
+      await worker.close(!ready);
+      await running.catch(() => undefined);
+      await queue.close();
+    })(),
+    ready ? 30_000 : 1000,
+  );
+  if (!closed) {
+    await bounded(worker.disconnect(), 1000);
+    await bounded(queue.disconnect(), 1000);
+  }
   emit({ kind: 'done', worker: name });
   return report;
+}
+
+/** Whether `p` settled within `ms` (its rejection counts as settled). */
+async function bounded(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = p.then(
+    () => true,
+    () => true,
+  );
+  const r = await Promise.race([done, timeout]);
+  clearTimeout(timer);
+  return r;
 }

@@ -1,4 +1,4 @@
-import { PolytoyError, resolveTrainConfig } from '@polytoy/core';
+import { payloadChecksum, PolytoyError, resolveTrainConfig } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import { deserializeCheckpoint, memoryCheckpointSink, serializeCheckpoint } from './checkpoint.js';
 import type { Checkpoint, SerializedCheckpoint } from './checkpoint.js';
@@ -6,7 +6,7 @@ import type { Checkpoint, SerializedCheckpoint } from './checkpoint.js';
 function sample(): Checkpoint {
   const config = resolveTrainConfig({ data: { n: 4 }, model: { m: 3 }, instances: 2 });
   return {
-    format: 'polytoy.checkpoint/2',
+    format: 'polytoy.checkpoint/3',
     config: JSON.parse(JSON.stringify(config)),
     step: 7,
     params: [
@@ -87,13 +87,15 @@ describe('checkpoint (de)serialisation', () => {
   it('rejects other formats and names the first bad field', () => {
     expect(() => deserializeCheckpoint({ format: 'polytoy.run/1' })).toThrow(PolytoyError);
     expect(() => deserializeCheckpoint(null)).toThrow(
-      'not a polytoy checkpoint: expected format "polytoy.checkpoint/2" (or "polytoy.checkpoint/1"), received null',
+      'not a polytoy checkpoint: expected format "polytoy.checkpoint/3" (or "polytoy.checkpoint/2", "polytoy.checkpoint/1"), received null',
     );
     const s = serializeCheckpoint(sample());
     const bad = (mutate: (o: SerializedCheckpoint) => void) => {
       const o = JSON.parse(JSON.stringify(s)) as SerializedCheckpoint;
       mutate(o);
-      return () => deserializeCheckpoint(o);
+      // Re-sealed, so the field checks (not the checksum) are what refuses it.
+      const { checksum: _c, ...payload } = o;
+      return () => deserializeCheckpoint({ ...payload, checksum: payloadChecksum(payload) });
     };
     expect(bad((o) => (o.step = -1))).toThrow('checkpoint.step: expected an integer >= 0, received -1');
     expect(bad((o) => (o.optimizer.step = 6))).toThrow('checkpoint.optimizer.step: expected 7 (checkpoint.step), received 6');
@@ -125,10 +127,41 @@ describe('checkpoint (de)serialisation', () => {
     );
   });
 
+  it('refuses every single-character change and every truncation of a checkpoint file (checksum)', () => {
+    const text = JSON.stringify(serializeCheckpoint(sample()));
+    expect(deserializeCheckpoint(JSON.parse(text)).step).toBe(7);
+    const refused = (t: string): boolean => {
+      try {
+        deserializeCheckpoint(JSON.parse(t));
+        return false;
+      } catch (e) {
+        return e instanceof SyntaxError || e instanceof PolytoyError;
+      }
+    };
+    for (let k = 0; k < text.length; k++) {
+      const c = text[k]!;
+      const flipped = `${text.slice(0, k)}${c === '1' ? '2' : c === 'A' ? 'B' : String.fromCharCode(c.charCodeAt(0) ^ 1)}${text.slice(k + 1)}`;
+      expect(refused(flipped), `change at ${k} (${JSON.stringify(text.slice(k - 10, k + 10))})`).toBe(true);
+    }
+    for (let len = 0; len < text.length; len += 17) expect(refused(text.slice(0, len))).toBe(true);
+    const o = JSON.parse(text) as SerializedCheckpoint;
+    o.wallSeconds += 1;
+    expect(() => deserializeCheckpoint(o)).toThrow(
+      'checkpoint.checksum: expected the SHA-256 of the contents, received a mismatch (the file is corrupt or was edited)',
+    );
+  });
+
+  it('reads /2 checkpoints (before checksums) as they are', () => {
+    const { checksum: _c, ...v2 } = serializeCheckpoint(sample());
+    const back = deserializeCheckpoint(JSON.parse(JSON.stringify({ ...v2, format: 'polytoy.checkpoint/2' })));
+    expect(back.step).toBe(7);
+    expect(back.params[0]).toEqual(sample().params[0]);
+  });
+
   it('reads /1 checkpoints (before convergence tracking): every instance training, step-0 loss as reference', () => {
-    const { instanceStates: _s, ...old } = serializeCheckpoint(sample());
+    const { instanceStates: _s, checksum: _c, ...old } = serializeCheckpoint(sample());
     const back = deserializeCheckpoint(JSON.parse(JSON.stringify({ ...old, format: 'polytoy.checkpoint/1' })));
-    expect(back.format).toBe('polytoy.checkpoint/2');
+    expect(back.format).toBe('polytoy.checkpoint/3');
     expect(back.instanceStates).toEqual([
       { status: 'training', monitor: { reference: 0.5, plateau: null } },
       { status: 'training', monitor: { reference: 0.6, plateau: null } },

@@ -3,15 +3,21 @@
  * moments, every PRNG state, the history so far — and their pure JSON (de)serialisation. Writing
  * files lives in `@polytoy/trainer/node` (`fileCheckpointSink`, `readCheckpoint`).
  */
-import type { DivergenceReason, LossRecord, ModelParams, PrngState } from '@polytoy/core';
-import { ConfigError, PolytoyError } from '@polytoy/core';
+import type { DivergenceReason, LossRecord, ModelParams, OptimizerConfig, PrngState } from '@polytoy/core';
+import { checksumMatches, ConfigError, payloadChecksum, PolytoyError } from '@polytoy/core';
 import type { PlateauState } from './convergence.js';
 import { decodeFloat32, encodeFloat32 } from './float32-base64.js';
 import { registeredOptimizerKinds } from './optimizers/registry.js';
 
-/** `/2` adds `instanceStates` (convergence and divergence per instance); `/1` files are still read. */
-export const CHECKPOINT_FORMAT = 'polytoy.checkpoint/2' as const;
+/**
+ * `/3` adds `checksum` (SHA-256 of the rest, verified on load: a flipped byte anywhere is
+ * refused instead of resuming with different numbers); `/2` added `instanceStates`
+ * (convergence and divergence per instance). `/2` and `/1` files are still read.
+ */
+export const CHECKPOINT_FORMAT = 'polytoy.checkpoint/3' as const;
+const CHECKPOINT_FORMAT_V2 = 'polytoy.checkpoint/2';
 const CHECKPOINT_FORMAT_V1 = 'polytoy.checkpoint/1';
+const READABLE_FORMATS: readonly unknown[] = [CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_V2, CHECKPOINT_FORMAT_V1];
 
 /** One moment tensor downloaded from the backend: its shape ([I, …]) and row-major values. */
 export interface TensorData {
@@ -101,6 +107,8 @@ export interface SerializedCheckpoint {
   history: LossRecord[][];
   instanceStates: InstanceState[];
   wallSeconds: number;
+  /** `sha256:<hex>` of `JSON.stringify` of every other field, in order. */
+  checksum: string;
 }
 
 /**
@@ -129,7 +137,7 @@ export function serializeCheckpoint(cp: Checkpoint): SerializedCheckpoint {
       Object.entries(byParam).map(([name, t]) => [name, { shape: [...t.shape], data: enc(t.data) }]),
     );
   }
-  return {
+  const payload: Omit<SerializedCheckpoint, 'checksum'> = {
     format: CHECKPOINT_FORMAT,
     config: jsonSafeConfig(cp.config),
     step: cp.step,
@@ -144,6 +152,7 @@ export function serializeCheckpoint(cp: Checkpoint): SerializedCheckpoint {
     instanceStates: cp.instanceStates.map(cloneInstanceState),
     wallSeconds: cp.wallSeconds,
   };
+  return { ...payload, checksum: payloadChecksum(payload) };
 }
 
 /** Deep copy of an instance state. */
@@ -299,9 +308,15 @@ function params(value: unknown, path: string): ModelParams {
  */
 export function deserializeCheckpoint(value: unknown): Checkpoint {
   const v = value as Obj | null;
-  if (!v || typeof v !== 'object' || (v.format !== CHECKPOINT_FORMAT && v.format !== CHECKPOINT_FORMAT_V1)) {
+  if (!v || typeof v !== 'object' || !READABLE_FORMATS.includes(v.format)) {
     throw new PolytoyError(
-      `not a polytoy checkpoint: expected format "${CHECKPOINT_FORMAT}" (or "${CHECKPOINT_FORMAT_V1}"), received ${JSON.stringify(v && typeof v === 'object' ? v.format : v)}`,
+      `not a polytoy checkpoint: expected format "${CHECKPOINT_FORMAT}" (or "${CHECKPOINT_FORMAT_V2}", "${CHECKPOINT_FORMAT_V1}"), received ${JSON.stringify(v && typeof v === 'object' ? v.format : v)}`,
+    );
+  }
+  // A checksum on a pre-/3 file means its format tag itself was changed.
+  if (v.format === CHECKPOINT_FORMAT ? !checksumMatches(v) : 'checksum' in v) {
+    throw new PolytoyError(
+      'checkpoint.checksum: expected the SHA-256 of the contents, received a mismatch (the file is corrupt or was edited)',
     );
   }
   const step = nonNegativeInt(v.step, 'checkpoint.step');

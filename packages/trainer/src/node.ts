@@ -35,19 +35,20 @@ let tmpCounter = 0;
 
 /**
  * Writes `text` to `path` atomically: a temporary file in the same directory is written,
- * fsynced and renamed over `path`, so readers see the old or the new file, never a torn one.
+ * fsynced and renamed over `path`, so readers see the old or the new file, never a torn one;
+ * a failure (disk full, permissions) removes the temporary file and leaves `path` as it was.
  *
  * @example
  * await writeFileAtomic('run/checkpoint.json', JSON.stringify(data));
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const target = resolve(path);
   const dir = dirname(target);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${++tmpCounter}.tmp`);
   const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(text, 'utf8');
+    await handle.writeFile(text);
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -114,6 +115,14 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   }
 }
 
+/**
+ * The shell convention for a process stopped by a signal: 128 + its number (SIGINT 130,
+ * SIGTERM 143). `reason` is an interrupt signal's abort reason (the signal's name).
+ */
+export function interruptExitCode(reason: unknown): number {
+  return reason === 'SIGTERM' ? 143 : 130;
+}
+
 /** What {@link interruptSignal} returns. */
 export interface InterruptHandle {
   /** Aborts on the first SIGINT/SIGTERM. */
@@ -123,8 +132,9 @@ export interface InterruptHandle {
 }
 
 /**
- * An AbortSignal wired to Ctrl-C: the first SIGINT/SIGTERM aborts (training writes a last
- * checkpoint and throws `TrainingAbortedError`), a second one exits at once with code 130.
+ * An AbortSignal wired to Ctrl-C: the first SIGINT/SIGTERM aborts with the signal's name as
+ * reason (training writes a last checkpoint and throws `TrainingAbortedError`), a second one
+ * exits at once with code 130 (SIGINT) or 143 (SIGTERM).
  *
  * @example
  * const stop = interruptSignal();
@@ -133,9 +143,9 @@ export interface InterruptHandle {
  */
 export function interruptSignal(): InterruptHandle {
   const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(interruptExitCode(name));
+    controller.abort(name);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

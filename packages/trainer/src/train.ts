@@ -166,6 +166,17 @@ export function checkResumable(cp: Checkpoint, config: TrainConfig): void {
   if (cp.params.length !== config.instances.length) {
     throw new ConfigError('resumeFrom.params', `${config.instances.length} instances`, cp.params.length);
   }
+  // Parameters of another shape than the config's would be read past their end by the kernels.
+  const { n, m, weights } = config.model;
+  cp.params.forEach((p, i) => {
+    if (p.kind !== weights.kind || p.n !== n || p.m !== m) {
+      throw new ConfigError(
+        `resumeFrom.params[${i}]`,
+        `${weights.kind} n=${n} m=${m} (the config's)`,
+        `${p.kind} n=${p.n} m=${p.m}`,
+      );
+    }
+  });
   const frozenLater = cp.instanceStates.findIndex((s) => s.status !== 'training' && s.step > config.steps);
   if (frozenLater >= 0) {
     throw new ConfigError(`resumeFrom.instanceStates[${frozenLater}].step`, `<= steps (${config.steps})`, cp.step);

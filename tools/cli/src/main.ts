@@ -48,6 +48,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`polytoy ${name}: ${e.message}\n`);
       return e.name === 'ConfigError' ? 2 : 1;
     }
+    // File system and network failures (ENOENT, EACCES, ENOSPC, ECONNREFUSED...) are the
+    // environment's, not a bug: one line naming the operation and path, exit 1.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      process.stderr.write(`polytoy ${name}: ${(e as Error).message}\n`);
+      return 1;
+    }
     throw e;
   }
 }

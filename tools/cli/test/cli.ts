@@ -33,3 +33,34 @@ export function interruptCli(args: string[], when: RegExp, cwd?: string): Promis
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Runs the CLI without blocking (so table-driven tests can run their cases concurrently). */
+export function runCliAsync(args: string[], cwd?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts the CLI and sends `signal` once stderr matches `when`. */
+export function signalCli(args: string[], when: RegExp, signal: NodeJS.Signals, cwd?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd });
+    let stdout = '',
+      stderr = '',
+      sent = false;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -2,16 +2,17 @@
  * `polytoy experiment <name>`: run a named, versioned experiment grid as batched multi-instance
  * training calls, appending one JSON line per run. Rerunning with the same `--out` resumes.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '@polytoy/core';
 import { EXPERIMENT_NAMES, EXPERIMENT_SIZES, EXPERIMENTS, parseShard, runExperiment } from '@polytoy/experiments';
 import type { ExperimentSize } from '@polytoy/experiments';
 import { jsonlStore, readResultLines } from '@polytoy/experiments/node';
-import { initNodeBackend, interruptSignal, trainParallel } from '@polytoy/trainer/node';
+import { initNodeBackend, interruptExitCode, interruptSignal, trainParallel } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import type { FlagSpec } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
+import { checkWritable } from '../output-path.js';
 import { OUTPUT_FLAGS, outputChoices, outputSizeLine, withParamsStorage } from '../experiment-output.js';
 import { runsLabel } from '../experiment-progress.js';
 import { experimentFrom, GRID_FLAG } from '../grid-source.js';
@@ -35,10 +36,21 @@ const FLAGS: FlagSpec[] = [
     defaultText: 'results/<name>-<size>.jsonl',
   },
   { name: 'shard', type: 'string', placeholder: 'i/N', help: 'Run only slice i of N of the grid (1-based), for job arrays' },
-  { name: 'max-instances', type: 'number', help: 'Most instances per training call', defaultText: '64' },
+  {
+    name: 'max-instances',
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: 4096,
+    help: 'Most instances per training call',
+    defaultText: '64',
+  },
   {
     name: 'workers',
     type: 'number',
+    integer: true,
+    min: 1,
+    max: 256,
     help: 'Worker threads per training call (instances split; bit-identical results)',
     defaultText: '1',
   },
@@ -64,7 +76,7 @@ export const experimentCommand: Command = {
   name: 'experiment',
   summary: 'Run a named experiment grid or your own grid file (resumable; JSON-lines results)',
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, FLAGS);
+    const { values, positionals } = parseFlags(argv, FLAGS, { max: 1, what: 'at most one experiment name' });
     if (values.help) {
       process.stdout.write(`${formatHelp(USAGE, this.summary, FLAGS)}\nExperiments:\n${listExperiments()}`);
       return 0;
@@ -83,6 +95,20 @@ export const experimentCommand: Command = {
     if (!EXPERIMENT_SIZES.includes(size)) throw new ConfigError('--size', EXPERIMENT_SIZES.join(' | '), size);
     const shard = values.shard !== undefined ? parseShard(String(values.shard)) : undefined;
     const out = String(values.out ?? `results/${name}-${size}${shard ? `.shard-${shard.index}-of-${shard.count}` : ''}.jsonl`);
+    checkWritable(out, '--out', { createDir: true });
+    // Resuming into a file of another experiment, version or size would mix results (and count
+    // runs of another size as done): refused.
+    if (existsSync(out)) {
+      const prior = await readResultLines([out]);
+      const other = prior.find((l) => l.experiment !== name || l.version !== definition.version || l.spec.size !== size);
+      if (other) {
+        throw new ConfigError(
+          '--out',
+          `a new file or one of ${name} v${definition.version} (${size}) results`,
+          `${out} holding ${other.experiment} v${other.version} (${other.spec.size}) lines`,
+        );
+      }
+    }
     mkdirSync(dirname(out), { recursive: true });
 
     const runtime = await initNodeBackend();
@@ -128,7 +154,7 @@ export const experimentCommand: Command = {
         process.stderr.write(
           `\npolytoy experiment: interrupted; finished runs are in ${out} — rerun the same command to resume\n`,
         );
-        return 130;
+        return interruptExitCode(interrupt.signal.reason);
       }
       throw e;
     } finally {

@@ -3,9 +3,10 @@
  * and per-run numbers as NumPy arrays (see export-arrays.ts for the array names), written by
  * polytoy itself: no Python needed to make the file, only `numpy.load` to read it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ConfigError, parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1 } from '@polytoy/core';
 import { readResultLines } from '@polytoy/experiments/node';
+import { writeFileAtomic } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
 import { resultMembers, runRecordMembers } from '../export-arrays.js';
 import type { FlagSpec } from '../flags.js';
@@ -58,7 +59,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: SUMMARY,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, FLAGS);
+    const { values, positionals } = parseFlags(argv, FLAGS, { max: 1, what: 'one run.json or results file' });
     if (values.help) {
       process.stdout.write(
         `${formatHelp('polytoy export <run.json|results.jsonl> [--format npz] [--out file.npz]', SUMMARY, FLAGS)}\n` +
@@ -75,7 +76,7 @@ export const exportCommand: Command = {
     if (out === input) throw new ConfigError('--out', 'a file other than the input', out);
     const { kind, members } = await membersOf(input);
     const bytes = npzBytes(members);
-    writeFileSync(out, bytes);
+    await writeFileAtomic(out, bytes);
     const arrays = members.flatMap((m) =>
       'array' in m ? [{ name: m.name, dtype: m.array.dtype, shape: [...m.array.shape] }] : [],
     );

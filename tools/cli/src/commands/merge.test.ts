@@ -117,7 +117,10 @@ describe('polytoy merge (bundled CLI)', () => {
   it.each([
     [['merge'], 'polytoy merge: files: expected one or more results files, received undefined'],
     [['merge', 'a.jsonl'], 'polytoy merge: --out: expected the merged file to write, received undefined'],
-    [['merge', 'a.jsonl', '--out', 'a.jsonl'], 'polytoy merge: --out: expected a file other than the inputs, received "a.jsonl"'],
+    [
+      ['merge', 'a.jsonl', '--out', 'a.jsonl'],
+      'polytoy merge: --out: expected a file other than the inputs (a.jsonl is one), received "a.jsonl"',
+    ],
   ])('%j exits 2 with one line', (args, message) => {
     const r = runCli(args);
     expect(r.code).toBe(2);

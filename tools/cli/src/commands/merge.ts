@@ -3,7 +3,9 @@
  * resumed and collected runs) into one, deduplicated by run id. Fails on files of different
  * experiments, versions or sizes, and on a run id with two different results.
  */
+import { resolve } from 'node:path';
 import { ConfigError } from '@polytoy/core';
+import { checkWritable } from '../output-path.js';
 import { EXPERIMENTS } from '@polytoy/experiments';
 import { readResultLines, writeResultLines } from '@polytoy/experiments/node';
 import { mergeResults } from '@polytoy/queue';
@@ -23,7 +25,7 @@ export const mergeCommand: Command = {
   name: 'merge',
   summary: 'Combine results files (e.g. the shards of --shard i/N) into one',
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, FLAGS);
+    const { values, positionals } = parseFlags(argv, FLAGS, { max: Number.POSITIVE_INFINITY, what: 'results files' });
     if (values.help) {
       process.stdout.write(formatHelp('polytoy merge <results.jsonl>... --out <merged.jsonl>', this.summary, FLAGS));
       return 0;
@@ -31,9 +33,13 @@ export const mergeCommand: Command = {
     if (positionals.length === 0) throw new ConfigError('files', 'one or more results files', undefined);
     const out = values.out as string | undefined;
     if (!out) throw new ConfigError('--out', 'the merged file to write', undefined);
-    if (positionals.includes(out)) throw new ConfigError('--out', 'a file other than the inputs', out);
+    const same = positionals.find((p) => resolve(p) === resolve(out));
+    if (same !== undefined) throw new ConfigError('--out', `a file other than the inputs (${same} is one)`, out);
+    checkWritable(out, '--out', { createDir: true });
     const sources: MergeSource[] = [];
-    for (const path of positionals) sources.push({ name: path, lines: await readResultLines([path]) });
+    const onTruncated = (path: string, bytes: number) =>
+      process.stderr.write(`polytoy merge: ${path}: the last line is cut short (${bytes} bytes, a killed writer?); ignored\n`);
+    for (const path of positionals) sources.push({ name: path, lines: await readResultLines([path], { onTruncated }) });
     const name = sources.find((s) => s.lines.length > 0)?.lines[0]?.experiment;
     const definition = name !== undefined && Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
     const merged = mergeResults(sources, definition ? { definition } : {});

@@ -87,7 +87,7 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
     [
       ['worker', '--redis', 'redis://127.0.0.1:1', '--batch', '0'],
       2,
-      'polytoy worker: --batch: expected a positive integer, received 0',
+      'polytoy worker: --batch: expected an integer in [1, 4096], received "0"',
     ],
   ])('%j exits %i with one line', (args, code, message) => {
     const env = { ...process.env };

@@ -8,13 +8,22 @@ import { ConfigError } from '@polytoy/core';
 import { EXPERIMENT_NAMES, EXPERIMENT_SIZES } from '@polytoy/experiments';
 import type { ExperimentSize } from '@polytoy/experiments';
 import { writeResultLines } from '@polytoy/experiments/node';
-import { collectSweep, formatStatus, redactUrl, submitSweep, sweepStatus } from '@polytoy/queue';
+import {
+  collectSweep,
+  DEFAULT_TIMEOUT_MS,
+  EXPERIMENT_NAME,
+  formatStatus,
+  redactUrl,
+  submitSweep,
+  sweepStatus,
+} from '@polytoy/queue';
 import type { SweepConnectionOptions, SweepFilter } from '@polytoy/queue';
 import type { Command } from '../command.js';
 import type { FlagSpec, FlagValues } from '../flags.js';
 import { formatHelp, parseFlags } from '../flags.js';
 import { experimentFrom, GRID_FLAG } from '../grid-source.js';
 import { printJson } from '../json-output.js';
+import { checkWritable } from '../output-path.js';
 
 /** Environment variable read when `--redis` is not given. */
 export const REDIS_ENV = 'POLYTOY_REDIS';
@@ -23,6 +32,15 @@ export const REDIS_ENV = 'POLYTOY_REDIS';
 export const CONNECTION_FLAGS: FlagSpec[] = [
   { name: 'redis', type: 'string', placeholder: 'url', help: `Redis URL, e.g. redis://host:6379 (or set ${REDIS_ENV})` },
   { name: 'queue', type: 'string', placeholder: 'name', help: 'BullMQ queue name', defaultText: 'polytoy' },
+  {
+    name: 'timeout',
+    type: 'number',
+    integer: true,
+    min: 100,
+    placeholder: 'ms',
+    help: 'Most a Redis round trip may take before the command fails (submit, status, collect)',
+    defaultText: String(DEFAULT_TIMEOUT_MS),
+  },
 ];
 
 const SIZE_FLAG: FlagSpec = {
@@ -40,6 +58,9 @@ const SUBMIT_FLAGS: FlagSpec[] = [
   {
     name: 'attempts',
     type: 'number',
+    integer: true,
+    min: 1,
+    max: 100,
     help: 'Attempts per run for transient errors (bad configs and divergence fail at once)',
     defaultText: '3',
   },
@@ -50,7 +71,7 @@ const SUBMIT_FLAGS: FlagSpec[] = [
 const STATUS_FLAGS: FlagSpec[] = [
   ...CONNECTION_FLAGS,
   { ...SIZE_FLAG, defaultText: 'every size' },
-  { name: 'version', type: 'number', help: 'Only this experiment version', defaultText: 'every version' },
+  { name: 'version', type: 'number', integer: true, min: 1, help: 'Only this experiment version', defaultText: 'every version' },
   { name: 'json', type: 'boolean', help: 'Print the status as JSON' },
 ];
 
@@ -91,7 +112,11 @@ function help(): string {
 export function connectionFrom(values: FlagValues): SweepConnectionOptions {
   const redis = (values.redis as string | undefined) ?? process.env[REDIS_ENV];
   if (!redis) throw new ConfigError('--redis', `a Redis URL (or ${REDIS_ENV} in the environment)`, undefined);
-  return { redis, ...(values.queue !== undefined ? { queue: String(values.queue) } : {}) };
+  return {
+    redis,
+    ...(values.queue !== undefined ? { queue: String(values.queue) } : {}),
+    ...(values.timeout !== undefined ? { timeoutMs: values.timeout as number } : {}),
+  };
 }
 
 function sizeFrom(values: FlagValues): ExperimentSize | undefined {
@@ -113,7 +138,7 @@ function filterFrom(values: FlagValues, experiment: string | undefined): SweepFi
 }
 
 async function submit(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, SUBMIT_FLAGS);
+  const { values, positionals } = parseFlags(argv, SUBMIT_FLAGS, { max: Number.POSITIVE_INFINITY, what: 'one experiment name' });
   if (values.help) {
     process.stdout.write(
       formatHelp(
@@ -156,7 +181,7 @@ async function submit(argv: string[]): Promise<number> {
 }
 
 async function status(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, STATUS_FLAGS);
+  const { values, positionals } = parseFlags(argv, STATUS_FLAGS, { max: 1, what: 'at most one experiment name' });
   if (values.help) {
     process.stdout.write(
       formatHelp('polytoy sweep status [experiment] --redis <url> [options]', 'Progress of the sweeps in a queue', STATUS_FLAGS),
@@ -178,7 +203,7 @@ async function status(argv: string[]): Promise<number> {
 }
 
 async function collect(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, COLLECT_FLAGS);
+  const { values, positionals } = parseFlags(argv, COLLECT_FLAGS, { max: 1, what: 'at most one experiment name' });
   if (values.help) {
     process.stdout.write(
       formatHelp(
@@ -198,7 +223,12 @@ async function collect(argv: string[]): Promise<number> {
     );
     return 1;
   }
+  // The default path is built from names read from Redis: checked again here (the queue
+  // validates them too) so that a crafted entry cannot write outside results/.
+  if (!EXPERIMENT_NAME.test(sweep.experiment) || !(EXPERIMENT_SIZES as readonly string[]).includes(sweep.size))
+    throw new ConfigError('sweep entry', 'an experiment name of lower-case letters, digits and dashes', sweep.experiment);
   const out = (values.out as string | undefined) ?? `results/${sweep.experiment}-${sweep.size}.jsonl`;
+  checkWritable(out, '--out', { createDir: true });
   await writeResultLines(out, lines);
   if (values.json) {
     printJson({ sweep, written: lines.length, missing, out });

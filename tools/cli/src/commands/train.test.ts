@@ -79,8 +79,8 @@ describe('polytoy train (bundled CLI)', () => {
   it.each([
     [['--n', '10'], /data\.n: expected a positive multiple of 4.*received 10/],
     [['--lr', '0'], /optimizer\.lr: expected a learning rate > 0, received 0/],
-    [['--m', '0'], /model\.m: expected .*m >= 1.*received 0/],
-    [['--lambda', 'abc'], /--lambda: expected a finite number, received "abc"/],
+    [['--m', '0'], /--m: expected an integer >= 1, received "0"/],
+    [['--lambda', 'abc'], /--lambda: expected a decimal number >= 0, received "abc"/],
     [['--hidden', 'tanh'], /model\.hiddenActivation: expected "none" \| "relu", received "tanh"/],
     [['--bogus'], /arguments: expected known flags/],
   ])('rejects %j with one clear line and exit code 2', (args, message) => {

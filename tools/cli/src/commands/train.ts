@@ -2,7 +2,7 @@
  * `polytoy train`: train one or many instances, show progress, print a one-screen summary,
  * optionally write the run as JSON (`--out`), loss logs (`--log`) and checkpoints.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import {
   ConfigError,
   DEFAULTS,
@@ -18,6 +18,7 @@ import { jsonLinesLogger, serializeCheckpoint, train, TrainingAbortedError } fro
 import {
   fileCheckpointSink,
   initNodeBackend,
+  interruptExitCode,
   interruptSignal,
   readCheckpoint,
   trainParallel,
@@ -26,12 +27,30 @@ import {
 import type { Command } from '../command.js';
 import { formatHelp, parseFlags } from '../flags.js';
 import { printJson, trainJson } from '../json-output.js';
+import { checkTrainMemory, trainSizeOf } from '../memory-bound.js';
+import { checkWritable, STDOUT } from '../output-path.js';
 import { createProgressBar } from '../progress.js';
 import { summariseRun, formatSummary } from '../summary.js';
 import { readJsonFile, TRAIN_FLAGS, trainInputFromFlags } from '../train-flags.js';
 
 const USAGE = 'polytoy train [options]';
 const DEFAULT_INTERRUPT_CHECKPOINT = 'polytoy-interrupted.checkpoint.json';
+// Flags that do not change the trained model: allowed with --resume (steps and log-every extend
+// or re-space the run; the trainer checks everything else matches the checkpoint's config).
+const RESUME_FLAGS = new Set([
+  'resume',
+  'steps',
+  'log-every',
+  'out',
+  'log',
+  'checkpoint',
+  'checkpoint-every',
+  'quiet',
+  'json',
+  'workers',
+  'split',
+]);
+
 const SUMMARY = "Train the toy autoencoder (defaults: the seed's model, n=16, m=n/2+1, Adam, lambda 1e-3).";
 
 /** Resolves `--init-from`: a run.json (its first instance's params) or "construction". */
@@ -52,17 +71,48 @@ export const trainCommand: Command = {
       process.stdout.write(formatHelp(USAGE, SUMMARY, TRAIN_FLAGS));
       return 0;
     }
+    if (values.resume !== undefined) {
+      const conflicting = Object.keys(values).filter((k) => !RESUME_FLAGS.has(k));
+      if (conflicting.length > 0)
+        throw new ConfigError(
+          `--${conflicting[0]}`,
+          "no model or data flags with --resume (the checkpoint's config is used; --steps and --log-every extend it)",
+          values[conflicting[0]!],
+        );
+    }
+    const out = values.out !== undefined ? String(values.out) : undefined;
+    if (out === STDOUT && values.json) throw new ConfigError('--out', 'a file with --json (both would print on stdout)', out);
+    // Every output path is checked before anything trains (exit 1, one line).
+    if (out !== undefined) checkWritable(out, '--out');
+    if (values.log !== undefined) checkWritable(String(values.log), '--log');
+    if (values.checkpoint !== undefined) checkWritable(String(values.checkpoint), '--checkpoint');
     const resume = values.resume ? await readCheckpoint(String(values.resume)) : undefined;
     let config: TrainConfig;
     if (resume) {
-      config = resolveTrainConfig(resume.config);
+      const extended = {
+        ...(resume.config as Record<string, unknown>),
+        ...(values.steps !== undefined ? { steps: values.steps } : {}),
+        ...(values['log-every'] !== undefined ? { logEvery: values['log-every'] } : {}),
+      };
+      config = resolveTrainConfig(extended);
     } else {
       const init =
         values['init-from'] !== undefined
           ? initParamsFrom(String(values['init-from']), values.n as number | undefined, values.m as number | undefined)
           : undefined;
-      config = resolveTrainConfig(trainInputFromFlags(values, init));
+      const input = trainInputFromFlags(values, init);
+      // Refuse before resolving: resolving `instances: 1e9` alone would allocate the instance list.
+      const size = trainSizeOf(input);
+      if (size) checkTrainMemory(size);
+      config = resolveTrainConfig(input);
     }
+    checkTrainMemory({
+      n: config.model.n,
+      m: config.model.m,
+      batch: config.batchSize,
+      instances: config.instances.length,
+      untied: config.model.weights.kind === 'untied',
+    });
 
     const runtime = await initNodeBackend();
     const quiet = Boolean(values.quiet);
@@ -75,8 +125,20 @@ export const trainCommand: Command = {
       );
     }
 
-    const logStream = values.log ? createWriteStream(String(values.log), { flags: resume ? 'a' : 'w' }) : undefined;
-    const toLog = logStream ? jsonLinesLogger((line) => logStream.write(`${line}\n`)) : undefined;
+    // The log is appended one whole line per write; a failed write (disk full) stops the run
+    // with one line instead of an unhandled stream error.
+    const logPath = values.log !== undefined ? String(values.log) : undefined;
+    const logFd = logPath !== undefined ? openSync(logPath, resume ? 'a' : 'w') : undefined;
+    const toLog =
+      logFd !== undefined
+        ? jsonLinesLogger((line) => {
+            try {
+              writeSync(logFd, `${line}\n`);
+            } catch (e) {
+              throw new PolytoyError(`--log: cannot write ${JSON.stringify(logPath)}: ${(e as Error).message}`);
+            }
+          })
+        : undefined;
     const bar = createProgressBar(config.steps, 'train', { quiet });
     let latest: LossRecord | undefined;
     const interrupt = interruptSignal();
@@ -87,7 +149,7 @@ export const trainCommand: Command = {
       const checkpoint = values.checkpoint
         ? fileCheckpointSink(String(values.checkpoint), Number(values['checkpoint-every'] ?? 1000))
         : undefined;
-      const workers = values.workers !== undefined ? Number(values.workers) : 1;
+      const workers = (values.workers as number | undefined) ?? 1;
       const split = values.split !== undefined ? String(values.split) : undefined;
       if (split !== undefined && split !== 'instances' && split !== 'batch')
         throw new ConfigError('--split', '"instances" | "batch"', split);
@@ -107,12 +169,18 @@ export const trainCommand: Command = {
       });
       bar.finish(latest ? `loss ${latest.loss.toPrecision(4)}` : '');
       const analysis = summariseRun(result);
-      if (!values.json) process.stdout.write(formatSummary(result, analysis));
-      if (values.out) {
-        writeFileSync(String(values.out), `${JSON.stringify(toRunRecord(result, { summary: analysis }))}\n`);
-        if (!values.json) process.stdout.write(`wrote ${values.out}\n`);
+      // With `--out -` the run JSON owns stdout; the summary goes to stderr.
+      const human = out === STDOUT ? process.stderr : process.stdout;
+      if (!values.json) human.write(formatSummary(result, analysis));
+      if (out !== undefined) {
+        const text = `${JSON.stringify(toRunRecord(result, { summary: analysis }))}\n`;
+        if (out === STDOUT) process.stdout.write(text);
+        else {
+          await writeFileAtomic(out, text);
+          if (!values.json) process.stdout.write(`wrote ${out}\n`);
+        }
       }
-      if (values.json) printJson(trainJson(result, analysis, values.out !== undefined ? String(values.out) : null));
+      if (values.json) printJson(trainJson(result, analysis, out ?? null));
       // Diverged instances are reported (and kept out of the results); the run fails with one line.
       if (result.diverged.length > 0) {
         const d = result.diverged;
@@ -129,13 +197,13 @@ export const trainCommand: Command = {
         const path = values.checkpoint ? String(values.checkpoint) : DEFAULT_INTERRUPT_CHECKPOINT;
         if (!e.written) await writeFileAtomic(path, JSON.stringify(serializeCheckpoint(e.checkpoint)));
         process.stderr.write(`polytoy train: stopped after step ${e.step}; resume with: polytoy train --resume ${path}\n`);
-        return 130;
+        return interruptExitCode(interrupt.signal.reason);
       }
       if (e instanceof PolytoyError) process.stderr.write('\n');
       throw e;
     } finally {
       interrupt.dispose();
-      logStream?.end();
+      if (logFd !== undefined) closeSync(logFd);
     }
   },
 };

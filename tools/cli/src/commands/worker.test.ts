@@ -184,7 +184,7 @@ describe('polytoy worker (bundled CLI, real redis-server)', () => {
     const count = (re: RegExp) => [...w.stderr().matchAll(re)].length;
     const handedBack = count(/stopped [0-9a-f]{16}; it is back in the queue/g);
     const stored = count(/stored [0-9a-f]{16}/g);
-    expect(handedBack).toBeGreaterThan(0);
+    expect(handedBack, w.stderr()).toBeGreaterThan(0);
     expect(handedBack + stored).toBe(count(/started [0-9a-f]{16}/g));
     const status = runCli(['sweep', 'status', 'queue-fault', '--redis', redis.url, '--queue', queue, '--json']);
     const [s] = JSON.parse(status.stdout) as SweepStatus[];

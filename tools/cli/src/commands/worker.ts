@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { ConfigError } from '@polytoy/core';
-import { redactUrl, runWorker } from '@polytoy/queue';
+import { DEFAULT_JOB_LIMITS, redactUrl, runWorker } from '@polytoy/queue';
 import type { WorkerEvent } from '@polytoy/queue';
 import { interruptSignal } from '@polytoy/trainer/node';
 import type { Command } from '../command.js';
@@ -16,13 +16,31 @@ import { CONNECTION_FLAGS, connectionFrom } from './sweep.js';
 
 const FLAGS: FlagSpec[] = [
   ...CONNECTION_FLAGS,
-  { name: 'concurrency', type: 'number', help: 'Worker processes to run (one training call each at a time)', defaultText: '1' },
-  { name: 'batch', type: 'number', help: 'Most compatible runs a process trains in one call', defaultText: '32' },
+  {
+    name: 'concurrency',
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: 256,
+    help: 'Worker processes to run (one training call each at a time)',
+    defaultText: '1',
+  },
+  {
+    name: 'batch',
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: 4096,
+    help: 'Most compatible runs a process trains in one call',
+    defaultText: '32',
+  },
   { name: 'exit-when-done', type: 'boolean', help: 'Exit once no run is waiting, running or due for a retry' },
   { name: 'name', type: 'string', help: 'Worker name in logs and on jobs', defaultText: '<hostname>:<pid>' },
   {
     name: 'lock-duration',
     type: 'number',
+    integer: true,
+    min: 1,
     placeholder: 'ms',
     help: "A job's lock; a dead worker's job is re-queued after it expires",
     defaultText: '30000',
@@ -30,11 +48,44 @@ const FLAGS: FlagSpec[] = [
   {
     name: 'stalled-interval',
     type: 'number',
+    integer: true,
+    min: 1,
     placeholder: 'ms',
     help: 'How often to look for jobs of dead workers',
     defaultText: '30000',
   },
-  { name: 'max-stalled', type: 'number', help: 'Times a job may lose its worker before it fails', defaultText: '3' },
+  {
+    name: 'max-stalled',
+    type: 'number',
+    integer: true,
+    min: 1,
+    help: 'Times a job may lose its worker before it fails',
+    defaultText: '3',
+  },
+  {
+    name: 'max-n',
+    type: 'number',
+    integer: true,
+    min: 1,
+    help: 'Largest n of a job this worker trains',
+    defaultText: String(DEFAULT_JOB_LIMITS.n),
+  },
+  {
+    name: 'max-m',
+    type: 'number',
+    integer: true,
+    min: 1,
+    help: 'Largest m of a job this worker trains',
+    defaultText: String(DEFAULT_JOB_LIMITS.m),
+  },
+  {
+    name: 'max-steps',
+    type: 'number',
+    integer: true,
+    min: 1,
+    help: 'Most steps of a job this worker trains',
+    defaultText: String(DEFAULT_JOB_LIMITS.steps),
+  },
   { name: 'quiet', type: 'boolean', help: 'Log failures only' },
 ];
 
@@ -63,6 +114,8 @@ function describeEvent(e: WorkerEvent): string {
       return `${e.worker}: ${e.runId} already has a result (an earlier attempt finished it); nothing written`;
     case 'failed':
       return `${e.worker}: failed ${e.runId}: ${e.message}${e.final ? '' : ' (will retry)'}`;
+    case 'lost':
+      return `${e.worker}: ${e.runId}: sweep ${e.sweep} is no longer in the queue (Redis restarted without persistence?); result not written`;
     case 'requeued':
       return `${e.worker}: stopped ${e.runId}; it is back in the queue`;
     case 'error':
@@ -134,7 +187,7 @@ export const workerCommand: Command = {
     }
     const quiet = Boolean(values.quiet);
     const log = (e: WorkerEvent) => {
-      if (quiet && e.kind !== 'failed' && e.kind !== 'error') return;
+      if (quiet && e.kind !== 'failed' && e.kind !== 'error' && e.kind !== 'lost') return;
       process.stderr.write(`polytoy worker ${describeEvent(e)}\n`);
     };
     interrupt.signal.addEventListener('abort', () => {
@@ -150,6 +203,11 @@ export const workerCommand: Command = {
         ...(maxStalledCount !== undefined ? { maxStalledCount } : {}),
         ...(batch !== undefined ? { batch } : {}),
         exitWhenDone: Boolean(values['exit-when-done']),
+        limits: {
+          ...(values['max-n'] !== undefined ? { n: values['max-n'] as number } : {}),
+          ...(values['max-m'] !== undefined ? { m: values['max-m'] as number } : {}),
+          ...(values['max-steps'] !== undefined ? { steps: values['max-steps'] as number } : {}),
+        },
         signal: interrupt.signal,
         onEvent: log,
       });
@@ -158,6 +216,13 @@ export const workerCommand: Command = {
           `polytoy worker ${report.worker}: ${report.stored} runs stored, ${report.failed} failures, ` +
             `${report.duplicates} already done, ${report.requeued} handed back\n`,
         );
+      }
+      if (report.lost > 0) {
+        process.stderr.write(
+          `polytoy worker ${report.worker}: ${report.lost} run(s) lost: their sweep vanished from Redis while training ` +
+            '(a restart without persistence?); resubmit the sweep\n',
+        );
+        return 1;
       }
       return 0;
     } finally {
