@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfigInput } from '@polytoy/core';
 import { resolveTrainConfig } from '@polytoy/core';
-import { FLUSH_EVERY } from '@polytoy/trainer';
+import { FLUSH_EVERY } from '@polytoy/trainer/internal';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import type { Baseline } from './lib/baselines.js';
 import { measureBaseline } from './lib/baselines.js';

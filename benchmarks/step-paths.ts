@@ -48,8 +48,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createPrng, resolveTrainConfig } from '@polytoy/core';
 import { createDataSource } from '@polytoy/data';
 import { initParams, paramsToTensors } from '@polytoy/model';
-import { createOptimizerState, FusedStep, inputPath } from '@polytoy/trainer';
-import type { InputPath } from '@polytoy/trainer';
+import { createOptimizerState, FusedStep, inputPath } from '@polytoy/trainer/internal';
+import type { InputPath } from '@polytoy/trainer/internal';
 
 const shapes: [string, TrainConfigInput][] = [
   ['seed-64 (k-hot, k=16)', { data: { n: 64 }, model: { m: 33 }, batchSize: 1024 }],

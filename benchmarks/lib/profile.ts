@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createPrng, resolveTrainConfig } from '@polytoy/core';
 import { initParams } from '@polytoy/model';
-import { createOptimizerState, createTrainingData, disposeOptimizerState, FusedTiedStep } from '@polytoy/trainer';
+import { createOptimizerState, createTrainingData, disposeOptimizerState, FusedTiedStep } from '@polytoy/trainer/internal';
 import { median } from './stats.js';
 import type { Workload } from './workloads.js';
 import { flopsPerInstanceStep } from './workloads.js';

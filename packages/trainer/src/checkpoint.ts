@@ -81,7 +81,8 @@ export interface EncodedFloat32 {
   f32: string;
 }
 
-interface EncodedTensorData {
+/** A tensor in a serialized checkpoint: its shape and its float32 data as base64. */
+export interface EncodedTensorData {
   shape: number[];
   data: EncodedFloat32;
 }

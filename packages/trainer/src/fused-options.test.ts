@@ -387,7 +387,7 @@ describe('fused engine, every model option, end to end', () => {
     const two = await trainParallel(run, { workers: 2 });
     expect(runBits(two)).toEqual(runBits(a));
     // The tfjs engine (reference/fallback) follows the same trajectory up to float32 rounding.
-    const ref = await runTraining(run, {}, { engine: 'tfjs' });
+    const ref = await runTraining(resolveTrainConfig(run), {}, { engine: 'tfjs' });
     a.instances.forEach((r, i) => {
       const s = ref.instances[i]!;
       expect(Math.abs(r.finalLoss.loss - s.finalLoss.loss)).toBeLessThan(1e-3 * Math.max(1, s.finalLoss.loss));

@@ -18,7 +18,7 @@ import {
   referenceLossAndGradients,
   tensorsToParams,
 } from '@polytoy/model';
-import { FusedStep } from '@polytoy/trainer';
+import { FusedStep } from '@polytoy/trainer/internal';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
