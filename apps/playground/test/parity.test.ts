@@ -39,14 +39,17 @@ const PARITY: Settings = {
   init: 'random',
 };
 
-/** A second config through the harness page: untied (decoder normalisation), AdamW, cosine schedule. */
+/**
+ * A second config through the harness page: untied (decoder normalisation), Gaussian hidden
+ * noise, AdamW, cosine schedule — the fused step's untied, noise and k-hot paths.
+ */
 const UNTIED: TrainConfigInput = {
   seed: 11,
   steps: 120,
   batchSize: 96,
   logEvery: 5,
   data: { kind: 'half-split', n: 32 },
-  model: { m: 17, weights: { kind: 'untied' }, l1: { lambda: 3e-3 } },
+  model: { m: 17, weights: { kind: 'untied' }, l1: { lambda: 3e-3 }, hiddenNoise: { kind: 'gaussian', std: 0.05 } },
   optimizer: { kind: 'adamw', lr: 5e-3 },
   schedule: { kind: 'cosine', warmupSteps: 10 },
 };
@@ -126,7 +129,7 @@ describe('Node ↔ Chromium parity', () => {
     expect(describeDifferences(nodeParity, record)).toBe('identical');
   });
 
-  it('the harness worker trains an untied AdamW run with a cosine schedule bit-identically to Node', async () => {
+  it('the harness worker trains an untied, noisy AdamW run with a cosine schedule bit-identically to Node', async () => {
     const page = await browser.newPage();
     await page.goto(`${appUrl}harness.html`);
     const ready = await page.evaluate(() => window.polytoyHarness!.ready);

@@ -2,7 +2,14 @@
  * Experiment definitions are plain data: a name, a version, the base training config and, per
  * size, the grid of axes to sweep. {@link expandGrid} turns one into {@link RunSpec}s.
  */
-import type { HiddenActivation, InstanceSpec, TrainConfig, TrainConfigInput } from '@polytoy/core';
+import type {
+  HiddenActivation,
+  InstanceSpec,
+  OptimizerConfig,
+  OptimizerKind,
+  TrainConfig,
+  TrainConfigInput,
+} from '@polytoy/core';
 
 /** Grid sizes: `small` is the default (minutes on 2 cores), `full` is opt-in. */
 export type ExperimentSize = 'small' | 'full';
@@ -27,8 +34,15 @@ export type StartSpec =
       perturbation: number;
     };
 
-/** Optimizer choice on a grid axis (the learning rate is its own axis). */
-export type OptimizerChoice = { kind: 'adam' } | { kind: 'adamw'; weightDecay?: number } | { kind: 'sgd'; momentum?: number };
+/**
+ * Optimizer choice on a grid axis, derived from core's optimizer configs: the kind and its own
+ * options (the learning rate is its own axis; Adam's betas and epsilon keep their defaults).
+ */
+export type OptimizerChoice = {
+  [K in OptimizerKind]: { kind: K } & Partial<
+    Omit<Extract<OptimizerConfig, { kind: K }>, 'kind' | 'lr' | 'beta1' | 'beta2' | 'epsilon'>
+  >;
+}[OptimizerKind];
 
 /** Tied weights, or untied with unit-norm decoder columns (SPEC §1: untied needs a constraint). */
 export type WeightsChoice = 'tied' | 'untied';

@@ -261,3 +261,24 @@ export function scatterRowAdd(src: usize, idx: usize, dst: usize, rows: i32, k: 
     }
   }
 }
+
+/**
+ * Writes the column indices of each row's ones (k per row, ascending, i32) of x [rows, n] to
+ * `idx`; returns 0 (indices unusable) as soon as a row is not exactly k ones and zeros.
+ */
+export function kHotIndices(x: usize, idx: usize, rows: i32, n: i32, k: i32): i32 {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + byteOffset(r * n);
+    const ir = idx + byteOffset(r * k);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const v = load<f32>(xr + byteOffset(i));
+      if (v == 0) continue;
+      if (v != 1 || count == k) return 0;
+      store<i32>(ir + byteOffset(count), i);
+      count++;
+    }
+    if (count != k) return 0;
+  }
+  return 1;
+}

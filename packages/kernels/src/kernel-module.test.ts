@@ -77,3 +77,25 @@ describe('gatherRowSum and scatterRowAdd', () => {
     expect(H.slice(dst / 4, dst / 4 + tableRows * cols)).toEqual(want);
   });
 });
+
+describe('kHotIndices', () => {
+  it("lists each row's ones in order, and refuses rows that are not exactly k ones and zeros", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const H = new Float32Array(memory.buffer);
+    const I32 = new Int32Array(memory.buffer);
+    const k_ = kernelsFor(memory);
+    const x = [0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1]; // rows of n = 6, k = 2
+    H.set(x, 0);
+    expect(k_.kHotIndices(0, 400, 2, 6, 2)).toBe(1);
+    expect(Array.from(I32.subarray(100, 104))).toEqual([1, 3, 0, 5]);
+    for (const bad of [
+      [0, 1, 0, 1, 1, 0],
+      [0, 1, 0, 0.5, 0, 0],
+      [0, 1, 0, 0, 0, 0],
+      [0, 1, 0, Number.NaN, 1, 0],
+    ]) {
+      H.set([...bad, 0, 0, 0, 0, 1, 1], 0);
+      expect(k_.kHotIndices(0, 400, 2, 6, 2)).toBe(0);
+    }
+  });
+});

@@ -70,6 +70,8 @@ export interface KernelExports {
   gatherRowSum(table: number, idx: number, out: number, rows: number, k: number, cols: number): void;
   /** dst[idx[r·k + t], :] += src[r, :] in r, t order: the transposed k-hot product, accumulated. */
   scatterRowAdd(src: number, idx: number, dst: number, rows: number, k: number, cols: number): void;
+  /** Each row's k one-positions of x [rows, n] as i32 into `idx`; 0 when a row is not exactly k ones and zeros, else 1. */
+  kHotIndices(x: number, idx: number, rows: number, n: number, k: number): number;
 }
 
 /** Which embedded binary: the one importing a plain memory or the one importing a shared one. */

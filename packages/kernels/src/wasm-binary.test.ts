@@ -95,6 +95,7 @@ describe('the committed kernel binaries', () => {
         'gemm',
         'gemmBatched',
         'gemmScratchBytes',
+        'kHotIndices',
         'reluMaskGrad',
         'scale',
         'scatterRowAdd',

@@ -287,8 +287,9 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>, bound: (k: number) =>
 }
 
 describe('step plan', () => {
-  it('chooses k-hot for half-split data, identity for basis data, dense for sparse-uniform', () => {
+  it('chooses k-hot for tied half-split data, identity for basis data, dense for sparse-uniform and untied half-split', () => {
     expect(inputPath(resolveTrainConfig({ data: { n: 64 } }))).toEqual({ kind: 'k-hot', k: 16 });
+    expect(inputPath(resolveTrainConfig({ data: { n: 64 }, model: { weights: { kind: 'untied' } } }))).toEqual({ kind: 'dense' });
     expect(inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }))).toEqual({ kind: 'identity' });
     expect(inputPath(resolveTrainConfig({ data: { kind: 'sparse-uniform', n: 8, density: 0.2 } }))).toEqual({ kind: 'dense' });
   });
@@ -328,7 +329,9 @@ describe('fused step, every model option', () => {
     const stock = await tfjsGradients(p);
     // The step plan's path for this data (k-hot gather/scatter for half-split and basis data).
     const config = resolveTrainConfig({ batchSize: 32, ...c.input });
-    const planned = fusedGradients(p, inputPath(config));
+    const plan = inputPath(config);
+    // Half-split data: always check the k-hot form too (the plan keeps untied models dense).
+    const planned = fusedGradients(p, config.data.kind === 'half-split' ? { kind: 'k-hot', k: config.data.n / 4 } : plan);
     const bound = (name: string) => (k: number) => 2 * gamma(K) * mag.grads[name]![k]! + 1e-30;
     const refGrads: Record<string, ArrayLike<number>> = {
       ...(ref.grads.W ? { W: ref.grads.W } : {}),

@@ -208,10 +208,12 @@ export class FusedStep {
     const { B, n, k, idx } = this;
     const per = B * n;
     for (let i = 0; i < this.I; i++) this.xView(i).set(x.subarray(i * per, (i + 1) * per));
-    const at = idx ? this.heap.offsetOf(idx, 'idx') >> 2 : 0;
+    const at = idx ? this.heap.offsetOf(idx, 'idx') : 0;
+    const zx = this.heap.offsetOf(this.zx, 'zx');
+    // The wasm scan over the heap copy of each instance's x (the rows after its dz rows).
     this.sparseBatch = Array.from(
       { length: this.I },
-      (_, i) => idx !== null && kHotIndices(x.subarray(i * per, (i + 1) * per), at + i * B * k, this.heap, B, n, k),
+      (_, i) => idx !== null && this.heap.kernels.kHotIndices(zx + 4 * (i * 2 + 1) * per, at + 4 * i * B * k, B, n, k) === 1,
     );
   }
 
@@ -469,26 +471,6 @@ function applyNoise(
 ): void {
   if (additive) for (let e = 0; e < len; e++) H[out + e] = H[h + e]! + noise[at + e]!;
   else for (let e = 0; e < len; e++) H[out + e] = H[h + e]! * noise[at + e]!;
-}
-
-/**
- * Writes the indices of each row's ones (k per row, ascending) as i32 at float index `at` of the
- * heap; false (indices unusable) when some row is not exactly k ones and zeros.
- */
-function kHotIndices(x: Float32Array, at: number, heap: WasmHeap, rows: number, n: number, k: number): boolean {
-  const idx = new Int32Array(heap.memory.buffer);
-  for (let r = 0; r < rows; r++) {
-    let count = 0;
-    const ro = r * n;
-    for (let i = 0; i < n; i++) {
-      const v = x[ro + i]!;
-      if (v === 0) continue;
-      if (v !== 1 || count === k) return false;
-      idx[at + r * k + count++] = i;
-    }
-    if (count !== k) return false;
-  }
-  return true;
 }
 
 /** T[i, j] = A[j, i] for A [rows, cols] at float offset `a`, T at `t`. */

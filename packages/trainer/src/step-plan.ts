@@ -4,7 +4,7 @@
  *
  * | data            | x                         | path                                                        |
  * | --------------- | ------------------------- | ----------------------------------------------------------- |
- * | `half-split`    | exactly k = n/4 ones/row  | `k-hot`: h = sum of k rows of Eᵀ (gather), dEᵀ += dh rows (scatter) |
+ * | `half-split`    | exactly k = n/4 ones/row  | tied: `k-hot`: h = sum of k rows of Eᵀ (gather), dEᵀ += dh rows (scatter); untied: `dense` |
  * | `basis`         | the identity (B = n)      | `k-hot` with k = 1 and x's row s = e_s: h = Eᵀ, dE = dhᵀ (copies) |
  * | `sparse-uniform`| dense values in [0, 1]    | `dense`: the GEMMs                                          |
  *
@@ -14,6 +14,12 @@
  * linear models (z = (WᵀW) x + b) is not taken: it changes the decoder products as well.
  * A batch that is not k-hot after all (a hand-made batch) falls back to the dense path for
  * that step (`FusedStep.setBatch` checks every row).
+ *
+ * Measured (benchmarks/step-paths.ts, one thread, a heavily shared 2-core machine, so ±20%):
+ * basis data n=256, m=1024: identity 1.3–1.4× faster than dense; half-split tied n=64 and 256:
+ * 0.9–1.3× (the GEMM it replaces is already fast at these sizes, and the tied dense path fuses
+ * both weight-gradient products into one GEMM); half-split untied n=64: 0.6–0.8×, so untied
+ * half-split stays dense (the k-hot form is still implemented and tested for it).
  */
 import type { TrainConfig } from '@polytoy/core';
 
@@ -27,9 +33,9 @@ export type InputPath = { kind: 'dense' } | { kind: 'k-hot'; k: number } | { kin
  * inputPath(resolveTrainConfig({ data: { n: 64 } })); // { kind: 'k-hot', k: 16 }
  * inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 })); // { kind: 'identity' }
  */
-export function inputPath(config: Pick<TrainConfig, 'data' | 'batchSize'>): InputPath {
+export function inputPath(config: Pick<TrainConfig, 'data' | 'batchSize' | 'model'>): InputPath {
   const { data } = config;
-  if (data.kind === 'half-split') return { kind: 'k-hot', k: data.n / 4 };
+  if (data.kind === 'half-split' && config.model.weights.kind === 'tied') return { kind: 'k-hot', k: data.n / 4 };
   if (data.kind === 'basis' && config.batchSize === data.n) return { kind: 'identity' };
   return { kind: 'dense' };
 }
