@@ -470,7 +470,7 @@ if (args.has('record')) {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
   const section = [
     '<!-- node:start -->',
-    '## Node: polytoy vs stock tfjs-backend-wasm, tfjs-backend-cpu, plain TypeScript (`npm run bench`)',
+    '## Node: polytoy vs native PyTorch, stock tfjs-backend-wasm, tfjs-backend-cpu, plain TypeScript (`npm run bench`)',
     '',
     `Measured on ${new Date().toISOString().slice(0, 10)} (commit ${commit || 'unknown'}) on ${machine.cpu}, ${machine.cores} cores, ${machine.platform}; Node ${machine.node}; tfjs-core and tfjs-backend-wasm ${tf.version_core}${quick ? '; --quick' : ''}.`,
     ...out,
