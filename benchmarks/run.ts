@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfigInput } from '@polytoy/core';
 import { resolveTrainConfig } from '@polytoy/core';
-import { FLUSH_EVERY } from '@polytoy/trainer';
+import { chooseEngine, FLUSH_EVERY } from '@polytoy/trainer';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import type { Baseline } from './lib/baselines.js';
 import { measureBaseline } from './lib/baselines.js';
@@ -119,7 +119,8 @@ async function polytoy(w: Workload, mode: Mode, estimate: number | null): Promis
       ? `polytoy, ${mode.threads} threads (batch split)`
       : mode.split
         ? `polytoy, ${mode.threads} workers (instances split)`
-        : 'polytoy (fused step), 1 thread',
+        : // Which engine train() picks for this model (the public chooseEngine): fused step or tfjs ops.
+          `polytoy (${chooseEngine(resolveTrainConfig({ ...w.config, steps: 1 })) === 'fused' ? 'fused step' : 'tfjs ops'}), 1 thread`,
     mode.threads,
     w.instances,
     results.map((x) => x.rate),
@@ -220,7 +221,8 @@ interface BrowserSummary {
 let browser: BrowserSummary[] | null = null;
 if (withBrowser) {
   log('Node vs Chromium (browser/run.mjs)');
-  const json = `${here}results/browser.json`;
+  // Its raw numbers go where RESULTS.md's browser section says (browser/results.json) with --record.
+  const json = args.has('record') ? `${here}browser/results.json` : `${here}results/browser.json`;
   const r = spawnSync(
     process.execPath,
     [`${here}browser/run.mjs`, `--json=${json}`, ...(quick ? ['--quick'] : []), ...(args.has('record') ? ['--record'] : [])],
@@ -333,7 +335,7 @@ for (const name of ['untied-64', 'relu-64']) {
     issueTargets.push({
       what,
       status: r <= 1.5 ? 'PASS' : 'MISS',
-      detail: `tied/${name} = ${r.toFixed(2)} (${fmt(tied.stepsPerSec)} vs ${fmt(other.stepsPerSec)} steps/s)`,
+      detail: `tied/${name} = ${r.toFixed(2)} (${fmt(tied.stepsPerSec)} vs ${fmt(other.stepsPerSec)} steps/s; per CPU second ${(other.cpuMsPerInstanceStep / tied.cpuMsPerInstanceStep).toFixed(2)})`,
     });
   }
 }
