@@ -18,7 +18,7 @@ import {
   disposeOptimizerState,
   instanceStreams,
   optimizerStep,
-} from '@polytoy/trainer';
+} from '@polytoy/trainer/internal';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import { PlainTiedStep } from './plain-step.js';
 

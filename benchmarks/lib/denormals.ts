@@ -4,7 +4,7 @@
  * Best of repeated calls, 262 144 parameters (paper-256 has 16× more).
  */
 import { kernelsFor } from '@polytoy/kernels';
-import { FLUSH_EVERY, FLUSH_THRESHOLD } from '@polytoy/trainer';
+import { FLUSH_EVERY, FLUSH_THRESHOLD } from '@polytoy/trainer/internal';
 
 export interface DenormalCheck {
   parameters: number;

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createPrng, resolveTrainConfig } from '@polytoy/core';
 import { initParams } from '@polytoy/model';
-import { createOptimizerState, createTrainingData, disposeOptimizerState, FusedTiedStep } from '@polytoy/trainer';
+import { createOptimizerState, createTrainingData, disposeOptimizerState, FusedTiedStep } from '@polytoy/trainer/internal';
 import { median } from './stats.js';
 import type { Workload } from './workloads.js';
 import { flopsPerInstanceStep } from './workloads.js';
@@ -111,14 +111,14 @@ export function profileStep(w: Workload, rounds: number): Profile {
       part: 'y − x (copy + SGD-kernel trick)',
       run: () => {
         H().copyWithin(dzOff >> 2, at(zp) >> 2, (at(zp) >> 2) + B * n);
-        k.sgd(dzOff, xOff, 0, B * n, 1, 0, 1, 0);
+        k.axpby(dzOff, xOff, B * n, 1, -1);
       },
     },
     { part: 'Σ (y − x)² (JS, float64)', run: () => sum(dzOff >> 2, B * n, false) },
     {
       part: 'scale by 2/B, ReLU mask',
       run: () => {
-        k.sgd(dzOff, xOff, 0, B * n, 0, 0, 2 / B, 0);
+        k.scale(dzOff, B * n, 2 / B);
         k.reluMaskGrad(at(zp), dzOff, dzOff, B * n);
       },
     },

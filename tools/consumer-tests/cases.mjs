@@ -44,7 +44,15 @@ export async function trainerInNode({ tarballs, packages }) {
   assert(jsonLines.length > 0, 'the README example printed no JSON-lines loss records');
   const checkpoint = join(dir, 'runs/demo/checkpoint.json');
   assert(existsSync(checkpoint), 'the README example wrote no checkpoint');
-  assert(JSON.parse(readFileSync(checkpoint, 'utf8')).format === 'polytoy.checkpoint/1', 'checkpoint format');
+  // The format the installed package declares is the one its checkpoint carries.
+  const declared = await sh(
+    'node',
+    ['--input-type=module', '-e', "import { CHECKPOINT_FORMAT } from '@polytoy/trainer'; console.log(CHECKPOINT_FORMAT)"],
+    { cwd: dir },
+  );
+  const format = JSON.parse(readFileSync(checkpoint, 'utf8')).format;
+  const declaredFormat = declared.out.trim().split('\n').at(-1);
+  assert(format === declaredFormat, `checkpoint format ${format}, the package declares ${declaredFormat}`);
 
   const checked = await sh('node', ['trainer-check.mjs'], { cwd: dir });
   const summary = JSON.parse(checked.out.trim().split('\n').at(-1));

@@ -3,8 +3,8 @@
  * defaults, parsing from a URL query (shareable links, and how the browser tests set up a run),
  * conversion to a trainer config, and back from a loaded run's config.
  */
-import type { ModelParams, TiedParams, TrainConfigInput } from '@polytoy/core';
-import { ConfigError } from '@polytoy/core';
+import type { ModelParams, OptimizerKind, TiedParams, TrainConfigInput } from '@polytoy/core';
+import { ConfigError, DEFAULTS, defaultHiddenSize, OPTIMIZER_KINDS } from '@polytoy/core';
 import { sameSignConstruction } from '@polytoy/analytic';
 
 /** Everything the controls set. */
@@ -34,7 +34,7 @@ export interface Settings {
   noiseLevel: number;
   /** `construction`: start from the same-sign zero-loss construction (SPEC §2, c = 1/2). */
   init: 'random' | 'xavier' | 'construction';
-  optimizer: 'adam' | 'adamw' | 'sgd';
+  optimizer: OptimizerKind;
   lr: number;
   /** SGD momentum. */
   momentum: number;
@@ -57,33 +57,33 @@ export interface Settings {
  * 1 000 per second — the ±eps (disambiguation) neuron forms a few seconds in.
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  data: 'half-split',
-  n: 16,
-  density: 0.1,
-  importanceDecay: 1,
-  m: 9,
-  weights: 'tied',
-  decoderNorm: 'unit-columns',
-  hidden: 'none',
-  output: 'relu',
-  outputBias: 'on',
-  l1Target: 'activations',
-  lambda: 1e-2,
+  data: DEFAULTS.data.kind,
+  n: DEFAULTS.data.n,
+  density: DEFAULTS.data.density,
+  importanceDecay: DEFAULTS.data.importanceDecay,
+  m: defaultHiddenSize(DEFAULTS.data.n),
+  weights: DEFAULTS.model.weights,
+  decoderNorm: DEFAULTS.model.decoderNorm,
+  hidden: DEFAULTS.model.hiddenActivation,
+  output: DEFAULTS.model.outputActivation,
+  outputBias: DEFAULTS.model.outputBias ? 'on' : 'off',
+  l1Target: DEFAULTS.model.l1Target,
+  lambda: DEFAULTS.playground.lambda,
   noise: 'none',
-  noiseLevel: 0.1,
+  noiseLevel: DEFAULTS.playground.noiseLevel,
   init: 'random',
-  optimizer: 'adam',
-  lr: 3e-3,
-  momentum: 0.9,
-  weightDecay: 0.01,
-  schedule: 'constant',
-  warmupSteps: 0,
-  steps: 20_000,
-  batchSize: 256,
-  logEvery: 20,
-  instances: 1,
-  seed: 0,
-  pace: 1000,
+  optimizer: DEFAULTS.optimizer.kind,
+  lr: DEFAULTS.optimizer.lr,
+  momentum: DEFAULTS.playground.momentum,
+  weightDecay: DEFAULTS.playground.weightDecay,
+  schedule: DEFAULTS.schedule.kind,
+  warmupSteps: DEFAULTS.schedule.warmupSteps,
+  steps: DEFAULTS.train.steps,
+  batchSize: DEFAULTS.train.batchSize,
+  logEvery: DEFAULTS.playground.logEvery,
+  instances: DEFAULTS.train.instances,
+  seed: DEFAULTS.train.seed,
+  pace: DEFAULTS.playground.pace,
 });
 
 /** Query-string key of each setting (`?n=32&m=17&weights=untied`). */
@@ -128,7 +128,7 @@ export const CHOICES = {
   l1Target: ['activations', 'weights'],
   noise: ['none', 'gaussian', 'bernoulli'],
   init: ['random', 'xavier', 'construction'],
-  optimizer: ['adam', 'adamw', 'sgd'],
+  optimizer: OPTIMIZER_KINDS,
   schedule: ['constant', 'cosine'],
 } as const satisfies Partial<Record<keyof Settings, readonly string[]>>;
 

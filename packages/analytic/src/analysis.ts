@@ -9,7 +9,7 @@
  * at the construction and at the relaxed point → gradient flow of the full model from the
  * (slightly perturbed) construction → verdict.
  */
-import { ConfigError } from '@polytoy/core';
+import { checkLambda, ConfigError } from '@polytoy/core';
 import type { ConstructionRow } from './constructions-table.js';
 import { constructionsTable } from './constructions-table.js';
 import { constructionLayout, reluTwoNeuronConstructionF64, sameSignConstructionF64 } from './construction.js';
@@ -150,8 +150,7 @@ export function analyzeConstruction(opts: AnalysisOptions): AnalysisReport {
   if (!Number.isSafeInteger(n) || n < 4 || n % 4 !== 0 || n > MAX_EXACT_N) {
     throw new ConfigError('n', `a multiple of 4 between 4 and ${MAX_EXACT_N} (exact enumeration)`, n);
   }
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
-    throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  checkLambda(lambda);
   const hidden = opts.hiddenActivation ?? 'none';
   const c = opts.c ?? 0.5;
   const o: ModelOptions = { hiddenActivation: hidden, lambda };

@@ -14,7 +14,7 @@
  * `local-analysis.ts` for how the stability analysis treats them.
  */
 import type { Prng } from '@polytoy/core';
-import { ConfigError, createPrng } from '@polytoy/core';
+import { checkLambda, ConfigError, createPrng } from '@polytoy/core';
 import type { AnyParams } from './params64.js';
 import { parameterCount } from './params64.js';
 import type { SampleSet } from './support.js';
@@ -82,10 +82,7 @@ function resolve(o: ModelOptions): Resolved {
   }
   const out = o.outputActivation ?? 'relu';
   if (out !== 'relu' && out !== 'none') throw new ConfigError('outputActivation', '"relu" | "none"', out);
-  const lambda = o.lambda ?? 0;
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0) {
-    throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
-  }
+  const lambda = checkLambda(o.lambda ?? 0);
   const target = o.l1Target ?? 'activations';
   if (target !== 'activations' && target !== 'weights') throw new ConfigError('l1Target', '"activations" | "weights"', target);
   return {

@@ -27,7 +27,7 @@
  * with R the output activation. Freeing b alone already halves the one-parameter reconstruction
  * term: with R(z2) = 0, the optimal bias b = -c - (1 - 2c)/2 gives (n/8)(1 - 2c)².
  */
-import { ConfigError } from '@polytoy/core';
+import { checkLambda, ConfigError } from '@polytoy/core';
 import { oppositeSignConstructionF64, reluTwoNeuronConstructionF64, sameSignConstructionF64 } from './construction.js';
 import { nelderMead } from './minimize.js';
 import type { TiedParamsF64 } from './params64.js';
@@ -35,8 +35,7 @@ import { exactPopulationLoss } from './population-loss.js';
 
 function checkNLambda(n: number, lambda: number): void {
   if (!Number.isSafeInteger(n) || n < 4 || n % 4 !== 0) throw new ConfigError('n', 'a positive multiple of 4', n);
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
-    throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  checkLambda(lambda);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The incidental-polysemanticity paper's theory (Lecomte et al., arXiv 2312.03096), as
  * functions that experiments plot against.
  */
-import { ConfigError } from '@polytoy/core';
+import { checkLambda, ConfigError } from '@polytoy/core';
 
 /**
  * The paper's predicted number of polysemantic neurons, n²/(4m) (SPEC §4), for n features on
@@ -45,7 +45,7 @@ export function sparsificationOde(
   steps: number,
   opts: SparsificationOdeOptions = {},
 ): Float64Array[] {
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  checkLambda(lambda);
   if (!(dt > 0) || !Number.isFinite(dt)) throw new ConfigError('dt', 'a finite step > 0', dt);
   if (!Number.isSafeInteger(steps) || steps < 0) throw new ConfigError('steps', 'a non-negative integer', steps);
   const every = opts.recordEvery ?? 1;
@@ -99,7 +99,7 @@ export function sparsificationOde(
  */
 export function sparsificationFixedPoint(k: number, lambda: number): number {
   if (!Number.isSafeInteger(k) || k < 1) throw new ConfigError('k', 'a positive integer', k);
-  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ConfigError('lambda', 'a finite lambda >= 0', lambda);
+  checkLambda(lambda);
   const wPeak = 1 / Math.sqrt(3 * k);
   if (lambda > wPeak - k * wPeak ** 3) return Number.NaN;
   // g(w) = w - k w³ - lambda is decreasing on [wPeak, 1/sqrt(k)] from >= 0 to -lambda: bisect.

@@ -15,6 +15,10 @@ const nonNegativeInt = (expected = 'an integer >= 0') =>
   z.number({ error: expected }).refine((v) => Number.isSafeInteger(v) && v >= 0, { error: expected });
 const probability = (expected = 'a probability in [0, 1)') =>
   finite(expected).refine((v) => v >= 0 && v < 1, { error: expected });
+/** The one lambda rule (the L1 coefficient), for every package that takes a lambda. */
+export const LAMBDA_RULE = 'a finite lambda >= 0';
+/** Validates a lambda; {@link checkLambda} applies it to a bare number. */
+export const lambdaSchema = nonNegative(LAMBDA_RULE);
 const seedSchema = z.number({ error: 'an integer seed' }).refine(Number.isSafeInteger, { error: 'an integer seed' });
 
 /** Adds `kind: fallback` to an object that lacks it, so `{ lr: 0.01 }` means the default kind. */
@@ -41,13 +45,13 @@ export const dataConfigSchema = withKind(
         /** Probability that each feature is present (1 - sparsity). */
         density: finite('a density in (0, 1]')
           .refine((v) => v > 0 && v <= 1, { error: 'a density in (0, 1]' })
-          .default(0.1),
+          .default(DEFAULTS.data.density),
         /** Feature i has importance `importanceDecay^i` (Toy Models of Superposition). */
         importanceDecay: finite('an importance decay in (0, 1]')
           .refine((v) => v > 0 && v <= 1, {
             error: 'an importance decay in (0, 1]',
           })
-          .default(1),
+          .default(DEFAULTS.data.importanceDecay),
       }),
     ],
     { error: 'data.kind: expected "half-split" | "basis" | "sparse-uniform"' },
@@ -55,7 +59,7 @@ export const dataConfigSchema = withKind(
 );
 
 const weightsSchema = withKind(
-  'tied',
+  DEFAULTS.model.weights,
   z.discriminatedUnion(
     'kind',
     [
@@ -63,7 +67,7 @@ const weightsSchema = withKind(
       z.strictObject({
         kind: z.literal('untied'),
         /** Untied + activation L1 is degenerate without a decoder constraint (SPEC §1). */
-        decoderNorm: z.enum(['unit-columns', 'none'], { error: '"unit-columns" | "none"' }).default('unit-columns'),
+        decoderNorm: z.enum(['unit-columns', 'none'], { error: '"unit-columns" | "none"' }).default(DEFAULTS.model.decoderNorm),
       }),
     ],
     { error: 'weights.kind: expected "tied" | "untied"' },
@@ -86,14 +90,18 @@ const noiseSchema = withKind(
 const paramsLike = z.custom<unknown>((v) => v != null && typeof v === 'object', { error: 'model parameters' });
 
 const initSchema = withKind(
-  'normal',
+  DEFAULTS.model.init,
   z.discriminatedUnion(
     'kind',
     [
       /** normal(0, std); std defaults to 1/sqrt(m) (Lecomte et al.). */
       z.strictObject({ kind: z.literal('normal'), std: positive('a positive init std').optional() }),
       z.strictObject({ kind: z.literal('xavier') }),
-      z.strictObject({ kind: z.literal('given'), params: paramsLike, perturbation: nonNegative().default(0) }),
+      z.strictObject({
+        kind: z.literal('given'),
+        params: paramsLike,
+        perturbation: nonNegative().default(DEFAULTS.model.perturbation),
+      }),
     ],
     { error: 'init.kind: expected "normal" | "xavier" | "given"' },
   ),
@@ -107,11 +115,11 @@ export const modelConfigSchema = z.strictObject({
   weights: weightsSchema.prefault({}),
   hiddenActivation: z.enum(['none', 'relu'], { error: '"none" | "relu"' }).default(DEFAULTS.model.hiddenActivation),
   outputActivation: z.enum(['relu', 'none'], { error: '"relu" | "none"' }).default(DEFAULTS.model.outputActivation),
-  outputBias: z.boolean({ error: 'true | false' }).default(true),
+  outputBias: z.boolean({ error: 'true | false' }).default(DEFAULTS.model.outputBias),
   l1: z
     .object({
-      target: z.enum(['activations', 'weights'], { error: '"activations" | "weights"' }).default('activations'),
-      lambda: nonNegative('a finite lambda >= 0').default(DEFAULTS.model.lambda),
+      target: z.enum(['activations', 'weights'], { error: '"activations" | "weights"' }).default(DEFAULTS.model.l1Target),
+      lambda: lambdaSchema.default(DEFAULTS.model.lambda),
     })
     .prefault({}),
   hiddenNoise: noiseSchema.prefault({}),
@@ -125,32 +133,39 @@ const betas = {
 };
 const lr = positive('a learning rate > 0').default(DEFAULTS.optimizer.lr);
 
+/** One schema per optimizer kind; {@link OPTIMIZER_KINDS} and the error text are derived from it. */
+const optimizerVariants = [
+  z.strictObject({ kind: z.literal('sgd'), lr, momentum: probability('momentum in [0, 1)').default(0) }),
+  z.strictObject({ kind: z.literal('adam'), lr, ...betas }),
+  z.strictObject({ kind: z.literal('adamw'), lr, ...betas, weightDecay: nonNegative('weight decay >= 0').default(0.01) }),
+] as const;
+
+/** Every optimizer kind the config accepts, in schema order (the one hand-written list). */
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = optimizerVariants.map((v) => v.shape.kind.value);
+
+/** An optimizer kind: `OPTIMIZER_KINDS[number]`. */
+export type OptimizerKind = (typeof optimizerVariants)[number]['shape']['kind']['value'];
+
 export const optimizerConfigSchema = withKind(
   DEFAULTS.optimizer.kind,
-  z.discriminatedUnion(
-    'kind',
-    [
-      z.strictObject({ kind: z.literal('sgd'), lr, momentum: probability('momentum in [0, 1)').default(0) }),
-      z.strictObject({ kind: z.literal('adam'), lr, ...betas }),
-      z.strictObject({ kind: z.literal('adamw'), lr, ...betas, weightDecay: nonNegative('weight decay >= 0').default(0.01) }),
-    ],
-    { error: 'optimizer.kind: expected "sgd" | "adam" | "adamw"' },
-  ),
+  z.discriminatedUnion('kind', optimizerVariants, {
+    error: `optimizer.kind: expected ${OPTIMIZER_KINDS.map((k) => `"${k}"`).join(' | ')}`,
+  }),
 );
 
 export const scheduleConfigSchema = withKind(
-  'constant',
+  DEFAULTS.schedule.kind,
   z.discriminatedUnion(
     'kind',
     [
-      z.strictObject({ kind: z.literal('constant'), warmupSteps: nonNegativeInt().default(0) }),
+      z.strictObject({ kind: z.literal('constant'), warmupSteps: nonNegativeInt().default(DEFAULTS.schedule.warmupSteps) }),
       z.strictObject({
         kind: z.literal('cosine'),
-        warmupSteps: nonNegativeInt().default(0),
+        warmupSteps: nonNegativeInt().default(DEFAULTS.schedule.warmupSteps),
         /** The lr decays to `minFactor * lr` at the last step. */
         minFactor: finite('minFactor in [0, 1]')
           .refine((v) => v >= 0 && v <= 1, { error: 'minFactor in [0, 1]' })
-          .default(0),
+          .default(DEFAULTS.schedule.minFactor),
       }),
     ],
     { error: 'schedule.kind: expected "constant" | "cosine"' },
@@ -193,7 +208,7 @@ export const divergenceConfigSchema = z.strictObject({
 
 const instanceSchema = z.strictObject({
   seed: seedSchema.optional(),
-  lambda: nonNegative('a finite lambda >= 0').optional(),
+  lambda: lambdaSchema.optional(),
   lr: positive('a learning rate > 0').optional(),
   /** Sparse-uniform data only: this instance's feature density, overriding `data.density`. */
   density: finite('a density in (0, 1]')
@@ -217,7 +232,7 @@ export const trainConfigSchema = z.strictObject({
     .union([positiveInt('a positive instance count'), z.array(instanceSchema).min(1)], {
       error: 'a positive instance count or a non-empty array of {seed?, lambda?, lr?, density?, importanceDecay?}',
     })
-    .default(1),
+    .default(DEFAULTS.train.instances),
   data: dataConfigSchema.prefault({}),
   model: modelConfigSchema.prefault({}),
   optimizer: optimizerConfigSchema.prefault({}),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveTrainConfig } from './config.js';
+import { checkLambda, checkParamsShape, isResolvedTrainConfig, resolveTrainConfig } from './config.js';
+import { DEFAULTS, defaultHiddenSize } from './defaults.js';
 import { ConfigError } from './errors.js';
 
 function errorOf(input: unknown): ConfigError {
@@ -92,5 +93,62 @@ describe('resolveTrainConfig', () => {
   it('rejects basis data whose batch is not the n basis vectors', () => {
     expect(errorOf({ data: { kind: 'basis', n: 8 }, batchSize: 4 }).path).toBe('batchSize');
     expect(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }).data.kind).toBe('basis');
+  });
+});
+
+describe('resolved once', () => {
+  it('returns a config it resolved as it is, and resolves anything else (copies included)', () => {
+    const config = resolveTrainConfig({ data: { n: 8 }, steps: 5 });
+    expect(isResolvedTrainConfig(config)).toBe(true);
+    expect(resolveTrainConfig(config)).toBe(config);
+    const copy = structuredClone(config);
+    expect(isResolvedTrainConfig(copy)).toBe(false);
+    // A copy (e.g. read back from a checkpoint) resolves to an equal config: resolving is idempotent.
+    expect(resolveTrainConfig(copy)).toEqual(config);
+    expect(isResolvedTrainConfig({ data: { n: 8 } })).toBe(false);
+    expect(isResolvedTrainConfig(null)).toBe(false);
+  });
+
+  it('takes every default from DEFAULTS, m from defaultHiddenSize', () => {
+    const c = resolveTrainConfig({ data: { kind: 'sparse-uniform', n: 10 } });
+    expect(c.model.m).toBe(defaultHiddenSize(10));
+    expect(defaultHiddenSize(10)).toBe(6);
+    expect(defaultHiddenSize(16)).toBe(9);
+    expect(c.data).toEqual({
+      kind: 'sparse-uniform',
+      n: 10,
+      density: DEFAULTS.data.density,
+      importanceDecay: DEFAULTS.data.importanceDecay,
+    });
+    expect(c.model.outputBias).toBe(DEFAULTS.model.outputBias);
+    expect(c.model.l1).toEqual({ target: DEFAULTS.model.l1Target, lambda: DEFAULTS.model.lambda });
+    expect(c.schedule).toEqual({ kind: DEFAULTS.schedule.kind, warmupSteps: DEFAULTS.schedule.warmupSteps });
+    expect(c.instances).toHaveLength(DEFAULTS.train.instances);
+  });
+});
+
+describe('the lambda and shape rules', () => {
+  it('checkLambda accepts finite lambdas >= 0 and names the argument otherwise', () => {
+    expect(checkLambda(0)).toBe(0);
+    expect(checkLambda(1e-3)).toBe(1e-3);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '0.1', undefined]) {
+      expect(() => checkLambda(bad, 'opts.lambda')).toThrow(ConfigError);
+    }
+    expect(() => checkLambda(-1)).toThrow('lambda: expected a finite lambda >= 0, received -1');
+    expect(() => checkLambda(-1, 'opts.lambda')).toThrow(/^opts\.lambda: /);
+  });
+
+  it('is the schema rule: the same message for a config field', () => {
+    expect(errorOf({ model: { l1: { lambda: -1 } } }).message).toBe(
+      'model.l1.lambda: expected a finite lambda >= 0, received -1',
+    );
+  });
+
+  it('checkParamsShape: n and m must be the model’s', () => {
+    expect(() => checkParamsShape({ n: 16, m: 9 }, { n: 16, m: 9 }, 'params')).not.toThrow();
+    expect(() => checkParamsShape({ n: 8, m: 5 }, { n: 16, m: 9 }, 'params')).toThrow(
+      'params: expected parameters of shape n=16, m=9, received "n=8, m=5"',
+    );
+    expect(() => checkParamsShape({ n: 16, m: 8 }, { n: 16, m: 9 }, 'params')).toThrow(ConfigError);
   });
 });

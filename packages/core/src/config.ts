@@ -4,12 +4,14 @@
  * other and throws a one-line {@link ConfigError} for bad input.
  */
 import type { z } from 'zod';
+import { defaultHiddenSize } from './defaults.js';
 import { ConfigError } from './errors.js';
 import type { ModelParams } from './params.js';
 import {
   convergenceConfigSchema,
   dataConfigSchema,
   type divergenceConfigSchema,
+  lambdaSchema,
   type modelConfigSchema,
   optimizerConfigSchema,
   scheduleConfigSchema,
@@ -26,7 +28,8 @@ export type ConvergenceConfig = z.output<typeof convergenceConfigSchema>;
 export type PlateauConfig = Extract<ConvergenceConfig, { kind: 'plateau' }>;
 /** Divergence detection: `{ blowUp }` (NaN/Inf is always divergence). */
 export type DivergenceConfig = z.output<typeof divergenceConfigSchema>;
-type ModelConfigParsed = z.output<typeof modelConfigSchema>;
+/** The model config as the schema outputs it (before `n`, `m` and `init` are normalised). */
+export type ModelConfigParsed = z.output<typeof modelConfigSchema>;
 
 export type WeightsConfig = ModelConfigParsed['weights'];
 export type HiddenActivation = ModelConfigParsed['hiddenActivation'];
@@ -96,7 +99,8 @@ function toConfigError(error: z.ZodError, root: string): ConfigError {
 }
 
 /**
- * Validates a user config and fills every default.
+ * Validates a user config and fills every default. A config this function returned is returned
+ * as it is (see {@link isResolvedTrainConfig}).
  *
  * @param input - a partial config (e.g. parsed from JSON or CLI flags).
  * @returns the normalised {@link TrainConfig}.
@@ -106,11 +110,14 @@ function toConfigError(error: z.ZodError, root: string): ConfigError {
  * cfg.model.m; // 5 (= n/2 + 1)
  */
 export function resolveTrainConfig(input: unknown = {}): TrainConfig {
+  // Resolved once: a config this function returned passes through (the CLI resolves, train() and
+  // its workers take the result as it is).
+  if (isResolvedTrainConfig(input)) return input;
   const parsed = trainConfigSchema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success) throw toConfigError(parsed.error, '');
   const p = parsed.data;
   const n = p.data.n;
-  const m = p.model.m ?? Math.floor(n / 2) + 1;
+  const m = p.model.m ?? defaultHiddenSize(n);
   const base: InstanceSpec = { seed: p.seed, lambda: p.model.l1.lambda, lr: p.optimizer.lr };
   const instances: InstanceSpec[] =
     typeof p.instances === 'number'
@@ -127,8 +134,62 @@ export function resolveTrainConfig(input: unknown = {}): TrainConfig {
   }
   if (p.model.n !== undefined && p.model.n !== n) throw new ConfigError('model.n', `data.n = ${n}`, p.model.n);
   const model: ModelConfig = { ...p.model, n, m, init: p.model.init as InitConfig };
-  if (model.init.kind === 'given') checkGivenParams(model.init.params, n, m);
-  return { ...p, instances, model };
+  if (model.init.kind === 'given') checkParamsShape(model.init.params, { n, m }, 'model.init.params');
+  const config: TrainConfig = { ...p, instances, model };
+  resolved.add(config);
+  return config;
+}
+
+/** Configs this module returned: resolving one again returns it as it is. */
+const resolved = new WeakSet<object>();
+
+/**
+ * Whether `config` is a {@link TrainConfig} returned by {@link resolveTrainConfig} (so code below
+ * the boundary can take it as it is instead of resolving it again). Treat resolved configs as
+ * immutable: spread a copy (`{ ...config, steps: 10 }`) to change one, and resolve the copy.
+ *
+ * @example
+ * isResolvedTrainConfig(resolveTrainConfig({})); // true
+ * isResolvedTrainConfig({ data: { n: 8 } }); // false
+ */
+export function isResolvedTrainConfig(config: unknown): config is TrainConfig {
+  return typeof config === 'object' && config !== null && resolved.has(config);
+}
+
+/**
+ * The one lambda rule (the schema's: a finite number >= 0), for functions that take a bare lambda.
+ *
+ * @param lambda - the value to check.
+ * @param path - the argument's name in the error.
+ * @returns `lambda`, typed as a number.
+ * @throws ConfigError `lambda: expected a finite lambda >= 0, received -1`.
+ * @example
+ * checkLambda(1e-3); // 0.001
+ */
+export function checkLambda(lambda: unknown, path = 'lambda'): number {
+  const parsed = lambdaSchema.safeParse(lambda, { reportInput: true });
+  if (!parsed.success) throw toConfigError(parsed.error, path);
+  return parsed.data;
+}
+
+/**
+ * The one parameter-shape rule: parameters fit a model when their `n` and `m` are the model's.
+ *
+ * @param params - parameters (or anything with their `n`, `m`).
+ * @param model - the model's `n` and `m`.
+ * @param path - the argument's name in the error.
+ * @throws ConfigError `model.init.params: expected parameters of shape n=16, m=9, received "n=8, m=5"`.
+ * @example
+ * checkParamsShape({ n: 16, m: 9 }, { n: 16, m: 9 }, 'params'); // passes
+ */
+export function checkParamsShape(
+  params: { readonly n: number; readonly m: number },
+  model: { readonly n: number; readonly m: number },
+  path: string,
+): void {
+  if (params.n !== model.n || params.m !== model.m) {
+    throw new ConfigError(path, `parameters of shape n=${model.n}, m=${model.m}`, `n=${params.n}, m=${params.m}`);
+  }
 }
 
 /** Per-instance data fields (present only when given, so other configs keep their exact shape). */
@@ -146,12 +207,6 @@ function instanceDataOverrides(
     ...(o.density !== undefined ? { density: o.density } : {}),
     ...(o.importanceDecay !== undefined ? { importanceDecay: o.importanceDecay } : {}),
   };
-}
-
-function checkGivenParams(params: ModelParams, n: number, m: number): void {
-  if (params.n !== n || params.m !== m) {
-    throw new ConfigError('model.init.params', `parameters of shape n=${n}, m=${m}`, `n=${params.n}, m=${params.m}`);
-  }
 }
 
 /**

@@ -1,8 +1,11 @@
 export { createPrng, normalArray, Prng, splitMix32 } from './prng.js';
 export type { PrngState } from './prng.js';
 export { BackendError, ConfigError, DivergenceError, formatReceived, PolytoyError } from './errors.js';
-export { DEFAULTS } from './defaults.js';
+export { DEFAULTS, defaultHiddenSize } from './defaults.js';
 export {
+  checkLambda,
+  checkParamsShape,
+  isResolvedTrainConfig,
   resolveConvergenceConfig,
   resolveDataConfig,
   resolveOptimizerConfig,
@@ -20,6 +23,7 @@ export type {
   InstanceSpec,
   L1Config,
   ModelConfig,
+  ModelConfigParsed,
   OptimizerConfig,
   OutputActivation,
   PlateauConfig,
@@ -31,7 +35,19 @@ export type {
 export { cloneParams, decoderRowsOf, deserializeParams, encoderOf, serializeParams } from './params.js';
 export type { ModelParams, SerializedParams, TiedParams, UntiedParams } from './params.js';
 export { parseRunRecord, RUN_RECORD_FORMAT, RUN_RECORD_FORMAT_V1, toRunRecord } from './records.js';
-export { trainConfigSchema } from './config-schema.js';
+export {
+  convergenceConfigSchema,
+  dataConfigSchema,
+  divergenceConfigSchema,
+  LAMBDA_RULE,
+  lambdaSchema,
+  modelConfigSchema,
+  OPTIMIZER_KINDS,
+  optimizerConfigSchema,
+  scheduleConfigSchema,
+  trainConfigSchema,
+} from './config-schema.js';
+export type { OptimizerKind } from './config-schema.js';
 export { lossRecordSchema, runRecordSchema, runtimeInfoSchema, serializedParamsSchema } from './record-schema.js';
 export type {
   DivergedInstance,

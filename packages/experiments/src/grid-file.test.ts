@@ -37,7 +37,7 @@ describe('parseGridFile', () => {
     ],
     [
       { name: 'mine', grid: { n: [8], steps: 1, optimizer: [{ kind: 'rmsprop' }] } },
-      'g.grid.optimizer.0.kind: expected "adam" | "adamw" | "sgd", received "rmsprop"',
+      'g.grid.optimizer.0.kind: expected "sgd" | "adam" | "adamw", received "rmsprop"',
     ],
     [
       { name: 'mine', grid: { n: [8], steps: 1, m: [{ half: 1 }] } },

@@ -6,7 +6,7 @@
  * of two different files (or of an edited file) are never mixed: `merge` and resume tell them
  * apart, while reformatting a file or converting it between YAML and JSON changes nothing.
  */
-import { ConfigError } from '@polytoy/core';
+import { ConfigError, DEFAULTS, LAMBDA_RULE, lambdaSchema, OPTIMIZER_KINDS } from '@polytoy/core';
 import type { TrainConfigInput } from '@polytoy/core';
 import { z } from 'zod';
 import type { ExperimentDefinition, ExperimentGrid } from './definition.js';
@@ -51,7 +51,7 @@ const optimizer = z.discriminatedUnion(
         .optional(),
     }),
   ],
-  { error: 'optimizer.kind: expected "adam" | "adamw" | "sgd"' },
+  { error: `optimizer.kind: expected ${OPTIMIZER_KINDS.map((k) => `"${k}"`).join(' | ')}` },
 );
 
 const start = z.discriminatedUnion(
@@ -61,7 +61,7 @@ const start = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal('construction'),
       c: finite('the construction bias c'),
-      perturbation: nonNegative('a perturbation std >= 0').default(0),
+      perturbation: nonNegative('a perturbation std >= 0').default(DEFAULTS.grid.perturbation),
     }),
   ],
   { error: 'start.kind: expected "random" | "construction"' },
@@ -75,7 +75,7 @@ const cellFilter = z.strictObject({
   m: mSpec.optional(),
   hiddenActivation: hidden.optional(),
   weights: weights.optional(),
-  lambda: nonNegative('a lambda >= 0').optional(),
+  lambda: lambdaSchema.optional(),
   lr: positive('a learning rate > 0').optional(),
   startKind: z.enum(['random', 'construction'], { error: '"random" | "construction"' }).optional(),
 });
@@ -84,7 +84,7 @@ const gridAxes = {
   /** Features n (required). */
   n: axis(positiveInt('a positive integer n'), 'positive integers'),
   m: axis(mSpec, 'hidden sizes'),
-  lambda: axis(nonNegative('a lambda >= 0'), 'lambdas >= 0'),
+  lambda: axis(lambdaSchema, `lambdas (each ${LAMBDA_RULE})`),
   lr: axis(positive('a learning rate > 0'), 'learning rates > 0'),
   optimizer: axis(optimizer, 'optimizers'),
   weights: axis(weights, '"tied" | "untied"'),
@@ -107,20 +107,23 @@ const gridAxes = {
   ),
 };
 
-/** The grid of a file: `n` and `steps` are required, every other axis has a default. */
+/** A fresh copy of a default axis (defaults are shared, results are the caller's to change). */
+const copy = <T>(axis: readonly T[]): T[] => axis.map((v) => (typeof v === 'object' && v !== null ? { ...v } : v));
+
+/** The grid of a file: `n` and `steps` are required, every other axis has a default (`DEFAULTS.grid`). */
 export const gridSchema = z.strictObject({
   n: gridAxes.n,
-  m: gridAxes.m.default([{ perHalf: 1 }]),
-  lambda: gridAxes.lambda.default([1e-3]),
-  lr: gridAxes.lr.default([1e-3]),
-  optimizer: gridAxes.optimizer.default([{ kind: 'adam' }]),
-  weights: gridAxes.weights.default(['tied']),
-  hiddenActivation: gridAxes.hiddenActivation.default(['none']),
-  start: gridAxes.start.default([{ kind: 'random' }]),
-  seeds: gridAxes.seeds.default(1),
+  m: gridAxes.m.default(() => copy(DEFAULTS.grid.m)),
+  lambda: gridAxes.lambda.default(() => copy(DEFAULTS.grid.lambda)),
+  lr: gridAxes.lr.default(() => copy(DEFAULTS.grid.lr)),
+  optimizer: gridAxes.optimizer.default(() => copy(DEFAULTS.grid.optimizer)),
+  weights: gridAxes.weights.default(() => copy(DEFAULTS.grid.weights)),
+  hiddenActivation: gridAxes.hiddenActivation.default(() => copy(DEFAULTS.grid.hiddenActivation)),
+  start: gridAxes.start.default(() => copy(DEFAULTS.grid.start)),
+  seeds: gridAxes.seeds.default(DEFAULTS.grid.seeds),
   steps: gridAxes.steps,
-  batchSize: gridAxes.batchSize.default(256),
-  params: gridAxes.params.default('first-seed'),
+  batchSize: gridAxes.batchSize.default(DEFAULTS.grid.batchSize),
+  params: gridAxes.params.default(DEFAULTS.grid.params),
   exclude: gridAxes.exclude.optional(),
   density: gridAxes.density.optional(),
   importanceDecay: gridAxes.importanceDecay.optional(),

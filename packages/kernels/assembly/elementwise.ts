@@ -181,3 +181,83 @@ export function sgd(
     }
   }
 }
+
+/** y[i] = a·y[i] + b·x[i] in place (`fl(fl(a·y) + fl(b·x))`): e.g. y − x with a = 1, b = −1. */
+export function axpby(y: usize, x: usize, len: i32, a: f32, b: f32): void {
+  const aV = f32x4.splat(a);
+  const bV = f32x4.splat(b);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = byteOffset(i);
+    v128.store(y + o, f32x4.add(f32x4.mul(v128.load(y + o), aV), f32x4.mul(bV, v128.load(x + o))));
+  }
+  for (; i < len; i++) {
+    const o = byteOffset(i);
+    store<f32>(y + o, load<f32>(y + o) * a + b * load<f32>(x + o));
+  }
+}
+
+/** y[i] = a·y[i] in place. */
+export function scale(y: usize, len: i32, a: f32): void {
+  const aV = f32x4.splat(a);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = byteOffset(i);
+    v128.store(y + o, f32x4.mul(v128.load(y + o), aV));
+  }
+  for (; i < len; i++) {
+    const o = byteOffset(i);
+    store<f32>(y + o, load<f32>(y + o) * a);
+  }
+}
+
+/**
+ * out[r, :] = Σ_t table[idx[r·k + t], :] over `cols` floats, summed in t order (k ≥ 1): the
+ * product x·T of k-hot rows x (the ones at `idx`, i32) with a [·, cols] table T.
+ */
+export function gatherRowSum(table: usize, idx: usize, out: usize, rows: i32, k: i32, cols: i32): void {
+  const cols4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const or = out + byteOffset(r * cols);
+    const ir = idx + byteOffset(r * k);
+    memory.copy(or, table + byteOffset(load<i32>(ir) * cols), byteOffset(cols));
+    for (let t = 1; t < k; t++) {
+      const tr = table + byteOffset(load<i32>(ir + byteOffset(t)) * cols);
+      let j = 0;
+      for (; j < cols4; j += 4) {
+        const o = byteOffset(j);
+        v128.store(or + o, f32x4.add(v128.load(or + o), v128.load(tr + o)));
+      }
+      for (; j < cols; j++) {
+        const o = byteOffset(j);
+        store<f32>(or + o, load<f32>(or + o) + load<f32>(tr + o));
+      }
+    }
+  }
+}
+
+/**
+ * dst[idx[r·k + t], :] += src[r, :] over `cols` floats, for r then t in order: the product
+ * xᵀ·S of k-hot rows x (the ones at `idx`, i32) with [rows, cols] rows S, accumulated into dst.
+ */
+export function scatterRowAdd(src: usize, idx: usize, dst: usize, rows: i32, k: i32, cols: i32): void {
+  const cols4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const sr = src + byteOffset(r * cols);
+    const ir = idx + byteOffset(r * k);
+    for (let t = 0; t < k; t++) {
+      const dr = dst + byteOffset(load<i32>(ir + byteOffset(t)) * cols);
+      let j = 0;
+      for (; j < cols4; j += 4) {
+        const o = byteOffset(j);
+        v128.store(dr + o, f32x4.add(v128.load(dr + o), v128.load(sr + o)));
+      }
+      for (; j < cols; j++) {
+        const o = byteOffset(j);
+        store<f32>(dr + o, load<f32>(dr + o) + load<f32>(sr + o));
+      }
+    }
+  }
+}

@@ -43,8 +43,12 @@
   return (<usize>elements) << 2;
 }
 
-/** Bytes of scratch `gemm` needs for an [m, k] · [k, n] product (0 when nothing is computed). */
-export function gemmScratchBytes(m: i32, n: i32, k: i32): i32 {
+/** Bytes of scratch `gemm` needs for a [rows, depth] · [depth, cols] product (0 when nothing is computed). */
+export function gemmScratchBytes(rows: i32, cols: i32, depth: i32): i32 {
+  // m, n, k: the usual GEMM names inside (not the model's m hidden neurons).
+  const m = rows;
+  const n = cols;
+  const k = depth;
   if (m <= 0 || n <= 0 || k <= 0) return 0;
   const kc = min(k, KC);
   const nc = roundUp(min(n, NC), NR);
@@ -298,16 +302,19 @@ function packB(b: usize, bp: usize, transB: bool, n: i32, k: i32, pc: i32, kc: i
 }
 
 /**
- * C[m, n] = op(A) · op(B) for one matrix triple.
+ * C[rows, cols] = op(A) · op(B) for one matrix triple, summing over `depth` (inside: m, n, k).
  *
- * @param a - byte offset of A: [m, k] row-major, or [k, m] when `transA` is set.
- * @param b - byte offset of B: [k, n] row-major, or [n, k] when `transB` is set.
- * @param c - byte offset of C: [m, n] row-major, must not overlap A, B or the scratch.
- * @param scratch - byte offset of at least `gemmScratchBytes(m, n, k)` bytes.
+ * @param a - byte offset of A: [rows, depth] row-major, or [depth, rows] when `transA` is set.
+ * @param b - byte offset of B: [depth, cols] row-major, or [cols, depth] when `transB` is set.
+ * @param c - byte offset of C: [rows, cols] row-major, must not overlap A, B or the scratch.
+ * @param scratch - byte offset of at least `gemmScratchBytes(rows, cols, depth)` bytes.
  */
 export function gemm(
-  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool, scratch: usize,
+  a: usize, b: usize, c: usize, rows: i32, cols: i32, depth: i32, transA: bool, transB: bool, scratch: usize,
 ): void {
+  const m = rows;
+  const n = cols;
+  const k = depth;
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     // An empty sum is +0 everywhere.
@@ -359,9 +366,12 @@ export function gemm(
  * elements (strideA = 0 broadcasts one A over the batch; likewise B) and C_t = c + t·m·n.
  */
 export function gemmBatched(
-  a: usize, b: usize, c: usize, batch: i32, m: i32, n: i32, k: i32, transA: bool, transB: bool,
+  a: usize, b: usize, c: usize, batch: i32, rows: i32, cols: i32, depth: i32, transA: bool, transB: bool,
   strideA: i32, strideB: i32, scratch: usize,
 ): void {
+  const m = rows;
+  const n = cols;
+  const k = depth;
   for (let t = 0; t < batch; t++) {
     gemm(
       a + byteOffset(t) * <usize>strideA,

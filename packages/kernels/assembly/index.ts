@@ -1,3 +1,3 @@
 // Entry point of the kernel module: everything exported here is a wasm export.
 export { gemm, gemmBatched, gemmScratchBytes } from './gemm';
-export { adam, addSignScaled, biasRelu, reluMaskGrad, sgd } from './elementwise';
+export { adam, addSignScaled, axpby, biasRelu, gatherRowSum, reluMaskGrad, scale, scatterRowAdd, sgd } from './elementwise';

@@ -11,22 +11,36 @@ import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './wasm-binary.j
  * memory; booleans are passed as 0/1.
  */
 export interface KernelExports {
-  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, scratch: number): void;
+  /**
+   * C[rows, cols] = op(A)[rows, depth] · op(B)[depth, cols]. In the training step `rows` is
+   * often the batch size B (e.g. h = x Wᵀ: rows = B, cols = m, depth = n).
+   */
+  gemm(
+    a: number,
+    b: number,
+    c: number,
+    rows: number,
+    cols: number,
+    depth: number,
+    transA: number,
+    transB: number,
+    scratch: number,
+  ): void;
   gemmBatched(
     a: number,
     b: number,
     c: number,
     batch: number,
-    m: number,
-    n: number,
-    k: number,
+    rows: number,
+    cols: number,
+    depth: number,
     transA: number,
     transB: number,
     strideA: number,
     strideB: number,
     scratch: number,
   ): void;
-  gemmScratchBytes(m: number, n: number, k: number): number;
+  gemmScratchBytes(rows: number, cols: number, depth: number): number;
   biasRelu(x: number, bias: number, out: number, rows: number, cols: number, hasBias: number): void;
   reluMaskGrad(z: number, dy: number, out: number, len: number): void;
   addSignScaled(dh: number, h: number, out: number, len: number, coef: number): void;
@@ -46,7 +60,16 @@ export interface KernelExports {
     c2: number,
     decay: number,
   ): void;
+  /** The SGD optimizer update (see `optimizers/sgd.ts` in the trainer); not a general subtraction. */
   sgd(p: number, g: number, vel: number, len: number, lr: number, momentum: number, decay: number, hasVelocity: number): void;
+  /** y ← fl(fl(a·y) + fl(b·x)) in place, e.g. y − x with a = 1, b = −1. */
+  axpby(y: number, x: number, len: number, a: number, b: number): void;
+  /** y ← fl(a·y) in place. */
+  scale(y: number, len: number, a: number): void;
+  /** out[r, :] = Σ_t table[idx[r·k + t], :] (k ≥ 1, `idx` i32, summed in t order): k-hot rows times a table. */
+  gatherRowSum(table: number, idx: number, out: number, rows: number, k: number, cols: number): void;
+  /** dst[idx[r·k + t], :] += src[r, :] in r, t order: the transposed k-hot product, accumulated. */
+  scatterRowAdd(src: number, idx: number, dst: number, rows: number, k: number, cols: number): void;
 }
 
 /** Which embedded binary: the one importing a plain memory or the one importing a shared one. */

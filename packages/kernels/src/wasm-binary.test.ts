@@ -86,7 +86,20 @@ describe('the committed kernel binaries', () => {
         WebAssembly.Module.exports(mod)
           .map((e) => e.name)
           .sort(),
-      ).toEqual(['adam', 'addSignScaled', 'biasRelu', 'gemm', 'gemmBatched', 'gemmScratchBytes', 'reluMaskGrad', 'sgd']);
+      ).toEqual([
+        'adam',
+        'addSignScaled',
+        'axpby',
+        'biasRelu',
+        'gatherRowSum',
+        'gemm',
+        'gemmBatched',
+        'gemmScratchBytes',
+        'reluMaskGrad',
+        'scale',
+        'scatterRowAdd',
+        'sgd',
+      ]);
     });
   }
 });

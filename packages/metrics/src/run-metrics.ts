@@ -2,7 +2,7 @@
  * Metrics of every instance of a saved run (`polytoy.run/1`, what `polytoy train --out` writes).
  */
 import type { DataKind, LossRecord } from '@polytoy/core';
-import { ConfigError, DEFAULTS, parseRunRecord } from '@polytoy/core';
+import { checkLambda, ConfigError, DEFAULTS, parseRunRecord } from '@polytoy/core';
 import type { AnalyseModelOptions, ModelAnalysis } from './analyse-model.js';
 import { analyseModel } from './analyse-model.js';
 
@@ -52,9 +52,7 @@ function runSettings(config: unknown, n: number): RunSettings {
   const data = field(config, 'data');
   const model = field(config, 'model');
   const l1 = field(model, 'l1');
-  const lambda = field(l1, 'lambda') ?? DEFAULTS.model.lambda;
-  if (typeof lambda !== 'number' || !Number.isFinite(lambda))
-    throw new ConfigError('config.model.l1.lambda', 'a finite number', lambda);
+  const lambda = checkLambda(field(l1, 'lambda') ?? DEFAULTS.model.lambda, 'config.model.l1.lambda');
   const dataKind = oneOf(field(data, 'kind'), ['half-split', 'basis', 'sparse-uniform'], DEFAULTS.data.kind, 'config.data.kind');
   return {
     dataKind,

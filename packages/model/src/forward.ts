@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '@polytoy/core';
-import { ConfigError } from '@polytoy/core';
+import { checkParamsShape, ConfigError } from '@polytoy/core';
 import type { HiddenNoiseSample } from './noise.js';
 import { bmm } from './products.js';
 import type { ParamTensors } from './tensors.js';
@@ -46,9 +46,7 @@ export function checkShapes(
   if (x.rank !== 3 || x.shape[0] !== I || x.shape[2] !== n) {
     throw new ConfigError('x', `a tensor of shape [${I}, B, ${n}]`, x.shape);
   }
-  if (model.n !== n || model.m !== m) {
-    throw new ConfigError('params', `n=${model.n}, m=${model.m} (the model config)`, `n=${n}, m=${m}`);
-  }
+  checkParamsShape({ n, m }, model, 'params');
   const B = x.shape[1];
   if (noise) {
     if (noise.kind !== model.hiddenNoise.kind) {

@@ -3,7 +3,7 @@
  * the same seed gives the same parameters in Node and in the browser on every backend.
  */
 import type { ModelConfig, ModelParams, Prng } from '@polytoy/core';
-import { cloneParams, ConfigError } from '@polytoy/core';
+import { checkParamsShape, cloneParams, ConfigError } from '@polytoy/core';
 import { projectDecoderColumns } from './constraints.js';
 
 /**
@@ -75,9 +75,7 @@ export function initParams(model: ModelConfig, rng: Prng): ModelParams {
 
 function fromGiven(model: ModelConfig, given: ModelParams): ModelParams {
   const { n, m } = model;
-  if (given.n !== n || given.m !== m) {
-    throw new ConfigError('model.init.params', `parameters of shape n=${n}, m=${m}`, `n=${given.n}, m=${given.m}`);
-  }
+  checkParamsShape(given, model, 'model.init.params');
   if (!model.outputBias && given.b.some((v) => v !== 0)) {
     throw new ConfigError('model.init.params.b', 'all zeros (outputBias is false)', Array.from(given.b));
   }

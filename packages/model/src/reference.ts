@@ -6,7 +6,7 @@
 import type { ModelConfig } from '@polytoy/core';
 
 /**
- * Parameters the reference accepts: {@link ModelParams} or the same shape with any numeric
+ * Parameters the reference accepts: `ModelParams` (of `@polytoy/core`) or the same shape with any numeric
  * arrays (e.g. Float64Array, to evaluate constructions or finite differences exactly).
  */
 export type ReferenceParams =

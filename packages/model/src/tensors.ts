@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelParams } from '@polytoy/core';
-import { ConfigError } from '@polytoy/core';
+import { checkParamsShape, ConfigError } from '@polytoy/core';
 
 /** Stacked parameters of I instances (same kind and sizes). */
 export type ParamTensors =
@@ -39,9 +39,8 @@ export function paramsToTensors(list: ModelParams[]): ParamTensors {
   if (!first) throw new ConfigError('params', 'at least one instance', 'an empty list');
   const { n, m, kind } = first;
   list.forEach((p, i) => {
-    if (p.kind !== kind || p.n !== n || p.m !== m) {
-      throw new ConfigError(`params[${i}]`, `${kind} parameters with n=${n}, m=${m}`, `${p.kind} n=${p.n}, m=${p.m}`);
-    }
+    if (p.kind !== kind) throw new ConfigError(`params[${i}].kind`, `"${kind}" (as params[0])`, p.kind);
+    checkParamsShape(p, first, `params[${i}]`);
   });
   const I = list.length;
   const bs = new Float32Array(I * n);

@@ -78,10 +78,10 @@ describe('kernel choice', () => {
     }
     expect(isPolytoyKernelsRegistered()).toBe(true);
     expect(chooseEngine(resolveTrainConfig({ data: { n: 16 } }))).toBe('fused');
-    // Untied weights and hidden noise train through tfjs ops (with the polytoy BatchMatMul).
-    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { weights: { kind: 'untied' } } }))).toBe('tfjs');
+    // Untied weights and hidden noise train on the fused step too.
+    expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { weights: { kind: 'untied' } } }))).toBe('fused');
     expect(chooseEngine(resolveTrainConfig({ data: { n: 16 }, model: { hiddenNoise: { kind: 'gaussian', std: 0.1 } } }))).toBe(
-      'tfjs',
+      'fused',
     );
   });
 

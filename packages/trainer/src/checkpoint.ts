@@ -3,10 +3,11 @@
  * moments, every PRNG state, the history so far — and their pure JSON (de)serialisation. Writing
  * files lives in `@polytoy/trainer/node` (`fileCheckpointSink`, `readCheckpoint`).
  */
-import type { DivergenceReason, LossRecord, ModelParams, OptimizerConfig, PrngState } from '@polytoy/core';
+import type { DivergenceReason, LossRecord, ModelParams, PrngState } from '@polytoy/core';
 import { ConfigError, PolytoyError } from '@polytoy/core';
 import type { PlateauState } from './convergence.js';
 import { decodeFloat32, encodeFloat32 } from './float32-base64.js';
+import { registeredOptimizerKinds } from './optimizers/registry.js';
 
 /** `/2` adds `instanceStates` (convergence and divergence per instance); `/1` files are still read. */
 export const CHECKPOINT_FORMAT = 'polytoy.checkpoint/2' as const;
@@ -20,7 +21,8 @@ export interface TensorData {
 
 /** Optimizer state as plain arrays (see `OptimizerState` for the tensor form). */
 export interface OptimizerStateData {
-  kind: OptimizerConfig['kind'];
+  /** A kind of the optimizer table (`optimizerDefinition`). */
+  kind: string;
   /** Updates applied so far. */
   step: number;
   /** slot name (`momentum`, `m`, `v`) → parameter name (`W`, `E`, `D`, `b`) → values. */
@@ -79,7 +81,8 @@ export interface EncodedFloat32 {
   f32: string;
 }
 
-interface EncodedTensorData {
+/** A tensor in a serialized checkpoint: its shape and its float32 data as base64. */
+export interface EncodedTensorData {
   shape: number[];
   data: EncodedFloat32;
 }
@@ -93,7 +96,7 @@ export interface SerializedCheckpoint {
     | { kind: 'tied'; n: number; m: number; W: EncodedFloat32; b: EncodedFloat32 }
     | { kind: 'untied'; n: number; m: number; E: EncodedFloat32; D: EncodedFloat32; b: EncodedFloat32 }
   >;
-  optimizer: { kind: OptimizerConfig['kind']; step: number; slots: Record<string, Record<string, EncodedTensorData>> };
+  optimizer: { kind: string; step: number; slots: Record<string, Record<string, EncodedTensorData>> };
   rngs: InstanceStreamStates[];
   history: LossRecord[][];
   instanceStates: InstanceState[];
@@ -308,8 +311,9 @@ export function deserializeCheckpoint(value: unknown): Checkpoint {
   const ps = v.params.map((p, i) => params(p, `checkpoint.params[${i}]`));
   const I = ps.length;
   const opt = obj(v.optimizer, 'checkpoint.optimizer');
-  if (opt.kind !== 'sgd' && opt.kind !== 'adam' && opt.kind !== 'adamw') {
-    throw new ConfigError('checkpoint.optimizer.kind', '"sgd" | "adam" | "adamw"', opt.kind);
+  const kinds = registeredOptimizerKinds();
+  if (typeof opt.kind !== 'string' || !kinds.includes(opt.kind)) {
+    throw new ConfigError('checkpoint.optimizer.kind', kinds.map((k) => `"${k}"`).join(' | '), opt.kind);
   }
   const optStep = nonNegativeInt(opt.step, 'checkpoint.optimizer.step');
   if (optStep !== step) throw new ConfigError('checkpoint.optimizer.step', `${step} (checkpoint.step)`, optStep);

@@ -2,10 +2,10 @@
  * Step engines: what computes one training update. The training loop (`train.ts`) owns the data
  * streams, logging, checks and checkpoints, and hands each batch to an engine:
  *
- * - `fused` — {@link FusedTiedStep} on the wasm heap in place (tied models without hidden noise,
- *   when the polytoy kernels are registered): the fast path.
- * - `tfjs` — `lossAndGradients` (`@polytoy/model`) and {@link optimizerStep} in tfjs ops; every
- *   model and optimizer, with the stock or the polytoy `BatchMatMul`.
+ * - `fused` — {@link FusedStep} on the wasm heap in place (every model option, when the polytoy
+ *   kernels are registered): the fast path.
+ * - `tfjs` — `lossAndGradients` (`@polytoy/model`) and {@link optimizerStep} in tfjs ops: the
+ *   reference and the fallback (stock kernels), every model and optimizer.
  * - `split` (Node, `@polytoy/trainer/node`) — one batch split across worker threads.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,7 +14,8 @@ import { ConfigError } from '@polytoy/core';
 import type { HiddenNoiseSample, LossAndGradients, ParamTensors } from '@polytoy/model';
 import { applyConstraints, disposeParams, lossAndGradients, paramsToTensors, tensorsToParams } from '@polytoy/model';
 import type { OptimizerStateData } from './checkpoint.js';
-import { flushMomentsInPlace, FusedTiedStep } from './fused-step.js';
+import { flushMomentsInPlace, FusedStep } from './fused-step.js';
+import { inputPath } from './step-plan.js';
 import { createOptimizerState, disposeOptimizerState, FLUSH_THRESHOLD, flushTinyMoments, optimizerStep } from './optimizer.js';
 import type { OptimizerState, TensorMap } from './optimizer.js';
 
@@ -228,16 +229,15 @@ export function lossesFrom(rec: Float64Array, l1: Float64Array, lambda: readonly
   return out;
 }
 
-/** The fused engine ({@link FusedTiedStep}); the caller checks `fusedStepSupports(config)`. */
+/** The fused engine ({@link FusedStep}, every model option); the caller checks `fusedStepSupports(config)`. */
 export function createFusedEngine(start: EngineStart): TrainEngine {
   const { config, importance } = start;
   const { model, instances } = config;
   const lambda = instances.map((s) => s.lambda);
   const { params, state } = startTensors(start);
-  if (params.kind !== 'tied') throw new ConfigError('model.weights.kind', '"tied" for the fused step', params.kind);
-  let fused: FusedTiedStep;
+  let fused: FusedStep;
   try {
-    fused = new FusedTiedStep({
+    fused = new FusedStep({
       model,
       optimizer: config.optimizer,
       instances: instances.length,
@@ -245,6 +245,7 @@ export function createFusedEngine(start: EngineStart): TrainEngine {
       batchTotal: config.batchSize,
       lambda,
       importance,
+      input: inputPath(config),
     });
   } catch (error) {
     disposeParams(params);
@@ -256,13 +257,13 @@ export function createFusedEngine(start: EngineStart): TrainEngine {
   return {
     kind: 'fused',
     overlapsData: false,
-    submit(x, _noise, lr) {
+    submit(x, noise, lr) {
       fused.setBatch(x);
-      const sums = fused.forward(params.W, params.b, lr !== null);
-      result = lossesFrom(sums.reconstruction, weightsL1 ? fused.weightL1(params.W) : sums.activationL1, lambda);
+      const sums = fused.lossAndGradients(params, lr !== null, noise ? noise.values : null);
+      result = lossesFrom(sums.reconstruction, weightsL1 ? fused.weightL1Of(params) : sums.activationL1, lambda);
       if (lr) {
         state.step += 1;
-        fused.update(params.W, params.b, state, lr, state.step);
+        fused.apply(params, state, lr, state.step);
       }
     },
     collect() {

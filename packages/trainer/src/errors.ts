@@ -3,7 +3,7 @@ import type { Checkpoint } from './checkpoint.js';
 
 /**
  * Training stopped because its `AbortSignal` fired (Ctrl-C in the CLI). Thrown rather than
- * returned, because a {@link TrainResult} means "all steps done". The state at the moment of
+ * returned, because a `TrainResult` means "all steps done". The state at the moment of
  * abort is in {@link TrainingAbortedError.checkpoint} (and was given to the checkpoint sink,
  * if any), so `train(config, { resumeFrom: error.checkpoint })` continues bit-identically.
  */

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainConfigInput } from '@polytoy/core';
+import { resolveTrainConfig } from '@polytoy/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from './node.js';
 import { runTraining } from './train.js';
@@ -32,7 +33,7 @@ describe('memory over 2000 updates', () => {
     const counts: number[] = [];
     const heaps: number[] = [];
     await runTraining(
-      config,
+      resolveTrainConfig(config),
       {
         onLog: (r) => {
           if (r.instance !== 0 || r.step === 2000) return;

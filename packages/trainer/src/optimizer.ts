@@ -1,31 +1,25 @@
 /**
- * Optimizers for parameters stacked over instances: every tensor has a leading instance
- * dimension I, and each instance has its own learning rate. The update formulas follow
- * PyTorch's `torch.optim` (single-tensor implementations, default flags):
- *
- * - SGD with momentum (dampening 0, no Nesterov): `buf ← μ·buf + g` (the first step gives
- *   `buf = g`, as torch's initialisation with `g`), `p ← p − lr·buf`; μ = 0 keeps no state.
- * - Adam: `m ← β1·m + (1−β1)·g`, `v ← β2·v + (1−β2)·g²`, then with `t` the 1-based step,
- *   `p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)` — ε is added after bias-correcting √v,
- *   exactly where torch adds it.
- * - AdamW: first the decoupled decay `p ← p·(1 − lr·weightDecay)`, then the Adam step. The
- *   decay applies to weights only (W, E, D), never to the output bias b (the usual convention:
- *   shrinking b towards 0 would fight the bias the seed's construction needs).
+ * The optimizer driver for parameters stacked over instances: every tensor has a leading
+ * instance dimension I, and each instance has its own learning rate. The update formulas live
+ * in the optimizer table (`optimizers/`: SGD with momentum, Adam, AdamW, following PyTorch's
+ * `torch.optim`); this module creates, steps and flushes state for any row of it.
  *
  * Scalars that depend on the step (`lr_i / (1−β1ᵗ)`, `√(1−β2ᵗ)`, `1 − lr_i·wd`) are computed in
  * float64 on the CPU and only then rounded to float32, so instance i's arithmetic does not
  * depend on which other instances share the batch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { OptimizerConfig } from '@polytoy/core';
 import { ConfigError } from '@polytoy/core';
+import type { OptimizerSettings } from './optimizers/definition.js';
+import { optimizerDefinition } from './optimizers/registry.js';
 
 /** Named tensors, each with leading instance dimension I. */
 export type TensorMap = Record<string, tf.Tensor>;
 
 /** Optimizer state: moment ("slot") tensors shaped like the parameters, plus the step count. */
 export interface OptimizerState {
-  kind: OptimizerConfig['kind'];
+  /** The optimizer's kind (a row of the optimizer table). */
+  kind: string;
   /** Updates applied so far (the next update is bias-corrected with `t = step + 1`). */
   step: number;
   /** slot name (`momentum`, `m`, `v`) → parameter name → tensor shaped like the parameter. */
@@ -38,9 +32,8 @@ export interface OptimizerState {
  * @example
  * optimizerSlotNames({ kind: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }); // ['m', 'v']
  */
-export function optimizerSlotNames(config: OptimizerConfig): string[] {
-  if (config.kind === 'sgd') return config.momentum > 0 ? ['momentum'] : [];
-  return ['m', 'v'];
+export function optimizerSlotNames(config: OptimizerSettings): string[] {
+  return [...optimizerDefinition(config.kind).slotNames(config)];
 }
 
 /**
@@ -49,7 +42,7 @@ export function optimizerSlotNames(config: OptimizerConfig): string[] {
  * @example
  * const state = createOptimizerState(cfg, { W: tf.zeros([2, 3, 4]) });
  */
-export function createOptimizerState(config: OptimizerConfig, params: TensorMap): OptimizerState {
+export function createOptimizerState(config: OptimizerSettings, params: TensorMap): OptimizerState {
   const slots: Record<string, TensorMap> = {};
   for (const slot of optimizerSlotNames(config)) {
     slots[slot] = Object.fromEntries(Object.entries(params).map(([name, p]) => [name, tf.zerosLike(p)]));
@@ -106,7 +99,7 @@ function perInstance(values: ArrayLike<number>, rank: number): tf.Tensor {
 export interface OptimizerStepOptions {
   /** Per-instance learning rates for this update (already scheduled), length I. */
   lr: ArrayLike<number>;
-  /** Parameter names that AdamW decays (weights, not biases). Default: none. */
+  /** Parameter names that decoupled weight decay (AdamW) applies to (weights, not biases). Default: none. */
   decay?: ReadonlySet<string>;
 }
 
@@ -123,7 +116,7 @@ export interface OptimizerStepOptions {
  * const { params: next, state: s1 } = optimizerStep(cfg, { W }, { W: gW }, s0, { lr: [1e-3, 1e-2] });
  */
 export function optimizerStep(
-  config: OptimizerConfig,
+  config: OptimizerSettings,
   params: TensorMap,
   grads: TensorMap,
   state: OptimizerState,
@@ -139,53 +132,39 @@ export function optimizerStep(
     if (!grads[name]) throw new ConfigError(`grads.${name}`, 'a gradient for every parameter', 'none');
   }
   const t = state.step + 1;
+  const def = optimizerDefinition(config.kind);
+  const slotNames = def.slotNames(config);
   return tf.tidy(() => {
     const newParams: TensorMap = {};
-    const slots: Record<string, TensorMap> = Object.fromEntries(optimizerSlotNames(config).map((s) => [s, {}]));
-    // Cache the per-instance factor tensors by rank (W/E/D are rank 3, b rank 2).
+    const slots: Record<string, TensorMap> = Object.fromEntries(slotNames.map((s) => [s, {}]));
+    // Cache the per-instance factor tensors by key and rank (W/E/D are rank 3, b rank 2).
     const cache = new Map<string, tf.Tensor>();
-    const factor = (key: string, values: () => number[], rank: number): tf.Tensor => {
-      const k = `${key}:${rank}`;
-      let v = cache.get(k);
-      if (!v) {
-        v = perInstance(values(), rank);
-        cache.set(k, v);
-      }
-      return v;
-    };
     for (const name of names) {
-      let p = params[name]!;
-      const g = grads[name]!;
-      if (config.kind === 'sgd') {
-        let direction = g;
-        if (config.momentum > 0) {
-          direction = tf.add(tf.mul(state.slots.momentum![name]!, tf.scalar(config.momentum)), g);
-          slots.momentum![name] = direction;
+      const param = params[name]!;
+      const perInstanceFactor = (key: string, f: (lr: number) => number): tf.Tensor => {
+        const k = `${key}:${param.rank}`;
+        let v = cache.get(k);
+        if (!v) {
+          v = perInstance(
+            lr.map((l) => f(l)),
+            param.rank,
+          );
+          cache.set(k, v);
         }
-        newParams[name] = tf.sub(
-          p,
-          tf.mul(
-            direction,
-            factor('lr', () => lr, p.rank),
-          ),
-        );
-        continue;
-      }
-      const { beta1, beta2, epsilon } = config;
-      if (config.kind === 'adamw' && opts.decay?.has(name) && config.weightDecay > 0) {
-        const wd = config.weightDecay;
-        p = tf.mul(
-          p,
-          factor('decay', () => lr.map((l) => 1 - l * wd), p.rank),
-        );
-      }
-      const m = tf.add(tf.mul(state.slots.m![name]!, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1)));
-      const v = tf.add(tf.mul(state.slots.v![name]!, tf.scalar(beta2)), tf.mul(tf.square(g), tf.scalar(1 - beta2)));
-      const denom = tf.add(tf.div(tf.sqrt(v), tf.scalar(Math.sqrt(1 - beta2 ** t))), tf.scalar(epsilon));
-      const stepSize = factor('step', () => lr.map((l) => l / (1 - beta1 ** t)), p.rank);
-      newParams[name] = tf.sub(p, tf.mul(tf.div(m, denom), stepSize));
-      slots.m![name] = m;
-      slots.v![name] = v;
+        return v;
+      };
+      const current = Object.fromEntries(slotNames.map((s) => [s, state.slots[s]![name]!]));
+      const out = def.tfjsUpdate({
+        config,
+        param,
+        grad: grads[name]!,
+        slots: current,
+        t,
+        decayed: opts.decay?.has(name) ?? false,
+        perInstance: perInstanceFactor,
+      });
+      newParams[name] = out.param;
+      for (const s of slotNames) slots[s]![name] = out.slots[s]!;
     }
     return { params: newParams, state: { kind: config.kind, step: t, slots } };
   });

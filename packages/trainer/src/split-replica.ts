@@ -209,9 +209,9 @@ export class SplitReplica {
     for (let k = 1; k < this.replicas; k++) {
       H.set(v.grads.subarray(slot(k), slot(k) + mn), pInW >> 2);
       H.set(v.grads.subarray(slot(k) + mn, slot(k) + gradLen), pInB >> 2);
-      // The kernels' SGD update with lr = -1 and no decay is exactly p ← fl(p + g).
-      heap.kernels.sgd(pDW, pInW, 0, mn, -1, 0, 1, 0);
-      heap.kernels.sgd(pDB, pInB, 0, I * n, -1, 0, 1, 0);
+      // p ← fl(p + g).
+      heap.kernels.axpby(pDW, pInW, mn, 1, 1);
+      heap.kernels.axpby(pDB, pInB, I * n, 1, 1);
     }
     const lr = Array.from(v.lr.subarray(parity * I, (parity + 1) * I));
     this.updates += 1;

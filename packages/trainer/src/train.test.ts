@@ -7,6 +7,11 @@ import type { Checkpoint } from './checkpoint.js';
 import { TrainingAbortedError } from './errors.js';
 import { initNodeBackend } from './node.js';
 import { runTraining, train } from './train.js';
+import type { TrainHooks } from './train.js';
+
+/** `runTraining` (train with test hooks) from a user config. */
+const trainWithHooks = (input: TrainConfigInput, opts: Parameters<typeof runTraining>[1], hooks: TrainHooks) =>
+  runTraining(resolveTrainConfig(input), opts, hooks);
 
 beforeAll(async () => {
   await initNodeBackend();
@@ -322,11 +327,11 @@ describe('convergence', () => {
     const base: TrainConfigInput = { ...mixed, steps: 1500, ...extra };
     const lr = (base.optimizer as { lr?: number }).lr ?? 1e-2;
     const target = { seed: 5 };
-    const alone = await runTraining({ ...base, instances: [target] }, {}, hooks);
+    const alone = await trainWithHooks({ ...base, instances: [target] }, {}, hooks);
     const before = tf.memory().numTensors;
     // Slower, diverging and faster neighbours; the diverging one and early finishers make the
     // engine drop frozen instances mid-run.
-    const group = await runTraining(
+    const group = await trainWithHooks(
       { ...base, instances: [{ seed: 6, lr: lr / 10 }, target, { seed: 7, lr: 1e3 }, { seed: 8, lr: lr * 3 }] },
       {},
       hooks,
@@ -335,17 +340,17 @@ describe('convergence', () => {
     expect(group.diverged.map((d) => d.instance)).toEqual([2]);
     expect(group.instances.map((r) => r.instance)).toEqual([0, 1, 3]);
     expectSameInstance(group.instances[1]!, alone.instances[0]!);
-    const fast = await runTraining({ ...base, instances: [{ seed: 8, lr: lr * 3 }] }, {}, hooks);
+    const fast = await trainWithHooks({ ...base, instances: [{ seed: 8, lr: lr * 3 }] }, {}, hooks);
     expectSameInstance(group.instances[2]!, fast.instances[0]!);
-    const other = await runTraining({ ...base, instances: [target, { seed: 9 }] }, {}, hooks);
+    const other = await trainWithHooks({ ...base, instances: [target, { seed: 9 }] }, {}, hooks);
     expectSameInstance(other.instances[0]!, alone.instances[0]!);
     // Six instances: the first one to stop stays in the engine (lr 0, no data) until a quarter has.
     const sixSpecs = [{ seed: 10 }, { seed: 12 }, target, { seed: 13 }, { seed: 14, lr: lr / 3 }, { seed: 15, lr: lr / 3 }];
-    const six = await runTraining({ ...base, instances: sixSpecs }, {}, hooks);
+    const six = await trainWithHooks({ ...base, instances: sixSpecs }, {}, hooks);
     expectSameInstance(six.instances[2]!, alone.instances[0]!);
     const last = six.instances.reduce((x, r) => (r.step >= x.step ? r : x));
     const spec = resolveTrainConfig({ ...base, instances: sixSpecs }).instances[last.instance]!;
-    expectSameInstance(last, (await runTraining({ ...base, instances: [spec] }, {}, hooks)).instances[0]!);
+    expectSameInstance(last, (await trainWithHooks({ ...base, instances: [spec] }, {}, hooks)).instances[0]!);
   });
 
   it('resumes bit-identically from checkpoints before, between and after the instances stop', async () => {
@@ -400,7 +405,7 @@ describe('divergence', () => {
 
   it('names the step when the loss becomes NaN; the others train on and checkpoints go on', async () => {
     const sink = memoryCheckpointSink(10);
-    const result = await runTraining(
+    const result = await trainWithHooks(
       { ...small, steps: 100, instances: 3 },
       { checkpoint: sink },
       { batch: (step, x) => step === 37 && x.fill(NaN, 2 * 32 * 16 + 5, 2 * 32 * 16 + 6) },

@@ -21,9 +21,7 @@
  * streams at its last step, so it never shifts training.
  */
 import type {
-  DivergedInstance,
   DivergenceReason,
-  InstanceResult,
   LossRecord,
   ModelParams,
   PrngState,
@@ -32,7 +30,7 @@ import type {
   TrainConfigInput,
   TrainResult,
 } from '@polytoy/core';
-import { ConfigError, createPrng, Prng, resolveTrainConfig } from '@polytoy/core';
+import { ConfigError, createPrng, isResolvedTrainConfig, Prng, resolveTrainConfig } from '@polytoy/core';
 import type { HiddenNoiseSample } from '@polytoy/model';
 import { initParams, sampleHiddenNoise } from '@polytoy/model';
 import { isPolytoyKernelsRegistered } from '@polytoy/kernels';
@@ -50,6 +48,7 @@ import type { TrainingDataStream } from './fast-data.js';
 import { fusedStepSupports } from './fused-step.js';
 import { learningRate } from './schedule.js';
 import { instanceStreams, STREAM_IDS } from './streams.js';
+import { collectInstanceResults } from './train-result.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -109,8 +108,8 @@ export interface TrainHooks {
 export const FLUSH_EVERY = 100;
 
 /**
- * The engine a run uses: the fused step when the polytoy kernels are registered and the model
- * is tied without hidden noise, tfjs ops otherwise.
+ * The engine a run uses: the fused step when the polytoy kernels are registered (every model
+ * option), tfjs ops otherwise (the stock-kernel fallback and reference).
  *
  * @example
  * chooseEngine(resolveTrainConfig({ data: { n: 64 } })); // 'fused' (after initBackend())
@@ -124,6 +123,7 @@ export function chooseEngine(config: TrainConfig): 'fused' | 'tfjs' {
  * not a user field, so it is dropped before validation, after checking it agrees.
  */
 export function asInput(input: TrainConfigInput | TrainConfig): unknown {
+  if (isResolvedTrainConfig(input)) return input;
   const model = (input as { model?: unknown } | null)?.model;
   if (!model || typeof model !== 'object' || !('n' in model)) return input;
   const { n, ...rest } = model as { n: unknown };
@@ -237,7 +237,14 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
  * result.instances[0]!.finalLoss.reconstruction; // close to 0
  */
 export function train(input: TrainConfigInput | TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
-  return runTraining(input, opts, {});
+  // The library's boundary: resolves a user config; a config resolveTrainConfig returned passes through.
+  let config: TrainConfig;
+  try {
+    config = resolveTrainConfig(asInput(input));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return runTraining(config, opts, {});
 }
 
 /** One batch and its noise for the engine's slots, with the stream states from before it was drawn. */
@@ -249,13 +256,11 @@ interface Batch {
   before: { data: PrngState[]; noise: PrngState[] };
 }
 
-/** {@link train} with test hooks. */
-export async function runTraining(
-  input: TrainConfigInput | TrainConfig,
-  opts: TrainOptions,
-  hooks: TrainHooks,
-): Promise<TrainResult> {
-  const config = resolveTrainConfig(asInput(input));
+/**
+ * {@link train} with test hooks, on a resolved config (it does not resolve again: its callers,
+ * `train`, the parallel engine and the worker, hold one already).
+ */
+export async function runTraining(config: TrainConfig, opts: TrainOptions, hooks: TrainHooks): Promise<TrainResult> {
   positiveInt(opts.checkEvery, 'checkEvery');
   positiveInt(opts.checkpoint?.every, 'checkpoint.every');
   const resume = opts.resumeFrom;
@@ -510,6 +515,75 @@ export async function runTraining(
     };
   };
 
+  /**
+   * Watches every training instance's loss on update `step`: a divergence or (with a plateau
+   * criterion) convergence freezes it; the first loss sets its divergence reference; on log
+   * steps its record is kept and logged. Returns the freezes decided.
+   */
+  const watchLosses = (step: number, out: StepLosses, batch: Batch, logged: boolean): Freeze[] => {
+    const freezing: Freeze[] = [];
+    slots.forEach((i, k) => {
+      const st = states[i]!;
+      if (st.status !== 'training') return;
+      const { monitor } = st;
+      const loss = out.loss[k]!;
+      const reason = lossDivergence(loss, monitor.reference, blowUp);
+      if (reason) {
+        freezing.push({ i, k, diverged: { step, reason, loss, reference: monitor.reference } });
+        return;
+      }
+      if (monitor.reference === null)
+        monitor.reference = referenceLoss(
+          loss,
+          batch.x.subarray(k * B * n, (k + 1) * B * n),
+          importanceRows(importance, [i], n),
+          B,
+          n,
+        );
+      if (logged) {
+        const r = record(step, i, out, k);
+        history[i]!.push(r);
+        opts.onLog?.(r);
+      }
+      if (plateau && addPlateauStep(plateau, monitor.plateau!, loss, out.l1[k]!)) freezing.push({ i, k, diverged: null });
+    });
+    return freezing;
+  };
+
+  /** Adds a freeze (non-finite parameters at `done`) for every training instance whose parameters are not finite. */
+  const checkParams = async (eng: TrainEngine, done: number, freezing: Freeze[]): Promise<void> => {
+    const flags = await eng.finite();
+    slots.forEach((i, k) => {
+      if (!isTraining(i) || flags[k]) return;
+      const f = freezing.find((x) => x.i === i);
+      const diverged = { step: done, reason: 'non-finite-params' as const, loss: Number.NaN, reference: null };
+      if (f) f.diverged ??= diverged;
+      else freezing.push({ i, k, diverged });
+    });
+  };
+
+  /**
+   * Evaluates the instances still training at the cap `end` (their parameters become final);
+   * one whose evaluation loss is not finite diverges. Returns the capped ones' records.
+   */
+  const evaluateCapped = async (end: number): Promise<Map<number, LossRecord>> => {
+    const capped = slots.map((i, k) => ({ i, k, streams: streamsAt(end, i, k) })).filter(({ i }) => isTraining(i));
+    const cappedLoss = new Map<number, LossRecord>();
+    if (capped.length === 0) return cappedLoss;
+    const finalParams = await engine!.params();
+    const records = await evaluate(capped, end);
+    capped.forEach((c, j) => {
+      const r = records[j]!;
+      if (!Number.isFinite(r.loss)) diverge(c.i, end, 'non-finite-loss', r.loss, null);
+      else {
+        cappedLoss.set(c.i, r);
+        frozenParams[c.i] = finalParams[c.k]!;
+        opts.onLog?.(r);
+      }
+    });
+    return cappedLoss;
+  };
+
   const sink = opts.checkpoint;
   let step = resume?.step ?? 0;
   let lastYield = now();
@@ -528,46 +602,12 @@ export async function runTraining(
       if (eng.overlapsData && step + 1 < steps) ahead = draw(step + 1);
       const out = await eng.collect();
       const done = step + 1;
-      const freezing: Freeze[] = [];
       const logged = step % config.logEvery === 0;
-      slots.forEach((i, k) => {
-        const st = states[i]!;
-        if (st.status !== 'training') return;
-        const { monitor } = st;
-        const loss = out.loss[k]!;
-        const reason = lossDivergence(loss, monitor.reference, blowUp);
-        if (reason) {
-          freezing.push({ i, k, diverged: { step, reason, loss, reference: monitor.reference } });
-          return;
-        }
-        if (monitor.reference === null)
-          monitor.reference = referenceLoss(
-            loss,
-            batch.x.subarray(k * B * n, (k + 1) * B * n),
-            importanceRows(importance, [i], n),
-            B,
-            n,
-          );
-        if (logged) {
-          const r = record(step, i, out, k);
-          history[i]!.push(r);
-          opts.onLog?.(r);
-        }
-        if (plateau && addPlateauStep(plateau, monitor.plateau!, loss, out.l1[k]!)) freezing.push({ i, k, diverged: null });
-      });
+      const freezing = watchLosses(step, out, batch, logged);
       if (logged) opts.onProgress?.({ done: step, total: steps, loss: meanLoss(out) });
 
       if (flushEvery > 0 && done % flushEvery === 0) await eng.flush();
-      if (done % checkEvery === 0) {
-        const flags = await eng.finite();
-        slots.forEach((i, k) => {
-          if (!isTraining(i) || flags[k]) return;
-          const f = freezing.find((x) => x.i === i);
-          const diverged = { step: done, reason: 'non-finite-params' as const, loss: Number.NaN, reference: null };
-          if (f) f.diverged ??= diverged;
-          else freezing.push({ i, k, diverged });
-        });
-      }
+      if (done % checkEvery === 0) await checkParams(eng, done, freezing);
       if (freezing.length > 0) {
         await freeze(freezing, done);
         const frozenSlots = slots.filter((i) => !isTraining(i)).length;
@@ -595,45 +635,19 @@ export async function runTraining(
       });
     }
     if (sink) await sink.write(await snapshot(end));
-    const capped = slots.map((i, k) => ({ i, k, streams: streamsAt(end, i, k) })).filter(({ i }) => isTraining(i));
-    const finalParams = capped.length > 0 ? await engine!.params() : [];
-    const cappedLoss = new Map<number, LossRecord>();
-    if (capped.length > 0) {
-      const records = await evaluate(capped, end);
-      capped.forEach((c, j) => {
-        const r = records[j]!;
-        if (!Number.isFinite(r.loss)) diverge(c.i, end, 'non-finite-loss', r.loss, null);
-        else {
-          cappedLoss.set(c.i, r);
-          frozenParams[c.i] = finalParams[c.k]!;
-          opts.onLog?.(r);
-        }
-      });
-    }
+    const cappedLoss = await evaluateCapped(end);
 
-    const results: InstanceResult[] = [];
-    const diverged: DivergedInstance[] = [];
-    let stepsRun = 0;
-    instances.forEach((spec, i) => {
-      const st = states[i]!;
-      const base = { instance: i, seed: spec.seed, lambda: spec.lambda, lr: spec.lr };
-      if (st.status === 'diverged') {
-        diverged.push({
-          ...base,
-          status: 'diverged',
-          step: st.step,
-          reason: st.reason,
-          message: st.message,
-          history: history[i]!,
-        });
-        stepsRun = Math.max(stepsRun, st.step);
-        return;
-      }
-      const finalLoss = st.status === 'converged' ? st.finalLoss : cappedLoss.get(i)!;
-      const status = st.status === 'converged' ? 'converged' : 'capped';
-      const at = st.status === 'converged' ? st.step : end;
-      stepsRun = Math.max(stepsRun, at);
-      results.push({ ...base, status, step: at, params: frozenParams[i]!, finalLoss, history: [...history[i]!, finalLoss] });
+    const {
+      instances: results,
+      diverged,
+      stepsRun,
+    } = collectInstanceResults({
+      specs: instances,
+      states,
+      history,
+      params: frozenParams,
+      cappedLoss,
+      end,
     });
     const meanFinal = results.length > 0 ? results.reduce((a, r) => a + r.finalLoss.loss, 0) / results.length : Number.NaN;
     opts.onProgress?.({ done: end, total: steps, ...(results.length > 0 ? { loss: meanFinal } : {}) });

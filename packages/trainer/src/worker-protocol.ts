@@ -33,10 +33,13 @@ export type ToWorker =
       checkEvery: number | undefined;
       checkpointEvery: number | undefined;
       flushEvery: number | undefined;
-      /** Start paused (the run was aborted before this worker started). */
-      paused: boolean;
+      /**
+       * One Int32 word shared by the run's workers, set to 1 when the run is aborted: read
+       * before every update, so a worker pauses at its next step even while its event loop is
+       * busy training (a message would wait for its next yield, up to ~100 ms of steps later).
+       */
+      pauseFlag: SharedArrayBuffer;
     }
-  | { type: 'pause' }
   | { type: 'stop-at'; step: number }
   | {
       type: 'split';

@@ -54,7 +54,7 @@ export async function runTrainerWorker(): Promise<void> {
   }
   const init = workerData as WorkerInit;
   const post = (msg: FromWorker): void => port.postMessage(msg);
-  // One listener from the start: messages can arrive back to back (a job, then `pause`).
+  // One listener from the start: messages can arrive back to back (a job, then `stop-at`).
   const inbox: ToWorker[] = [];
   let notify: (() => void) | null = null;
   port.on('message', (msg: ToWorker) => {
@@ -85,13 +85,12 @@ async function trainSlice(
   receive: () => Promise<ToWorker>,
   post: (m: FromWorker) => void,
 ): Promise<void> {
-  let pause = msg.paused;
+  const pauseFlag = new Int32Array(msg.pauseFlag);
   let stopAt: number | null = null;
   const gate: { release: (() => void) | null } = { release: null };
   void (async () => {
     for (;;) {
       const m = await receive();
-      if (m.type === 'pause') pause = true;
       if (m.type === 'stop-at') {
         stopAt = m.step;
         gate.release?.();
@@ -116,7 +115,7 @@ async function trainSlice(
       {
         ...(msg.flushEvery !== undefined ? { flushEvery: msg.flushEvery } : {}),
         stopBefore: async (step) => {
-          if (stopAt === null && pause) {
+          if (stopAt === null && Atomics.load(pauseFlag, 0) !== 0) {
             post({ type: 'paused', step });
             await new Promise<void>((resolve) => {
               gate.release = resolve;

@@ -44,7 +44,7 @@ function countBy(values: readonly string[]): Record<string, number> {
  * The document `polytoy train --json` prints.
  *
  * @example
- * process.stdout.write(`${JSON.stringify(trainJson(result, analyseRun(result), null))}\n`);
+ * process.stdout.write(`${JSON.stringify(trainJson(result, summariseRun(result), null))}\n`);
  */
 export function trainJson(result: TrainResult, analysis: RunSummary, out: string | null): TrainJson {
   const losses = analysis.instances.map((i) => i.finalLoss);

@@ -36,12 +36,13 @@ export interface RunSummary {
 }
 
 /**
- * Analyses every instance of a finished run through the metrics pipeline.
+ * Summarises every instance of a finished run through the metrics pipeline (`analyseModel`;
+ * the experiments' `analyseRun` reads the same pipeline for result lines).
  *
  * @example
- * analyseRun(result).instances[0]!.label; // e.g. 'mixture (12 same-sign, 4 opposite-sign)'
+ * summariseRun(result).instances[0]!.label; // e.g. 'mixture (12 same-sign, 4 opposite-sign)'
  */
-export function analyseRun(result: TrainResult): RunSummary {
+export function summariseRun(result: TrainResult): RunSummary {
   const { config } = result;
   return {
     instances: result.instances.map((r) => {

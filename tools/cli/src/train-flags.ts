@@ -3,7 +3,7 @@
  * base; flags given on the command line override its fields.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, PolytoyError } from '@polytoy/core';
+import { ConfigError, OPTIMIZER_KINDS, PolytoyError } from '@polytoy/core';
 import type { FlagSpec, FlagValues } from './flags.js';
 
 export const TRAIN_FLAGS: FlagSpec[] = [
@@ -41,7 +41,7 @@ export const TRAIN_FLAGS: FlagSpec[] = [
     help: 'Start from saved params (a run.json) or "construction" (SPEC §2, c=1/2)',
   },
   { name: 'perturb', type: 'number', help: 'Std of normal noise added to --init-from params', defaultText: '0' },
-  { name: 'optimizer', type: 'string', placeholder: 'adam|adamw|sgd', help: 'Optimizer', defaultText: 'adam' },
+  { name: 'optimizer', type: 'string', placeholder: OPTIMIZER_KINDS.join('|'), help: 'Optimizer', defaultText: 'adam' },
   { name: 'lr', type: 'number', help: 'Learning rate', defaultText: '3e-3' },
   { name: 'momentum', type: 'number', help: 'SGD momentum', defaultText: '0' },
   { name: 'weight-decay', type: 'number', help: 'AdamW weight decay', defaultText: '0.01' },

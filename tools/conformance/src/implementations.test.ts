@@ -1,15 +1,24 @@
 /**
- * The same model, three implementations, one suite: the tfjs model on the wasm backend (what
- * training runs), the model package's float64 reference, and the analytic package's exact
- * population loss/gradient (pure TS, its own code). With the batch set to the whole half-split
- * support, the batch mean IS the population mean, so all three must agree.
+ * The same model, four implementations, one suite: the tfjs model on the wasm backend (the
+ * reference/fallback engine), the fused step on the polytoy kernels (what training runs), the
+ * model package's float64 reference, and the analytic package's exact population loss/gradient
+ * (pure TS, its own code). With the batch set to the whole half-split support, the batch mean IS
+ * the population mean, so all four must agree.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { exactPopulationGradient, sameSignConstructionF64 } from '@polytoy/analytic';
 import { createPrng, resolveTrainConfig } from '@polytoy/core';
 import type { ModelConfig, ModelParams } from '@polytoy/core';
 import { enumerateHalfSplitSupport } from '@polytoy/data';
-import { initParams, lossAndGradients, paramsToTensors, referenceLossAndGradients, tensorsToParams } from '@polytoy/model';
+import {
+  disposeParams,
+  initParams,
+  lossAndGradients,
+  paramsToTensors,
+  referenceLossAndGradients,
+  tensorsToParams,
+} from '@polytoy/model';
+import { FusedStep } from '@polytoy/trainer/internal';
 import { initNodeBackend } from '@polytoy/trainer/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -75,6 +84,44 @@ describe.each(cases)('n=%i m=%i %s hidden=%s: tfjs = float64 reference = analyti
       expect(a.length).toBe(g.length);
       expect(maxRelDiff(r, a)).toBeLessThan(1e-10);
       expect(maxRelDiff(g, a)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('the fused step (polytoy kernels) agrees with the exact loss and gradient', () => {
+    const analytic = exactPopulationGradient(params, { hiddenActivation: hidden, lambda });
+    const t = paramsToTensors([params]);
+    const step = new FusedStep({
+      model: cfg,
+      optimizer: resolveTrainConfig({ data: { n } }).optimizer,
+      instances: 1,
+      batch: support.count,
+      batchTotal: support.count,
+      lambda: [lambda],
+      importance: null,
+    });
+    try {
+      step.setBatch(support.x);
+      const sums = step.lossAndGradients(t, true, null);
+      expect(Math.abs(sums.reconstruction[0]! - analytic.loss.reconstruction)).toBeLessThan(
+        1e-5 * Math.max(1, analytic.loss.reconstruction),
+      );
+      expect(Math.abs(sums.activationL1[0]! - analytic.loss.l1)).toBeLessThan(1e-5 * Math.max(1, analytic.loss.l1));
+      const fused: Record<string, Float32Array> =
+        weights === 'tied'
+          ? { W: step.dEnc.dataSync() as Float32Array, b: step.db.dataSync() as Float32Array }
+          : {
+              E: step.dEnc.dataSync() as Float32Array,
+              D: step.dDec!.dataSync() as Float32Array,
+              b: step.db.dataSync() as Float32Array,
+            };
+      for (const [name, g] of Object.entries(fused)) {
+        const a = (analytic.grad as unknown as Record<string, Float64Array>)[name]!;
+        expect(a.length).toBe(g.length);
+        expect(maxRelDiff(g, a)).toBeLessThan(1e-5);
+      }
+    } finally {
+      step.dispose();
+      disposeParams(t);
     }
   });
 });

@@ -3,7 +3,15 @@
  * optionally write the run as JSON (`--out`), loss logs (`--log`) and checkpoints.
  */
 import { createWriteStream, writeFileSync } from 'node:fs';
-import { ConfigError, PolytoyError, parseRunRecord, resolveTrainConfig, toRunRecord } from '@polytoy/core';
+import {
+  ConfigError,
+  DEFAULTS,
+  defaultHiddenSize,
+  PolytoyError,
+  parseRunRecord,
+  resolveTrainConfig,
+  toRunRecord,
+} from '@polytoy/core';
 import type { LossRecord, TrainConfig } from '@polytoy/core';
 import { sameSignConstruction } from '@polytoy/analytic';
 import { jsonLinesLogger, serializeCheckpoint, train, TrainingAbortedError } from '@polytoy/trainer';
@@ -19,7 +27,7 @@ import type { Command } from '../command.js';
 import { formatHelp, parseFlags } from '../flags.js';
 import { printJson, trainJson } from '../json-output.js';
 import { createProgressBar } from '../progress.js';
-import { analyseRun, formatSummary } from '../summary.js';
+import { summariseRun, formatSummary } from '../summary.js';
 import { readJsonFile, TRAIN_FLAGS, trainInputFromFlags } from '../train-flags.js';
 
 const USAGE = 'polytoy train [options]';
@@ -29,8 +37,8 @@ const SUMMARY = "Train the toy autoencoder (defaults: the seed's model, n=16, m=
 /** Resolves `--init-from`: a run.json (its first instance's params) or "construction". */
 function initParamsFrom(source: string, n: number | undefined, m: number | undefined): unknown {
   if (source === 'construction') {
-    const nn = n ?? 16;
-    return sameSignConstruction({ n: nn, m: m ?? nn / 2 + 1 });
+    const nn = n ?? DEFAULTS.data.n;
+    return sameSignConstruction({ n: nn, m: m ?? defaultHiddenSize(nn), c: DEFAULTS.construction.c });
   }
   return parseRunRecord(readJsonFile(source, '--init-from')).params[0];
 }
@@ -98,7 +106,7 @@ export const trainCommand: Command = {
         ...(resume ? { resumeFrom: resume } : {}),
       });
       bar.finish(latest ? `loss ${latest.loss.toPrecision(4)}` : '');
-      const analysis = analyseRun(result);
+      const analysis = summariseRun(result);
       if (!values.json) process.stdout.write(formatSummary(result, analysis));
       if (values.out) {
         writeFileSync(String(values.out), `${JSON.stringify(toRunRecord(result, { summary: analysis }))}\n`);
