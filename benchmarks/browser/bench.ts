@@ -3,8 +3,9 @@
  * reference workload (SPEC §5) it measures training steps/s in Node and in headless Chromium with
  * the same function (`measureThroughput` from the playground, run in Node directly and in the
  * browser inside the playground's Web Worker), alternating environments over a few rounds. It
- * prints a table, writes `results.json` beside this file, and updates the
- * `<!-- browser:start -->` … `<!-- browser:end -->` section of `benchmarks/RESULTS.md`.
+ * prints a table, writes `results.json` beside this file (or `--json=<file>`), and with
+ * `--record` updates the `<!-- browser:start -->` … `<!-- browser:end -->` section of
+ * `benchmarks/RESULTS.md`. `npm run bench` runs it at the end.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ interface Workload {
 }
 
 const quick = process.argv.includes('--quick');
+const record = process.argv.includes('--record');
+const jsonArg = process.argv.find((a) => a.startsWith('--json='))?.slice('--json='.length);
 const ROUNDS = quick ? 1 : 3;
 
 /** SPEC §5: seed data, tied, linear hidden layer, Adam lr 1e-3, lambda 1e-3, batch 1024. */
@@ -227,11 +230,15 @@ async function main(): Promise<void> {
       chromium: summary(r.chromium),
     })),
   };
-  const json = fileURLToPath(new URL('./results.json', import.meta.url));
+  const json = jsonArg ?? fileURLToPath(new URL('./results.json', import.meta.url));
   writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
 
   const t = table(rows);
   process.stdout.write(`\n${t}\n\n`);
+  if (!record) {
+    process.stdout.write(`wrote ${json}\n`);
+    return;
+  }
   const md = updateResultsMd(`## Node vs Chromium (tfjs WASM SIMD, single-threaded)
 
 Measured by \`node benchmarks/browser/run.mjs\`${quick ? ' --quick' : ''} on ${date.slice(0, 10)}: ${info.nproc} cores (\`nproc\`), ${info.cpu};

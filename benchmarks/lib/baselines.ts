@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { TrainConfig } from '@polytoy/core';
-import { initParams, lossAndGradients, paramsToTensors, disposeParams } from '@polytoy/model';
+import { applyConstraints, disposeParams, initParams, lossAndGradients, paramsToTensors } from '@polytoy/model';
 import type { ParamTensors } from '@polytoy/model';
 import {
   createOptimizerState,
@@ -57,12 +57,18 @@ function tfjsStepper(config: TrainConfig): Stepper {
       const x = tf.tensor3d(next(), [I, B, model.n]);
       const out = lossAndGradients(model, params, x, { lambda });
       out.loss.dataSync();
-      const upd = optimizerStep(config.optimizer, map(params), map(out.grads), state, { lr, decay: new Set(['W']) });
+      const upd = optimizerStep(config.optimizer, map(params), map(out.grads), state, { lr, decay: new Set(['W', 'E', 'D']) });
       tf.dispose([x, out.loss, out.reconstruction, out.l1]);
       disposeParams(out.grads);
       disposeParams(params);
       disposeOptimizerState(state);
-      params = { kind: 'tied', W: upd.params.W as tf.Tensor3D, b: upd.params.b as tf.Tensor2D };
+      const updated: ParamTensors =
+        params.kind === 'tied'
+          ? { kind: 'tied', W: upd.params.W as tf.Tensor3D, b: upd.params.b as tf.Tensor2D }
+          : { kind: 'untied', E: upd.params.E as tf.Tensor3D, D: upd.params.D as tf.Tensor3D, b: upd.params.b as tf.Tensor2D };
+      // The untied decoder's unit-norm constraint, as the trainer applies it after every update.
+      params = applyConstraints(model, updated);
+      if (params !== updated) disposeParams(updated);
       state = upd.state;
     },
     dispose() {

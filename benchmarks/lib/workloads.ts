@@ -3,8 +3,10 @@
  */
 import type { TrainConfigInput } from '@polytoy/core';
 
+export type WorkloadName = 'seed-64' | 'seed-256' | 'paper-256' | 'sweep-16×seed-64' | 'untied-64' | 'relu-64';
+
 export interface Workload {
-  name: 'seed-64' | 'seed-256' | 'paper-256' | 'sweep-16×seed-64';
+  name: WorkloadName;
   description: string;
   /** The config (steps and logEvery are set per measurement). */
   config: TrainConfigInput;
@@ -16,10 +18,16 @@ export interface Workload {
   target?: { metric: 'GFLOP/s' | 'steps/s' | 'instance-steps/s'; value: number };
 }
 
-const seed = (n: number, m: number, instances: number): TrainConfigInput => ({
+const seed = (
+  n: number,
+  m: number,
+  instances: number,
+  model: TrainConfigInput['model'] = {},
+  batchSize = 1024,
+): TrainConfigInput => ({
   data: { kind: 'half-split', n },
-  model: { m, l1: { target: 'activations', lambda: 1e-3 } },
-  batchSize: 1024,
+  model: { m, l1: { target: 'activations', lambda: 1e-3 }, ...model },
+  batchSize,
   optimizer: { kind: 'adam', lr: 1e-3 },
   instances,
 });
@@ -77,7 +85,53 @@ export const WORKLOADS: Workload[] = [
     m: 33,
     target: { metric: 'instance-steps/s', value: 1500 },
   },
+  {
+    name: 'untied-64',
+    description: 'seed-64 with untied weights (encoder E, unit-norm decoder columns D)',
+    config: seed(64, 33, 1, { weights: { kind: 'untied', decoderNorm: 'unit-columns' } }),
+    instances: 1,
+    batch: 1024,
+    n: 64,
+    m: 33,
+  },
+  {
+    name: 'relu-64',
+    description: 'seed-64 with a ReLU hidden layer (tied)',
+    config: seed(64, 33, 1, { hiddenActivation: 'relu' }),
+    instances: 1,
+    batch: 1024,
+    n: 64,
+    m: 33,
+  },
 ];
+
+/**
+ * `--smoke`: the same workloads (names, data, model options, optimizers) shrunk to sizes that
+ * train in milliseconds, so the whole harness runs in seconds. Their numbers mean nothing.
+ */
+export const SMOKE_WORKLOADS: Workload[] = WORKLOADS.map((w) => {
+  const instances = Math.min(w.instances, 2);
+  const data = (w.config.data ?? {}) as { kind?: string };
+  const basis = data.kind === 'basis';
+  const n = 8;
+  const m = basis ? 16 : 5;
+  const batch = basis ? n : 16;
+  return {
+    ...w,
+    description: `smoke: ${w.name} shrunk to n=${n}, m=${m}, batch ${batch}, ${instances} instance(s)`,
+    config: {
+      ...w.config,
+      data: { ...data, n } as TrainConfigInput['data'],
+      model: { ...w.config.model, m },
+      batchSize: batch,
+      instances,
+    },
+    instances,
+    batch,
+    n,
+    m,
+  };
+});
 
 /** SPEC §5: FLOPs of one update of one instance, 10·B·n·m (2 forward + 3 backward products). */
 export function flopsPerInstanceStep(w: Pick<Workload, 'batch' | 'n' | 'm'>): number {

@@ -11,7 +11,9 @@ const projectDirs = ['packages', 'tools', 'benchmarks', 'apps']
     readdirSync(join(root, d), { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => join(root, d, e.name)),
-  );
+  )
+  // benchmarks/ is itself a project (its --smoke test), besides any projects below it.
+  .concat([join(root, 'benchmarks')]);
 const reports = projectDirs.map((d) => join(d, '.test-results', 'vitest.json'));
 for (const r of reports) rmSync(r, { force: true });
 
