@@ -8,10 +8,14 @@
  * the successful runs (min / mean), mean loss, mean fitted c, untied outputs reading a
  * disambiguation neuron, outputs whose mechanism is disambiguation, for construction starts the
  * start's loss and the analytic prediction, polysemantic count vs n²/(4m).
+ *
+ * Every label count of runs that ended (converged or diverged) is printed with its 95% Wilson
+ * interval over those runs, `k (lo–hi%)`; capped runs are a column of their own and in no rate.
+ * The success rate's interval is the column after it.
  */
 import type { CoordinateName } from '@polytoy/experiments';
 import { OUTPUT_MECHANISMS } from '@polytoy/metrics';
-import { COORDINATES, labelsOf, summarise } from '@polytoy/experiments';
+import { COORDINATES, labelsOf, summarise, wilsonInterval } from '@polytoy/experiments';
 import { readResultLines } from '@polytoy/experiments/node';
 
 const args = process.argv.slice(2);
@@ -32,6 +36,17 @@ const fmt = (x: number | null | undefined, d = 3): string =>
       ? String(Number(x.toPrecision(d)))
       : x.toExponential(d - 1);
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+/** `k (lo–hi%)`: a count of ended runs with its 95% Wilson interval. */
+const rate = (k: number, ended: number): string => {
+  if (ended === 0) return String(k);
+  const w = wilsonInterval(k, ended);
+  return `${k} (${Math.round(w.lower * 100)}–${Math.round(w.upper * 100)}%)`;
+};
+const interval = (p: number, ended: number): string => {
+  if (ended === 0 || Number.isNaN(p)) return '—';
+  const w = wilsonInterval(Math.round(p * ended), ended);
+  return `${Math.round(w.lower * 100)}–${Math.round(w.upper * 100)}%`;
+};
 
 const lines = await readResultLines(files);
 const experiments = [...new Set(lines.map((l) => `${l.experiment} v${l.version}`))];
@@ -67,6 +82,7 @@ for (const exp of experiments) {
     ...mechanisms.map((m) => `out:${m}`),
     ...(anyTaxonomy ? ['distance', '±eps runs'] : []),
     `success (≤ ${tolerance})`,
+    '95% interval of success',
     ...(anyExact ? ['L1 of successes (min / mean)'] : []),
     'loss',
     ...(anyC ? ['c'] : []),
@@ -79,13 +95,15 @@ for (const exp of experiments) {
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => ' --- ').join('|')}|`);
   for (const c of cells) {
+    const ended = c.status.converged + c.status.diverged;
     const row = [
       ...keys.map((k) => String(c.coordinates[k])),
       String(c.runs),
-      ...(basis ? [] : labels.map((l) => String(c.labels[l] ?? 0))),
+      ...(basis ? [] : labels.map((l) => (l === 'capped' ? String(c.labels[l] ?? 0) : rate(c.labels[l] ?? 0, ended)))),
       ...mechanisms.map((m) => String(c.outputs[m])),
       ...(anyTaxonomy ? [fmt(c.familyDistance?.mean), String(c.epsNeurons.runs)] : []),
       pct(c.successRate),
+      interval(c.successRate, ended),
       ...(anyExact ? [l1Succ(c)] : []),
       fmt(c.loss?.mean),
       ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),
