@@ -89,7 +89,8 @@ describe('expandGrid', () => {
     // Small: n = 16 keeps only m = n/2 + 1 in the phase diagram's slice.
     const phase = expandGrid(getExperiment('phase-diagram'), 'small');
     expect(new Set(phase.filter((s) => s.cell.n === 16).map((s) => s.cell.m))).toEqual(new Set([9]));
-    expect(phase).toHaveLength((3 * 2 * 2 * 2 + 1 * 2 * 2 * 2) * 64);
+    expect(new Set(phase.filter((s) => s.cell.n === 8).map((s) => s.cell.m))).toEqual(new Set([4, 5]));
+    expect(phase).toHaveLength((2 * 2 * 2 * 2 + 1 * 2 * 2 * 2) * 64);
   });
 
   it('drops cells by optimizer kind, and maps untied-free to an unconstrained decoder', () => {

@@ -11,8 +11,8 @@ const momentum: OptimizerChoice = { kind: 'sgd', momentum: 0.9 };
  * Wilson interval. Nothing is pooled: λ and the optimizer are cell coordinates.
  *
  * `small` is the slice committed in docs/results (tied weights, Adam and SGD with momentum at one
- * learning rate, λ ∈ {1e-3, 1e-2}, n = 8 at m = n/2 … n/2 + 2 and n = 16 at m = n/2 + 1, linear
- * and ReLU hidden: 32 cells, 2048 runs): it finishes in well under an hour on two shared cores. `full` is
+ * learning rate, λ ∈ {1e-3, 1e-2}, n = 8 at m = n/2 and n/2 + 1 and n = 16 at m = n/2 + 1,
+ * linear and ReLU hidden: 24 cells, 1536 runs in 12 training calls). `full` is
  * the factorial of the issue (n up to 32 by exact enumeration and n = 64, m from n/2 to n/2 + 4
  * and 2n, six λ, three optimizers, two learning rates, tied and untied, linear and ReLU hidden):
  * ~150 000 runs, meant for `--shard i/N` job arrays or the queue (`polytoy sweep submit`).
@@ -45,9 +45,10 @@ export const phaseDiagram: ExperimentDefinition = {
       steps: 30_000,
       batchSize: 256,
       params: 'first-seed',
-      // n = 16 at m = n/2 + 1 only (the seed's size; for a ReLU hidden layer one neuron fewer
-      // than the two-neuron construction needs): the slice's budget.
+      // The slice's budget: n = 8 at m = n/2 and n/2 + 1, n = 16 at m = n/2 + 1 only (the
+      // seed's size; for a ReLU hidden layer one neuron fewer than the two-neuron construction).
       exclude: [
+        { n: 8, m: { perHalf: 2 } },
         { n: 16, m: { perHalf: 0 } },
         { n: 16, m: { perHalf: 2 } },
       ],
