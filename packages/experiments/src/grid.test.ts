@@ -86,11 +86,8 @@ describe('expandGrid', () => {
     for (const s of full) expect(s.cell.hiddenActivation === 'none' || s.cell.m === s.cell.n / 2 + 2).toBe(true);
     // 3 n × (2 m for linear + 1 for ReLU) × 15 starts × 4 lambda × 2 lr × 2 optimizers × 8 seeds
     expect(full).toHaveLength(3 * 3 * 15 * 4 * 2 * 2 * 8);
-    // Small: n = 16 keeps only m = n/2 + 1 in the phase diagram's slice.
-    const phase = expandGrid(getExperiment('phase-diagram'), 'small');
-    expect(new Set(phase.filter((s) => s.cell.n === 16).map((s) => s.cell.m))).toEqual(new Set([9]));
-    expect(new Set(phase.filter((s) => s.cell.n === 8).map((s) => s.cell.m))).toEqual(new Set([4, 5]));
-    expect(phase).toHaveLength((2 * 2 * 2 * 2 + 1 * 2 * 2 * 2) * 64);
+    // The phase diagram's slice: 2 m × 2 λ × 2 optimizers × 2 activations × 64 seeds.
+    expect(expandGrid(getExperiment('phase-diagram'), 'small')).toHaveLength(2 * 2 * 2 * 2 * 64);
   });
 
   it('drops cells by optimizer kind, and maps untied-free to an unconstrained decoder', () => {
