@@ -1,7 +1,7 @@
 /**
  * Prints per-cell summaries of result files as Markdown tables (the numbers in docs/FINDINGS.md):
  *
- *   npx tsx --conditions=@polytoy/source packages/experiments/scripts/summarise.ts <results.jsonl…> [--by n,m,weights,hiddenActivation] [--tolerance 0.05]
+ *   npx tsx --conditions=@polytoy/source packages/experiments/scripts/summarise.ts <results.jsonl…> [--by n,m,weights,hiddenActivation] [--tolerance 0.05] [--names]
  *
  * Columns: runs, solution labels (the taxonomy), outputs per mechanism (`out:`, pooled over the
  * runs), mean distance to the labelled family, runs with a ±eps neuron, success rate (reconstruction per sample ≤ tolerance, exact when n ≤ 32), exact L1 of
@@ -22,6 +22,9 @@ const args = process.argv.slice(2);
 const byIndex = args.indexOf('--by');
 const by = (byIndex >= 0 ? args[byIndex + 1]!.split(',') : undefined) as CoordinateName[] | undefined;
 const tolIndex = args.indexOf('--tolerance');
+// --names: after each table, the runs of each cell per taxonomy name (label with its per-output
+// counts, e.g. `unmatched (4 same-sign, 2 opposite-sign, 2 other)`), so no label pools structures.
+const withNames = args.includes('--names');
 const tolerance = tolIndex >= 0 ? Number(args[tolIndex + 1]) : 0.05;
 const files = args.filter(
   (a, k) => !a.startsWith('--') && (byIndex < 0 || k !== byIndex + 1) && (tolIndex < 0 || k !== tolIndex + 1),
@@ -113,5 +116,16 @@ for (const exp of experiments) {
       ...(basis ? [fmt(c.polysemanticCount?.mean), fmt(c.polysemanticCount?.std, 2), fmt(c.expectedPolysemanticCount)] : []),
     ];
     console.log(`| ${row.join(' | ')} |`);
+  }
+  if (withNames) {
+    console.log(`\n| ${[...keys, 'name', 'runs'].join(' | ')} |`);
+    console.log(`|${[...keys, 'name', 'runs'].map(() => ' --- ').join('|')}|`);
+    for (const c of cells) {
+      const ended = c.status.converged + c.status.diverged;
+      const names = Object.entries(c.names).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+      for (const [name, k] of names) {
+        console.log(`| ${[...keys.map((key) => String(c.coordinates[key])), name, rate(k, ended)].join(' | ')} |`);
+      }
+    }
   }
 }
