@@ -124,7 +124,8 @@ for (const exp of experiments) {
       const ended = c.status.converged + c.status.diverged;
       const names = Object.entries(c.names).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
       for (const [name, k] of names) {
-        console.log(`| ${[...keys.map((key) => String(c.coordinates[key])), name, rate(k, ended)].join(' | ')} |`);
+        const runs = name === 'capped' ? String(k) : rate(k, ended);
+        console.log(`| ${[...keys.map((key) => String(c.coordinates[key])), name, runs].join(' | ')} |`);
       }
     }
   }
