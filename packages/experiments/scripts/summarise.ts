@@ -38,7 +38,8 @@ const fmt = (x: number | null | undefined, d = 3): string =>
     : Math.abs(x) >= 1e-3 || x === 0
       ? String(Number(x.toPrecision(d)))
       : x.toExponential(d - 1);
-const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`);
+const pct = (x: number | null | undefined): string =>
+  x === null || x === undefined || Number.isNaN(x) ? '—' : `${Math.round(x * 100)}%`;
 /** `k (lo–hi%)`: a count of ended runs with its 95% Wilson interval. */
 const rate = (k: number, ended: number): string => {
   if (ended === 0) return String(k);
@@ -60,7 +61,7 @@ for (const exp of experiments) {
   const linesOf = (c: (typeof cells)[number]) => group.filter((l) => keys.every((k) => l.spec.cell[k] === c.coordinates[k]));
   const l1Succ = (c: (typeof cells)[number]): string => {
     const xs = linesOf(c)
-      .filter((l) => l.exactLoss && l.exactLoss.reconstruction <= tolerance)
+      .filter((l) => l.status !== 'capped' && l.exactLoss && l.exactLoss.reconstruction <= tolerance)
       .map((l) => l.exactLoss!.l1);
     return xs.length ? `${fmt(Math.min(...xs))} / ${fmt(xs.reduce((a, b) => a + b, 0) / xs.length)}` : '—';
   };
