@@ -80,7 +80,10 @@ describe('expandGrid', () => {
 
   it('drops excluded cells', () => {
     const def = getExperiment('stability');
-    const specs = expandGrid(def, 'small');
+    // Small: the seed's linear model at m = n/2 + 1; 2 n × 6 starts × 3 λ × 2 optimizers × 4 seeds.
+    const small = expandGrid(def, 'small');
+    for (const s of small) expect([s.cell.hiddenActivation, s.cell.m]).toEqual(['none', s.cell.n / 2 + 1]);
+    expect(small).toHaveLength(2 * 6 * 3 * 2 * 4);
     // Full size: linear hidden at m = n/2 + 1, ReLU hidden at n/2 + 2 (the other m excluded).
     const full = expandGrid(def, 'full');
     for (const s of full) expect(s.cell.hiddenActivation === 'none' || s.cell.m === s.cell.n / 2 + 2).toBe(true);
