@@ -44,8 +44,12 @@ export type OptimizerChoice = {
   >;
 }[OptimizerKind];
 
-/** Tied weights, or untied with unit-norm decoder columns (SPEC §1: untied needs a constraint). */
-export type WeightsChoice = 'tied' | 'untied';
+/**
+ * Tied weights; untied with unit-norm decoder columns (SPEC §1: untied needs a constraint); or
+ * `untied-free`: untied without the constraint, for grids that put a weight penalty in its place
+ * (AdamW's weight decay): without one, activation L1 is degenerate (E shrinks, D grows).
+ */
+export type WeightsChoice = 'tied' | 'untied' | 'untied-free';
 
 /** Which parameters a result line keeps (they dominate its size). */
 export type ParamsStorage = 'all' | 'first-seed' | 'none';
@@ -80,7 +84,7 @@ export interface ExperimentGrid {
 
 /**
  * Matches cells: every field given must equal the cell's (`m` is resolved against the cell's
- * `n`; `startKind` compares the start's kind). A filter with no fields matches every cell.
+ * `n`; `startKind` and `optimizerKind` compare the start's and the optimizer's kind). A filter with no fields matches every cell.
  */
 export interface CellFilter {
   n?: number;
@@ -90,6 +94,8 @@ export interface CellFilter {
   lambda?: number;
   lr?: number;
   startKind?: StartSpec['kind'];
+  /** Compares the optimizer's kind (e.g. keep a weight-penalised grid's AdamW away from tied cells). */
+  optimizerKind?: OptimizerChoice['kind'];
 }
 
 /** A named, versioned experiment. Bump `version` whenever a change alters any run's results. */

@@ -58,6 +58,29 @@ describe('parseGridFile', () => {
 });
 
 describe('gridFileVersion', () => {
+  it('takes a weight penalty in place of the unit-norm constraint: untied-free, filtered by optimizer kind', () => {
+    const f = parseGridFile({
+      name: 'penalty',
+      grid: {
+        n: 8,
+        weights: ['untied', 'untied-free'],
+        optimizer: [{ kind: 'adam' }, { kind: 'adamw', weightDecay: 0.1 }],
+        exclude: [{ weights: 'untied-free', optimizerKind: 'adam' }],
+        steps: 10,
+      },
+    });
+    const specs = expandGrid(definitionFromGridFile(f), 'small');
+    expect(
+      specs.map(
+        (s) =>
+          `${s.cell.weights} ${s.config.optimizer.kind} ${s.config.model.weights.kind === 'untied' ? s.config.model.weights.decoderNorm : ''}`,
+      ),
+    ).toEqual(['untied adam unit-columns', 'untied adamw unit-columns', 'untied-free adamw none']);
+    expect(() => parseGridFile({ name: 'x', grid: { n: 8, steps: 1, exclude: [{ optimizerKind: 'rmsprop' }] } }, 'g')).toThrow(
+      /g\.grid\.exclude\.0\.optimizerKind: expected "sgd" \| "adam" \| "adamw"/,
+    );
+  });
+
   it('is the same for the same content however written, and changes with any change of the grid', () => {
     const a = gridFileVersion(parseGridFile(minimal));
     const reordered = gridFileVersion(parseGridFile({ grid: { steps: 100, n: 8 }, name: 'mine' }));

@@ -67,7 +67,7 @@ const start = z.discriminatedUnion(
   { error: 'start.kind: expected "random" | "construction"' },
 );
 
-const weights = z.enum(['tied', 'untied'], { error: '"tied" | "untied"' });
+const weights = z.enum(['tied', 'untied', 'untied-free'], { error: '"tied" | "untied" | "untied-free"' });
 const hidden = z.enum(['none', 'relu'], { error: '"none" | "relu"' });
 
 const cellFilter = z.strictObject({
@@ -78,6 +78,7 @@ const cellFilter = z.strictObject({
   lambda: lambdaSchema.optional(),
   lr: positive('a learning rate > 0').optional(),
   startKind: z.enum(['random', 'construction'], { error: '"random" | "construction"' }).optional(),
+  optimizerKind: z.enum(['sgd', 'adam', 'adamw'], { error: '"sgd" | "adam" | "adamw"' }).optional(),
 });
 
 const gridAxes = {
@@ -87,7 +88,7 @@ const gridAxes = {
   lambda: axis(lambdaSchema, `lambdas (each ${LAMBDA_RULE})`),
   lr: axis(positive('a learning rate > 0'), 'learning rates > 0'),
   optimizer: axis(optimizer, 'optimizers'),
-  weights: axis(weights, '"tied" | "untied"'),
+  weights: axis(weights, '"tied" | "untied" | "untied-free"'),
   hiddenActivation: axis(hidden, '"none" | "relu"'),
   start: axis(start, 'starts'),
   seeds: positiveInt('a positive integer number of seeds per cell'),

@@ -80,10 +80,34 @@ describe('expandGrid', () => {
 
   it('drops excluded cells', () => {
     const def = getExperiment('stability');
-    const specs = expandGrid(def, 'small');
-    for (const s of specs) expect(s.cell.m).toBe(s.cell.n / 2 + (s.cell.hiddenActivation === 'relu' ? 2 : 1));
-    // 2 n × 1 m per activation × 2 activations × 4 starts × 2 lambda × 4 seeds
-    expect(specs).toHaveLength(2 * 2 * 4 * 2 * 4);
+    // Small: the seed's linear model at m = n/2 + 1; 2 n × 6 starts × 3 λ × 2 optimizers × 4 seeds.
+    const small = expandGrid(def, 'small');
+    for (const s of small) expect([s.cell.hiddenActivation, s.cell.m]).toEqual(['none', s.cell.n / 2 + 1]);
+    expect(small).toHaveLength(2 * 6 * 3 * 2 * 4);
+    // Full size: linear hidden at m = n/2 + 1, ReLU hidden at n/2 + 2 (the other m excluded).
+    const full = expandGrid(def, 'full');
+    for (const s of full) expect(s.cell.hiddenActivation === 'none' || s.cell.m === s.cell.n / 2 + 2).toBe(true);
+    // 3 n × (2 m for linear + 1 for ReLU) × 15 starts × 4 lambda × 2 lr × 2 optimizers × 8 seeds
+    expect(full).toHaveLength(3 * 3 * 15 * 4 * 2 * 2 * 8);
+    // The phase diagram's slice: 2 m × 2 λ × 2 optimizers × 2 activations × 64 seeds.
+    expect(expandGrid(getExperiment('phase-diagram'), 'small')).toHaveLength(2 * 2 * 2 * 2 * 64);
+  });
+
+  it('drops cells by optimizer kind, and maps untied-free to an unconstrained decoder', () => {
+    const specs = expandGrid(getExperiment('untied-choice'), 'small');
+    const combos = new Set(specs.map((s) => `${s.cell.weights} ${s.cell.optimizer}`));
+    expect([...combos].sort()).toEqual([
+      'untied adam',
+      'untied adamw(weightDecay=0.1)',
+      'untied sgd(momentum=0.9)',
+      'untied-free adamw(weightDecay=0.1)',
+    ]);
+    for (const s of specs) {
+      expect(s.config.model.weights).toEqual({
+        kind: 'untied',
+        decoderNorm: s.cell.weights === 'untied-free' ? 'none' : 'unit-columns',
+      });
+    }
   });
 
   it('rejects empty axes, bad seed counts and invalid configs with one-line ConfigErrors', () => {
@@ -92,14 +116,18 @@ describe('expandGrid', () => {
     expect(bad({ lambda: [] })).toThrow(/tiny\.sizes\.small\.lambda: expected a non-empty array/);
     expect(bad({ seeds: 0 })).toThrow(ConfigError);
     expect(bad({ n: [10] })).toThrow(/data\.n: expected a positive multiple of 4/);
-    expect(() => getExperiment('nope')).toThrow(/experiment: expected "finds-solution"/);
+    expect(() => getExperiment('nope')).toThrow(/experiment: expected "phase-diagram" \| "finds-solution"/);
   });
 
   it('expands every built-in experiment into distinct run ids', () => {
     const owner = new Map<string, string>();
     for (const def of Object.values(EXPERIMENTS)) {
       const small = expandGrid(def, 'small').map(runIdOf);
-      const fullSpecs = expandGrid(def, 'full');
+      // Full grids with 64 seeds per cell (the phase diagram's has ~276 000 runs) are checked
+      // with one seed per cell (seeds only vary the instance seed, checked below).
+      const oneSeed = def.sizes.full.seeds >= 64;
+      const fullDef = oneSeed ? { ...def, sizes: { ...def.sizes, full: { ...def.sizes.full, seeds: 1 } } } : def;
+      const fullSpecs = expandGrid(fullDef, 'full');
       // Every (cell, seed) once in the full grid; ids of every 5th full run (all of small) hashed.
       expect(new Set(fullSpecs.map((s) => `${s.cellKey}#${s.seed}`)).size).toBe(fullSpecs.length);
       const full = fullSpecs.filter((_, k) => k % 5 === 0).map(runIdOf);

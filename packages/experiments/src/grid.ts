@@ -3,7 +3,7 @@
  * ids; grouping of compatible runs into multi-instance training calls; `--shard i/N` slicing.
  */
 import { ConfigError, DEFAULTS, resolveTrainConfig } from '@polytoy/core';
-import type { TrainConfig } from '@polytoy/core';
+import type { TrainConfig, WeightsConfig } from '@polytoy/core';
 import type {
   CellCoordinates,
   CellFilter,
@@ -14,6 +14,7 @@ import type {
   OptimizerChoice,
   RunSpec,
   StartSpec,
+  WeightsChoice,
 } from './definition.js';
 import { canonicalJson, sha256Hex } from './hash.js';
 
@@ -22,6 +23,12 @@ export function resolveM(spec: MSpec, n: number): number {
   if (typeof spec === 'number') return spec;
   if ('perHalf' in spec) return n / 2 + spec.perHalf;
   return Math.round(spec.ratio * n);
+}
+
+/** The model's weights config of a grid's weights choice. */
+export function weightsConfigOf(w: WeightsChoice): WeightsConfig {
+  if (w === 'tied') return { kind: 'tied' };
+  return { kind: 'untied', decoderNorm: w === 'untied' ? 'unit-columns' : 'none' };
 }
 
 /** Short label of an optimizer choice, e.g. `adam`, `sgd(momentum=0.9)`. */
@@ -107,7 +114,7 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
                       lr,
                       ...data,
                     };
-                    if (grid.exclude?.some((f) => matchesFilter(f, cell, start))) continue;
+                    if (grid.exclude?.some((f) => matchesFilter(f, cell, start, optimizer))) continue;
                     const cellKey = cellKeyOf(cell);
                     // Resolve once per cell; the seeds differ only in the instance.
                     const base = configFor(def, grid, cell, optimizer, 0);
@@ -154,7 +161,7 @@ function dataAxes(grid: ExperimentGrid): Pick<CellCoordinates, 'density' | 'impo
 }
 
 /** Whether a cell matches a {@link CellFilter}. */
-export function matchesFilter(f: CellFilter, cell: CellCoordinates, start: StartSpec): boolean {
+export function matchesFilter(f: CellFilter, cell: CellCoordinates, start: StartSpec, optimizer: OptimizerChoice): boolean {
   if (f.n !== undefined && f.n !== cell.n) return false;
   if (f.m !== undefined && resolveM(f.m, cell.n) !== cell.m) return false;
   if (f.hiddenActivation !== undefined && f.hiddenActivation !== cell.hiddenActivation) return false;
@@ -162,6 +169,7 @@ export function matchesFilter(f: CellFilter, cell: CellCoordinates, start: Start
   if (f.lambda !== undefined && f.lambda !== cell.lambda) return false;
   if (f.lr !== undefined && f.lr !== cell.lr) return false;
   if (f.startKind !== undefined && f.startKind !== start.kind) return false;
+  if (f.optimizerKind !== undefined && f.optimizerKind !== optimizer.kind) return false;
   return true;
 }
 
@@ -190,7 +198,7 @@ function configFor(
     model: {
       m,
       hiddenActivation: cell.hiddenActivation,
-      weights: cell.weights === 'tied' ? { kind: 'tied' } : { kind: 'untied', decoderNorm: 'unit-columns' },
+      weights: weightsConfigOf(cell.weights),
       l1: { lambda },
     },
     optimizer: { ...optimizer, lr },

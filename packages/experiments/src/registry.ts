@@ -6,11 +6,13 @@ import { ConfigError } from '@polytoy/core';
 import type { ExperimentDefinition } from './definition.js';
 import { collisions } from './definitions/collisions.js';
 import { findsSolution } from './definitions/finds-solution.js';
+import { phaseDiagram } from './definitions/phase-diagram.js';
 import { stability } from './definitions/stability.js';
 import { untiedChoice } from './definitions/untied-choice.js';
 
 /** Every built-in experiment by name. */
 export const EXPERIMENTS: Readonly<Record<string, ExperimentDefinition>> = Object.freeze({
+  [phaseDiagram.name]: phaseDiagram,
   [findsSolution.name]: findsSolution,
   [stability.name]: stability,
   [collisions.name]: collisions,

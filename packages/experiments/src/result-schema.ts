@@ -17,7 +17,7 @@ export const runSpecSchema = z.object({
     n: z.number(),
     m: z.number(),
     hiddenActivation: z.enum(['none', 'relu']),
-    weights: z.enum(['tied', 'untied']),
+    weights: z.enum(['tied', 'untied', 'untied-free']),
     optimizer: z.string(),
     start: z.string(),
     lambda: z.number(),

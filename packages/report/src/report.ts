@@ -140,7 +140,7 @@ function answers(runs: readonly ReportRun[]): Answer[] {
       chart: {
         kind: 'untied-choice',
         spec: outputChoiceSpec(runs),
-        caption: `Untied weights (unit-norm decoder columns), ${untiedRuns(runs).length} runs. For each run, how many of its n outputs are disambiguated (basis-free: from D E and b); the rest are inhibited or dead (hover for the pooled counts).`,
+        caption: `Untied weights (unit-norm decoder columns, or none with a weight penalty where the setting says untied-free), ${untiedRuns(runs).length} runs. For each run, how many of its n outputs are disambiguated (basis-free: from D E and b); the rest are inhibited or dead (hover for the pooled counts).`,
       },
     });
   }

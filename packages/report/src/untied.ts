@@ -12,9 +12,9 @@ import type { ReportRun } from './adapter.js';
 import { countsInRates } from './adapter.js';
 import { byRank, cellLabel, coordinateText, groupBy, varyingCoordinates, withRanks } from './cells.js';
 
-/** Runs that answer question 4: untied, half-split data, with per-output mechanisms. */
+/** Runs that answer question 4: untied (unit-norm decoder or a weight penalty), half-split data, with per-output mechanisms. */
 export function untiedRuns(runs: readonly ReportRun[]): ReportRun[] {
-  return runs.filter((r) => r.cell.weights === 'untied' && r.data === 'half-split' && r.outputs !== null && countsInRates(r));
+  return runs.filter((r) => r.cell.weights !== 'tied' && r.data === 'half-split' && r.outputs !== null && countsInRates(r));
 }
 
 /** Runs of a cell with `k` of `n` outputs disambiguated. */

@@ -1,5 +1,5 @@
 // docs/PYTHON.md is run as written: its Python blocks, in order, with Debian's /usr/bin/python3
-// (numpy, pandas, matplotlib), against a fresh `polytoy export` of the committed finds-solution
+// (numpy, pandas, matplotlib), against a fresh `polytoy export` of the committed phase-diagram
 // results. The table it prints must equal the matching columns of FINDINGS §1.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ function tableAfter(text: string, heading: string): { header: string[]; rows: st
 describe('docs/PYTHON.md', () => {
   it('reproduces the FINDINGS §1 success table and writes the heat map', () => {
     const dir = mkdtempSync(join(tmpdir(), 'polytoy-python-'));
-    const exported = runCli(['export', join(docs, 'results/finds-solution-small.jsonl'), '--out', join(dir, 'finds.npz')]);
+    const exported = runCli(['export', join(docs, 'results/phase-diagram-small.jsonl'), '--out', join(dir, 'phase.npz')]);
     expect(exported.code, exported.stderr).toBe(0);
     const guide = readFileSync(join(docs, 'PYTHON.md'), 'utf8');
     const blocks = [...guide.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -52,15 +52,17 @@ describe('docs/PYTHON.md', () => {
       );
     const findings = tableAfter(readFileSync(join(docs, 'FINDINGS.md'), 'utf8'), '## 1.');
     const col = (name: string) => findings.header.findIndex((h) => h.startsWith(name));
-    const wanted = ['n', 'm', 'weights', 'hiddenActivation', 'runs', 'success', 'loss'].map(col);
+    const wanted = ['n', 'm', 'hiddenActivation', 'optimizer', 'lambda', 'runs', 'success', 'loss'].map(col);
     expect(wanted.every((i) => i >= 0)).toBe(true);
     expect(printed).toEqual(findings.rows.map((r) => wanted.map((i) => r[i]!)));
-    expect(printed).toHaveLength(24);
+    expect(printed).toHaveLength(16);
 
-    expect(out).toMatch(/^768 runs, 24 tied weight matrices$/m);
+    expect(out).toMatch(/^1024 runs, 16 tied weight matrices$/m);
     expect(out).toMatch(/^heatmap\.png \(5, 8\) [0-9a-f]{16}$/m);
     const png = readFileSync(join(dir, 'heatmap.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    expect(out).toMatch(/^history points: \d+ last step: 3000$/m);
+    // The history ends where the run stopped (its convergence step, or the cap).
+    const history = /^history points: \d+ last step: (\d+) run step: (\d+)$/m.exec(out);
+    expect(history?.[1]).toBe(history?.[2]);
   });
 });

@@ -96,7 +96,16 @@ export const SYNTHETIC_DEFINITIONS: readonly ExperimentDefinition[] = [
       { kind: 'construction', c: 1, perturbation: 0.02 },
     ],
   }),
-  def('untied-choice', { n: [8], m: [{ perHalf: 2 }], hiddenActivation: ['none'], lambda: [1e-2], seeds: 2 }),
+  def('untied-choice', {
+    n: [8],
+    m: [{ perHalf: 2 }],
+    hiddenActivation: ['none'],
+    lambda: [1e-2],
+    optimizer: [{ kind: 'adam' }],
+    weights: ['untied'],
+    start: [{ kind: 'random' }, { kind: 'construction', c: 0.5, perturbation: 0.01 }],
+    seeds: 2,
+  }),
   def('collisions', { n: [16], m: [{ ratio: 1 }, { ratio: 2 }], seeds: 3 }),
 ];
 

@@ -38,7 +38,7 @@ describe('polytoy experiment + report (bundled CLI)', () => {
     const html = join(dir, 'r.html');
     const rep = runCli(['report', out, '--out', html]);
     expect(rep.code).toBe(0);
-    expect(rep.stdout).toMatch(/stability v2: \d+ runs/);
+    expect(rep.stdout).toMatch(/stability v3: \d+ runs/);
     const text = readFileSync(html, 'utf8');
     expect(text.startsWith('<!DOCTYPE html>') || text.startsWith('<!doctype html>')).toBe(true);
     // Interactive charts: one spec block each, drawn by the inlined Vega under a hash-based CSP.

@@ -71,7 +71,7 @@ describe('polytoy merge (bundled CLI)', () => {
     const repeated = (await readResultLines([files[0]!])).length;
     const n = whole.lines.length;
     expect(r.stdout.trim()).toBe(
-      `stability v2 (small): ${n} of ${n} planned runs from ${n + repeated} lines in 4 files (${repeated} duplicates dropped) → ${out}`,
+      `stability v3 (small): ${n} of ${n} planned runs from ${n + repeated} lines in 4 files (${repeated} duplicates dropped) → ${out}`,
     );
     const merged = await readResultLines([out]);
     expect(merged.map(strip)).toEqual(whole.lines.map(strip));
@@ -85,7 +85,7 @@ describe('polytoy merge (bundled CLI)', () => {
     const r = runCli(['merge', files[0]!, files[1]!, '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      `polytoy merge: stability v2 (small): ${missing} planned runs are in none of the files (a shard missing or unfinished?); nothing written (--partial writes what there is)`,
+      `polytoy merge: stability v3 (small): ${missing} planned runs are in none of the files (a shard missing or unfinished?); nothing written (--partial writes what there is)`,
     );
     const p = runCli(['merge', files[0]!, files[1]!, '--out', out, '--partial']);
     expect(p.code, p.stderr).toBe(0);
@@ -110,7 +110,7 @@ describe('polytoy merge (bundled CLI)', () => {
     const mixed = runCli(['merge', a!, other, '--out', join(dir, 'm.jsonl')]);
     expect(mixed.code).toBe(1);
     expect(mixed.stderr).toMatch(
-      /other\.jsonl:1 is collisions v2 \(small\) but .*shard-1\.jsonl:1 is stability v2 \(small\): merge one experiment version and size at a time/,
+      /other\.jsonl:1 is collisions v3 \(small\) but .*shard-1\.jsonl:1 is stability v3 \(small\): merge one experiment version and size at a time/,
     );
   });
 

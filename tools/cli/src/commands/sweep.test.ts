@@ -23,14 +23,14 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
     const first = runCli(['sweep', 'submit', 'stability', ...args]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout.trim()).toBe(
-      `stability@2/small: ${planned} runs · ${planned} jobs added · 0 already queued · 0 already done (queue cli-submit on ${redis.url})`,
+      `stability@3/small: ${planned} runs · ${planned} jobs added · 0 already queued · 0 already done (queue cli-submit on ${redis.url})`,
     );
     const second = runCli(['sweep', 'submit', 'stability', ...args]);
     expect(second.stdout).toContain(`${planned} runs · 0 jobs added · ${planned} already queued · 0 already done`);
 
     const status = runCli(['sweep', 'status', ...args]);
     expect(status.stdout.trim()).toBe(
-      `stability@2/small: 0/${planned} done (0.0%) · running 0 · waiting ${planned} · failed 0 · retried 0`,
+      `stability@3/small: 0/${planned} done (0.0%) · running 0 · waiting ${planned} · failed 0 · retried 0`,
     );
     const json = JSON.parse(
       runCli(['sweep', 'status', 'stability', '--size', 'small', ...args, '--json']).stdout,
@@ -45,7 +45,7 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
     const refused = runCli(['sweep', 'collect', 'stability', ...args, '--out', out]);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe(
-      `polytoy sweep collect: stability@2/small: ${planned} of ${planned} runs have no result yet (see 'polytoy sweep status'); nothing written (--partial writes what there is)`,
+      `polytoy sweep collect: stability@3/small: ${planned} of ${planned} runs have no result yet (see 'polytoy sweep status'); nothing written (--partial writes what there is)`,
     );
     expect(existsSync(out)).toBe(false);
     const partial = runCli(['sweep', 'collect', ...args, '--out', out, '--partial']);
@@ -71,7 +71,7 @@ describe('polytoy sweep (bundled CLI, real redis-server)', () => {
     [
       ['sweep', 'submit', 'nope', '--redis', 'redis://127.0.0.1:1'],
       2,
-      'polytoy sweep: experiment: expected "finds-solution" | "stability" | "collisions" | "untied-choice", received "nope"',
+      'polytoy sweep: experiment: expected "phase-diagram" | "finds-solution" | "stability" | "collisions" | "untied-choice", received "nope"',
     ],
     [
       ['sweep', 'submit', 'stability', '--redis', 'redis://127.0.0.1:1', '--size', 'huge'],

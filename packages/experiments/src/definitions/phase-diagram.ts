@@ -1,0 +1,64 @@
+import type { ExperimentDefinition, OptimizerChoice } from '../definition.js';
+
+const adam: OptimizerChoice = { kind: 'adam' };
+const sgd: OptimizerChoice = { kind: 'sgd' };
+const momentum: OptimizerChoice = { kind: 'sgd', momentum: 0.9 };
+
+/**
+ * SPEC §3 questions 1 and 3 as a phase diagram: from random init, the rate of each solution
+ * family (the metrics taxonomy) per cell — n, m from n/2 up, λ, optimizer, learning rate,
+ * tied/untied, hidden activation — with 64 seeds per cell so that every rate has a usable 95%
+ * Wilson interval. Nothing is pooled: λ and the optimizer are cell coordinates.
+ *
+ * `small` is the slice committed in docs/results (n = 8, m = n/2 and n/2 + 1, tied weights,
+ * λ ∈ {1e-3, 1e-2}, Adam and SGD with momentum at one learning rate, linear and ReLU hidden: 16
+ * cells, 1024 runs in 8 training calls; sized for a shared 2-core machine). `full` is
+ * the factorial of the issue (n up to 32 by exact enumeration and n = 64, m from n/2 to n/2 + 4
+ * and 2n, six λ, three optimizers, two learning rates, tied and untied, linear and ReLU hidden):
+ * ~150 000 runs, meant for `--shard i/N` job arrays or the queue (`polytoy sweep submit`).
+ */
+export const phaseDiagram: ExperimentDefinition = {
+  name: 'phase-diagram',
+  version: 1,
+  description:
+    'Random init, seed data, activation L1, 64 seeds per cell: rate of each solution family per (n, m, λ, optimizer, lr, weights, hidden activation), trained until converged.',
+  question:
+    'SPEC §3.1 and §3.3: how often does training find the disambiguation solution, opposite-sign pairs, a mixture or something else, as a function of n, m, λ, optimizer, learning rate, tied/untied and hidden activation?',
+  defaults: {
+    data: { kind: 'half-split' },
+    model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },
+    schedule: { kind: 'constant' },
+    logEvery: 100,
+  },
+  sizes: {
+    small: {
+      n: [8],
+      m: [{ perHalf: 0 }, { perHalf: 1 }],
+      lambda: [1e-3, 1e-2],
+      lr: [1e-2],
+      optimizer: [adam, momentum],
+      weights: ['tied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [{ kind: 'random' }],
+      seeds: 64,
+      // The cap; runs stop when converged (plateau criterion) and a run at the cap is `capped`.
+      steps: 30_000,
+      batchSize: 256,
+      params: 'first-seed',
+    },
+    full: {
+      n: [8, 16, 24, 32, 64],
+      m: [{ perHalf: 0 }, { perHalf: 1 }, { perHalf: 2 }, { perHalf: 3 }, { perHalf: 4 }, { ratio: 2 }],
+      lambda: [0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2],
+      lr: [3e-3, 1e-2],
+      optimizer: [sgd, momentum, adam],
+      weights: ['tied', 'untied'],
+      hiddenActivation: ['none', 'relu'],
+      start: [{ kind: 'random' }],
+      seeds: 64,
+      steps: 100_000,
+      batchSize: 256,
+      params: 'first-seed',
+    },
+  },
+};
