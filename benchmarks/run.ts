@@ -189,7 +189,7 @@ for (const w of ALL) {
   try {
     await polytoy(w, { label: '2', threads: 2, split }, single * 1.6);
   } catch (error) {
-    // The trainer refuses a batch split for models without the fused step: record why.
+    // The trainer refuses a batch split for models with hidden noise (and without the polytoy kernels): record why.
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     notes.push(`${w.name}: polytoy with 2 threads (${split} split) did not run: ${why}`);
     log(`  2 threads: ${why}`);

@@ -65,13 +65,17 @@ export function fusedStepSupports(config: Pick<TrainConfig, 'model'>): boolean {
 
 /**
  * Whether a batch can be split across worker threads (`createSplitEngine`): the replicas sum the
- * tied gradient `dW` and `db` only, and draw no noise, so tied weights without hidden noise.
+ * weight gradients (tied `dW`, or untied `dE` and `dD`, the decoder constraint applied after the
+ * update) and `db`, with any activation, bias or L1 target. Hidden noise is refused: its draws
+ * are per sample from the instance's noise stream, in stream order, and the replicas do not
+ * draw them.
  *
  * @example
- * batchSplitSupports(resolveTrainConfig({ data: { n: 64 } })); // true
+ * batchSplitSupports(resolveTrainConfig({ data: { n: 64 }, model: { weights: { kind: 'untied' } } })); // true
+ * batchSplitSupports(resolveTrainConfig({ data: { n: 64 }, model: { hiddenNoise: { kind: 'gaussian', std: 0.1 } } })); // false
  */
 export function batchSplitSupports(config: Pick<TrainConfig, 'model'>): boolean {
-  return config.model.weights.kind === 'tied' && config.model.hiddenNoise.kind === 'none';
+  return fusedStepSupports(config) && config.model.hiddenNoise.kind === 'none';
 }
 
 /** Setup of a {@link FusedStep}. */

@@ -283,9 +283,9 @@ describe("trainParallel, split: 'batch'", () => {
     ]);
   });
 
-  it('needs the fused step', async () => {
-    const untied = { ...single, model: { m: 9, weights: { kind: 'untied' as const } } };
-    await expect(trainParallel(untied, { split: 'batch' })).rejects.toThrow(ConfigError);
+  it('refuses hidden noise (untied weights: batch-split.test.ts)', async () => {
+    const noisy = { ...single, model: { m: 9, hiddenNoise: { kind: 'bernoulli' as const, p: 0.1 } } };
+    await expect(trainParallel(noisy, { split: 'batch' })).rejects.toThrow(ConfigError);
     await expect(trainParallel(single, { workers: 0 })).rejects.toThrow(ConfigError);
   });
 });

@@ -54,7 +54,7 @@ export interface ParallelOptions {
  *   each step; on abort the workers first agree on one step (the furthest any has reached), so
  *   the last checkpoint is consistent.
  * - `'batch'`: every batch is split by rows across the main thread and `workers − 1` worker
- *   threads (tied models without hidden noise, polytoy kernels: the fused step). Gradients are
+ *   threads (tied or untied models without hidden noise, polytoy kernels: the fused step). Gradients are
  *   summed in a fixed order, so the run is deterministic, but it differs from the unsplit run by
  *   float32 reassociation.
  *
@@ -85,7 +85,9 @@ export async function trainParallel(
     if (kernels !== 'polytoy' || !batchSplitSupports(config)) {
       throw new ConfigError(
         'split',
-        '"instances" for this run (a batch split needs the fused step: polytoy kernels, tied weights, no hidden noise)',
+        kernels !== 'polytoy'
+          ? '"instances" for this run (a batch split needs the fused step: the polytoy kernels)'
+          : '"instances" for this run (a batch split draws no hidden noise: its draws are per sample, in stream order)',
         '"batch"',
       );
     }

@@ -1,12 +1,14 @@
 /**
  * One replica of a batch-split run (`trainParallel(…, { split: 'batch' })`): the parameters and
- * optimizer state of every instance, and the fused step for this thread's rows of each batch.
+ * optimizer state of every instance, and the fused step for this thread's rows of each batch
+ * (tied `W` or untied `E`/`D`, any activation; no hidden noise, see `batchSplitSupports`).
  * The main thread is replica 0, each worker thread one more. Per update every replica
  *
  * 1. computes the loss sums and gradients of its rows (`batchTotal` = the whole batch),
  * 2. publishes its gradients in shared memory and waits for the others (a barrier),
  * 3. sums all replicas' gradients in replica order, ((g₀ + g₁) + g₂) + …, in float32 — the same
- *    bits on every replica — and applies the same optimizer update,
+ *    bits on every replica — and applies the same optimizer update (untied: then the unit-norm
+ *    decoder constraint, as the unsplit fused step does),
  *
  * so the replicas stay identical. Gradients and learning rates are double-buffered by update
  * parity, so a fast replica can publish update t + 1 while a slow one still reads update t.
@@ -19,7 +21,7 @@ import { disposeParams, paramsToTensors, tensorsToParams } from '@polytoy/model'
 import type { ParamTensors } from '@polytoy/model';
 import type { OptimizerStateData } from './checkpoint.js';
 import { paramMap, stateFromData, stateToData } from './engine.js';
-import { flushMomentsInPlace, FusedTiedStep } from './fused-step.js';
+import { flushMomentsInPlace, FusedStep } from './fused-step.js';
 import type { FusedLossSums } from './fused-step.js';
 import { createOptimizerState, disposeOptimizerState, FLUSH_THRESHOLD } from './optimizer.js';
 import type { OptimizerState } from './optimizer.js';
@@ -33,7 +35,7 @@ export interface SplitViews {
   x: Float32Array;
   /** [2][I] */
   lr: Float64Array;
-  /** [2][replicas][I·(m·n + n)] */
+  /** [2][replicas][gradient floats]: dW (tied) or dE then dD (untied), then db; see {@link gradientFloats} */
   grads: Float32Array;
   /** [replicas][3·I]: reconstruction, activation L1, weight L1 */
   sums: Float64Array;
@@ -50,16 +52,22 @@ export function splitViews(shared: SplitBuffers): SplitViews {
   };
 }
 
+/** Floats of one replica's gradients: I·(m·n + n) tied, I·(2·m·n + n) untied (dE and dD). */
+export function gradientFloats(config: Pick<TrainConfig, 'model' | 'instances'>): number {
+  const { n, m, weights } = config.model;
+  return config.instances.length * ((weights.kind === 'tied' ? 1 : 2) * m * n + n);
+}
+
 /** Shared buffers for `replicas` threads. */
 export function createSplitBuffers(config: TrainConfig, replicas: number): SplitBuffers {
   const I = config.instances.length;
-  const { n, m } = config.model;
+  const { n } = config.model;
   return {
     control: new SharedArrayBuffer(CTRL.size * 4),
     commands: new SharedArrayBuffer(CTRL.ring * 4),
     x: new SharedArrayBuffer(I * config.batchSize * n * 4),
     lr: new SharedArrayBuffer(2 * I * 8),
-    grads: new SharedArrayBuffer(2 * replicas * I * (m * n + n) * 4),
+    grads: new SharedArrayBuffer(2 * replicas * gradientFloats(config) * 4),
     sums: new SharedArrayBuffer(replicas * 3 * I * 8),
   };
 }
@@ -93,9 +101,10 @@ export function splitRows(config: TrainConfig, replicas: number): [number, numbe
 }
 
 export class SplitReplica {
-  private readonly params: ParamTensors & { kind: 'tied' };
+  private readonly params: ParamTensors;
   private readonly state: OptimizerState;
-  private readonly fused: FusedTiedStep;
+  private readonly fused: FusedStep;
+  /** Another replica's gradient of one weight matrix (all instances), then of b. */
   private readonly incomingW: tf.Tensor;
   private readonly incomingB: tf.Tensor;
   private readonly I: number;
@@ -114,11 +123,11 @@ export class SplitReplica {
   ) {
     const { model, instances } = config;
     this.I = instances.length;
-    this.gradLen = this.I * (model.m * model.n + model.n);
+    this.gradLen = gradientFloats(config);
     const params = paramsToTensors(start.params);
-    if (params.kind !== 'tied') {
+    if (params.kind !== model.weights.kind) {
       disposeParams(params);
-      throw new PolytoyError('batch split: expected tied parameters');
+      throw new PolytoyError(`batch split: expected ${model.weights.kind} parameters, got ${params.kind}`);
     }
     this.params = params;
     try {
@@ -126,7 +135,7 @@ export class SplitReplica {
         ? stateFromData(start.optimizer, config, params)
         : createOptimizerState(config.optimizer, paramMap(params));
       this.updates = this.state.step;
-      this.fused = new FusedTiedStep({
+      this.fused = new FusedStep({
         model,
         optimizer: config.optimizer,
         instances: this.I,
@@ -143,15 +152,27 @@ export class SplitReplica {
     this.incomingB = tf.zeros([this.I * model.n]);
   }
 
+  /** The gradient tensors in their shared-memory order: dW (tied) or dE, dD (untied), then db. */
+  private gradients(): { grad: tf.Tensor; name: string }[] {
+    const { fused } = this;
+    const weights = fused.dDec
+      ? [
+          { grad: fused.dEnc, name: 'dE' },
+          { grad: fused.dDec, name: 'dD' },
+        ]
+      : [{ grad: fused.dEnc, name: 'dW' }];
+    return [...weights, { grad: fused.db, name: 'db' }];
+  }
+
   /** This replica's rows of the batch in shared memory: loss sums, and gradients when updating. */
   compute(update: boolean): FusedLossSums {
     const { I, fused, params, v } = this;
-    const { n, m } = this.config.model;
+    const { n } = this.config.model;
     const B = this.config.batchSize;
     const [r0, r1] = this.rows;
     for (let i = 0; i < I; i++) fused.xView(i).set(v.x.subarray((i * B + r0) * n, (i * B + r1) * n));
-    const weightL1 = this.index === 0 && this.config.model.l1.target === 'weights' ? fused.weightL1(params.W) : null;
-    const s = fused.forward(params.W, params.b, update);
+    const weightL1 = this.index === 0 && this.config.model.l1.target === 'weights' ? fused.weightL1Of(params) : null;
+    const s = fused.lossAndGradients(params, update, null);
     const base = this.index * 3 * I;
     for (let i = 0; i < I; i++) {
       v.sums[base + i] = s.reconstruction[i]!;
@@ -160,13 +181,12 @@ export class SplitReplica {
     }
     if (update) {
       const heap = fused.heap;
-      const H = heap.f32();
-      const mn = I * m * n;
-      const slot = ((this.updates % 2) * this.replicas + this.index) * this.gradLen;
-      const pDW = heap.offsetOf(fused.dW, 'dW') >> 2;
-      const pDB = heap.offsetOf(fused.db, 'db') >> 2;
-      v.grads.set(H.subarray(pDW, pDW + mn), slot);
-      v.grads.set(H.subarray(pDB, pDB + I * n), slot + mn);
+      let at = ((this.updates % 2) * this.replicas + this.index) * this.gradLen;
+      for (const { grad, name } of this.gradients()) {
+        const p = heap.offsetOf(grad, name) >> 2;
+        v.grads.set(heap.f32().subarray(p, p + grad.size), at);
+        at += grad.size;
+      }
     }
     return s;
   }
@@ -191,32 +211,33 @@ export class SplitReplica {
     }
   }
 
-  /** Sums the replicas' gradients in replica order and applies the update (after `barrier`). */
+  /**
+   * Sums the replicas' gradients in replica order and applies the update (after `barrier`):
+   * the optimizer, then for untied weights the unit-norm decoder constraint (`FusedStep.apply`).
+   */
   update(): void {
     const { I, fused, v, gradLen } = this;
-    const { n, m } = this.config.model;
     const heap = fused.heap;
-    const mn = I * m * n;
     const parity = this.updates % 2;
-    const pDW = heap.offsetOf(fused.dW, 'dW');
-    const pDB = heap.offsetOf(fused.db, 'db');
-    const pInW = heap.offsetOf(this.incomingW, 'incomingW');
-    const pInB = heap.offsetOf(this.incomingB, 'incomingB');
-    const H = heap.f32();
     const slot = (k: number): number => (parity * this.replicas + k) * gradLen;
-    H.set(v.grads.subarray(slot(0), slot(0) + mn), pDW >> 2);
-    H.set(v.grads.subarray(slot(0) + mn, slot(0) + gradLen), pDB >> 2);
-    for (let k = 1; k < this.replicas; k++) {
-      H.set(v.grads.subarray(slot(k), slot(k) + mn), pInW >> 2);
-      H.set(v.grads.subarray(slot(k) + mn, slot(k) + gradLen), pInB >> 2);
-      // p ← fl(p + g).
-      heap.kernels.axpby(pDW, pInW, mn, 1, 1);
-      heap.kernels.axpby(pDB, pInB, I * n, 1, 1);
+    let at = 0;
+    for (const { grad, name } of this.gradients()) {
+      const len = grad.size;
+      const incoming = name === 'db' ? this.incomingB : this.incomingW;
+      const pG = heap.offsetOf(grad, name);
+      const pIn = heap.offsetOf(incoming, 'incoming');
+      heap.f32().set(v.grads.subarray(slot(0) + at, slot(0) + at + len), pG >> 2);
+      for (let k = 1; k < this.replicas; k++) {
+        heap.f32().set(v.grads.subarray(slot(k) + at, slot(k) + at + len), pIn >> 2);
+        // g ← fl(g + g_k).
+        heap.kernels.axpby(pG, pIn, len, 1, 1);
+      }
+      at += len;
     }
     const lr = Array.from(v.lr.subarray(parity * I, (parity + 1) * I));
     this.updates += 1;
     this.state.step = this.updates;
-    fused.update(this.params.W, this.params.b, this.state, lr, this.updates);
+    fused.apply(this.params, this.state, lr, this.updates);
   }
 
   flush(): void {
@@ -225,11 +246,12 @@ export class SplitReplica {
 
   /** Per instance: all parameters finite? */
   finite(): boolean[] {
-    const W = this.params.W.dataSync();
-    const b = this.params.b.dataSync();
+    const p = this.params;
+    const weights = (p.kind === 'tied' ? [p.W] : [p.E, p.D]).map((w) => w.dataSync());
+    const b = p.b.dataSync();
     const { n, m } = this.config.model;
     return Array.from({ length: this.I }, (_, i) => {
-      for (let e = i * m * n; e < (i + 1) * m * n; e++) if (!Number.isFinite(W[e]!)) return false;
+      for (const W of weights) for (let e = i * m * n; e < (i + 1) * m * n; e++) if (!Number.isFinite(W[e]!)) return false;
       for (let e = i * n; e < (i + 1) * n; e++) if (!Number.isFinite(b[e]!)) return false;
       return true;
     });

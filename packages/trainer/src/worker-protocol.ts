@@ -74,7 +74,7 @@ export interface SplitBuffers {
   x: SharedArrayBuffer;
   /** [2, I] float64 learning rates, by update parity. */
   lr: SharedArrayBuffer;
-  /** [2, replicas, I·(m·n + n)] float32 gradients (dW then db), by update parity. */
+  /** [2, replicas, gradientFloats] float32 gradients (dW, or dE then dD; then db), by update parity. */
   grads: SharedArrayBuffer;
   /** [replicas, 3·I] float64 loss sums: reconstruction, activation L1, weight L1. */
   sums: SharedArrayBuffer;
