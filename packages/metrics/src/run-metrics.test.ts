@@ -89,6 +89,9 @@ describe('readRunMetrics', () => {
     expect(() => readRunMetrics({ format: 'other' })).toThrow(PolytoyError);
     const rec = toRunRecord(runOf({ data: { n: 8 } }, [sameSignConstruction({ n: 8 })]));
     (rec.config as { model: { hiddenActivation: string } }).model.hiddenActivation = 'tanh';
+    // An edited record fails its checksum first; without one the bad field itself is named.
+    expect(() => readRunMetrics(rec)).toThrow(/checksum/);
+    delete (rec as { checksum?: string }).checksum;
     expect(() => readRunMetrics(rec)).toThrow(/config\.model\.hiddenActivation: expected "none" \| "relu", received "tanh"/);
   });
 });
