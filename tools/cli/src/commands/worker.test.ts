@@ -170,7 +170,10 @@ describe('polytoy worker (bundled CLI, real redis-server)', () => {
 
   it('on SIGTERM stops mid-run, hands the run back to the queue and exits 0', async () => {
     const queue = 'term';
-    await submitSweep(faultDef, { redis: redis.url, queue });
+    // Long runs, so the signal always lands while one is training (the fused step finishes the
+    // 400-step runs in milliseconds).
+    const small = { ...faultDef.sizes.small!, steps: 200_000 };
+    await submitSweep({ ...faultDef, sizes: { ...faultDef.sizes, small } }, { redis: redis.url, queue });
     let sent = false;
     const w = startWorker(['--redis', redis.url, '--queue', queue, '--batch', '3'], (line, p) => {
       if (!sent && /training \d+ runs? in one call/.test(line)) {
