@@ -132,72 +132,65 @@ export function phaseDiagramSpec(runs: readonly ReportRun[]): TopLevelSpec {
       subtitle: `Columns: λ; rows: ${rows.length > 1 ? 'settings' : rows[0]}; capped (unconverged) runs are not counted.`,
     },
     data: { values },
-    facet: {
-      row: {
-        field: 'row',
-        type: 'nominal',
-        sort: byRank('row'),
-        title: null,
-        header: {
-          labelAngle: 0,
-          labelOrient: 'top',
-          labelAnchor: 'start',
-          labelAlign: 'left',
-          labelFontWeight: 'bold',
-          labelPadding: 4,
-        },
+    // One block per setting (its label as the block's title, above its panels), each a facet
+    // over λ: a row × column facet with top-oriented row labels misplaces the labels in Vega-Lite.
+    vconcat: rows.map((rowLabel) => ({
+      title: { text: rowLabel, anchor: 'start', fontSize: 12, fontWeight: 'bold' },
+      transform: [{ filter: { field: 'row', equal: rowLabel } }],
+      facet: {
+        column: { field: 'lambda', type: 'nominal', sort: byRank('lambda'), title: null, header: { labelFontWeight: 'bold' } },
       },
-      column: { field: 'lambda', type: 'nominal', sort: byRank('lambda'), title: null, header: { labelFontWeight: 'bold' } },
-    },
-    spacing: { row: 14, column: 12 },
-    spec: {
-      width,
-      height: 120,
-      layer: [
-        {
-          mark: { type: 'rule', strokeWidth: 2, opacity: 0.8 },
-          encoding: {
-            x,
-            xOffset: { field: 'family', type: 'nominal', sort: byRank('family') },
-            y: {
-              field: 'lower',
-              type: 'quantitative',
-              scale: { domain: [0, 1] },
-              title: 'rate',
-              axis: { format: '.0%', tickCount: 3 },
-            },
-            y2: { field: 'upper' },
-            color: {
-              field: 'family',
-              type: 'nominal',
-              scale: { domain: families, range: families.map((f) => colours.get(f)!) },
-              title: 'family',
-            },
-            tooltip,
-          },
-        },
-        {
-          mark: { type: 'point', filled: true, size: 42, opacity: 1 },
-          encoding: {
-            x,
-            xOffset: { field: 'family', type: 'nominal', sort: byRank('family') },
-            y: { field: 'rate', type: 'quantitative' },
-            color: { field: 'family', type: 'nominal' },
-            tooltip,
-          },
-        },
-        ...(cappedMarks.length
-          ? [
-              {
-                transform: [{ filter: "datum.cappedNote !== ''" }],
-                mark: { type: 'text', baseline: 'top', dy: 2, fontSize: 9, color: '#555555', y: 0 },
-                encoding: { x, text: { field: 'cappedNote' }, tooltip },
+      spacing: { column: 12 },
+      spec: {
+        width,
+        height: 120,
+        layer: [
+          {
+            mark: { type: 'rule', strokeWidth: 2, opacity: 0.8 },
+            encoding: {
+              x,
+              xOffset: { field: 'family', type: 'nominal', sort: byRank('family') },
+              y: {
+                field: 'lower',
+                type: 'quantitative',
+                scale: { domain: [0, 1] },
+                title: 'rate',
+                axis: { format: '.0%', tickCount: 3 },
               },
-            ]
-          : []),
-      ],
-    },
-    resolve: { scale: { x: 'independent', xOffset: 'independent' } },
+              y2: { field: 'upper' },
+              color: {
+                field: 'family',
+                type: 'nominal',
+                scale: { domain: families, range: families.map((f) => colours.get(f)!) },
+                title: 'family',
+              },
+              tooltip,
+            },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 42, opacity: 1 },
+            encoding: {
+              x,
+              xOffset: { field: 'family', type: 'nominal', sort: byRank('family') },
+              y: { field: 'rate', type: 'quantitative' },
+              color: { field: 'family', type: 'nominal' },
+              tooltip,
+            },
+          },
+          ...(cappedMarks.length
+            ? [
+                {
+                  transform: [{ filter: "datum.cappedNote !== ''" }],
+                  mark: { type: 'text', baseline: 'top', dy: 2, fontSize: 9, color: '#555555', y: 0 },
+                  encoding: { x, text: { field: 'cappedNote' }, tooltip },
+                },
+              ]
+            : []),
+        ],
+      },
+      resolve: { scale: { x: 'independent', xOffset: 'independent' } },
+    })),
+    spacing: 18,
   } as unknown as TopLevelSpec;
 }
 
