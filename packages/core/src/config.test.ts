@@ -139,7 +139,9 @@ describe('the lambda and shape rules', () => {
   });
 
   it('is the schema rule: the same message for a config field', () => {
-    expect(errorOf({ model: { l1: { lambda: -1 } } }).message).toBe('model.l1.lambda: expected a finite lambda >= 0, received -1');
+    expect(errorOf({ model: { l1: { lambda: -1 } } }).message).toBe(
+      'model.l1.lambda: expected a finite lambda >= 0, received -1',
+    );
   });
 
   it('checkParamsShape: n and m must be the model’s', () => {
