@@ -38,7 +38,6 @@ export {
   groupRuns,
   inShard,
   matchesFilter,
-  mergeDeep,
   optimizerLabel,
   parseShard,
   resolveM,
@@ -55,7 +54,6 @@ export {
   parseGridFile,
 } from './grid-file.js';
 export type { GridFile, GridFileInput } from './grid-file.js';
-export { canonicalJson, sha256Hex } from './hash.js';
 export { resultLineSchema, runSpecSchema } from './result-schema.js';
 export { EXPERIMENT_NAMES, EXPERIMENTS, getExperiment } from './registry.js';
 export {
@@ -70,8 +68,6 @@ export {
   parseResultLine,
   RESULT_FORMAT,
   RESULT_FORMAT_V1,
-  roundDeep,
-  roundTo,
 } from './result.js';
 export type {
   CompactHistory,
@@ -84,7 +80,7 @@ export type {
 } from './result.js';
 export { divergedLine, groupConfig, okLine, runExperiment, trainRunGroup } from './runner.js';
 export { startParams } from './start.js';
-export { wilsonInterval, Z_95 } from './stats.js';
+export { wilsonInterval } from './stats.js';
 export type { WilsonInterval } from './stats.js';
 export type {
   ExperimentProgress,

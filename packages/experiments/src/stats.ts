@@ -24,7 +24,7 @@ export interface WilsonInterval {
  *
  * @param successes - k, an integer in [0, trials].
  * @param trials - n, a positive integer.
- * @param z - the normal quantile (default {@link Z_95}: a 95% interval).
+ * @param z - the normal quantile (default `Z_95` ≈ 1.96: a 95% interval).
  * @throws ConfigError naming the argument for a non-integer or out-of-range count or a z ≤ 0.
  * @example
  * wilsonInterval(5, 10, 1.96); // { estimate: 0.5, lower: 0.2366, upper: 0.7634, … }

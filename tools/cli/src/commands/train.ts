@@ -51,7 +51,7 @@ const RESUME_FLAGS = new Set([
   'split',
 ]);
 
-const SUMMARY = "Train the toy autoencoder (defaults: the seed's model, n=16, m=n/2+1, Adam, lambda 1e-3).";
+const SUMMARY = `Train the toy autoencoder (defaults: the seed's model, n=${DEFAULTS.data.n}, m=n/2+1, ${DEFAULTS.optimizer.kind}, lambda ${DEFAULTS.model.lambda.toExponential()}).`;
 
 /** Resolves `--init-from`: a run.json (its first instance's params) or "construction". */
 function initParamsFrom(source: string, n: number | undefined, m: number | undefined): unknown {
