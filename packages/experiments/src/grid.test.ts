@@ -89,8 +89,14 @@ describe('expandGrid', () => {
     for (const s of full) expect(s.cell.hiddenActivation === 'none' || s.cell.m === s.cell.n / 2 + 2).toBe(true);
     // 3 n × (2 m for linear + 1 for ReLU) × 15 starts × 4 lambda × 2 lr × 2 optimizers × 8 seeds
     expect(full).toHaveLength(3 * 3 * 15 * 4 * 2 * 2 * 8);
-    // The phase diagram's slice: 2 m × 2 λ × 2 optimizers × 2 activations × 64 seeds.
-    expect(expandGrid(getExperiment('phase-diagram'), 'small')).toHaveLength(2 * 2 * 2 * 2 * 64);
+    // The phase diagram's slice: n = 8: 2 m × 2 λ × 2 optimizers × 2 activations; n = 16: 3 m × 2 λ
+    // × 2 optimizers, linear hidden only; 64 seeds each.
+    const phase = expandGrid(getExperiment('phase-diagram'), 'small');
+    expect(phase).toHaveLength((2 * 2 * 2 * 2 + 3 * 2 * 2) * 64);
+    for (const s of phase.filter((p) => p.cell.n === 16)) {
+      expect(s.cell.hiddenActivation).toBe('none');
+      expect([8, 9, 10]).toContain(s.cell.m);
+    }
   });
 
   it('drops cells by optimizer kind, and maps untied-free to an unconstrained decoder', () => {

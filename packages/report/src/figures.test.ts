@@ -6,7 +6,7 @@ import type { ReportRun } from './adapter.js';
 import { toReportRun, toReportRuns } from './adapter.js';
 import { collisionData } from './collisions.js';
 import { lossCurveData, lossCurvesSpec } from './loss-curves.js';
-import { familyRates } from './phase-diagram.js';
+import { familyRates, phaseDiagramSpec } from './phase-diagram.js';
 import { endPoints } from './stability.js';
 import { outputChoices } from './untied.js';
 import { syntheticResults } from './test-utils/synthetic.js';
@@ -57,6 +57,21 @@ describe('phase diagram data', () => {
       ['disambiguation', 0, 1],
       ['diverged', 1, 1],
     ]);
+  });
+
+  it('a cell whose runs were all capped keeps one entry: no rate, its capped count', () => {
+    const set = [
+      run('a0', 'disambiguation', 5, 0.01),
+      run('c0', 'disambiguation', 6, 0.01, 'capped'),
+      run('c1', 'cross-half-inhibition', 6, 0.01, 'capped'),
+    ];
+    const capped = familyRates(set).filter((r) => r.m === 6);
+    expect(capped).toHaveLength(1);
+    expect(capped[0]).toMatchObject({ family: 'disambiguation', count: 0, runs: 0, capped: 2 });
+    expect([capped[0]!.rate, capped[0]!.lower, capped[0]!.upper].every(Number.isNaN)).toBe(true);
+    // The figure's data carries it, so the m axis shows the cell and its "2 capped" note.
+    const spec = JSON.stringify(phaseDiagramSpec(set));
+    expect(spec).toContain('2 capped');
   });
 
   it('the synthetic results: one row of panels per setting, rates summing to 1 per cell', () => {

@@ -21,7 +21,7 @@ export interface FamilyRate {
   family: string;
   /** Runs of the family. */
   count: number;
-  /** Runs counted (finished: converged, diverged or unrecorded). */
+  /** Runs counted (finished: converged, diverged or unrecorded); 0 (and NaN rates) when all were capped. */
   runs: number;
   rate: number;
   lower: number;
@@ -63,7 +63,24 @@ export function familyRates(runs: readonly ReportRun[]): FamilyRate[] {
     const first = cell[0]!;
     const counted = cell.filter(countsInRates);
     const capped = cell.length - counted.length;
-    if (counted.length === 0) continue;
+    if (counted.length === 0) {
+      // Every run capped: no rate, but the cell keeps its place on the m axis and its
+      // "k capped" note (it must not vanish from the figure). NaN rates draw no point.
+      if (families[0] !== undefined)
+        out.push({
+          row: row(first),
+          lambda: coordinateText('lambda', first.cell.lambda),
+          m: first.cell.m,
+          family: families[0],
+          count: 0,
+          runs: 0,
+          rate: Number.NaN,
+          lower: Number.NaN,
+          upper: Number.NaN,
+          capped,
+        });
+      continue;
+    }
     for (const family of families) {
       const count = counted.filter((r) => r.family === family).length;
       const w = wilsonInterval(count, counted.length);

@@ -55,9 +55,10 @@ describe('docs/PYTHON.md', () => {
     const wanted = ['n', 'm', 'hiddenActivation', 'optimizer', 'lambda', 'runs', 'success', 'loss'].map(col);
     expect(wanted.every((i) => i >= 0)).toBe(true);
     expect(printed).toEqual(findings.rows.map((r) => wanted.map((i) => r[i]!)));
-    expect(printed).toHaveLength(16);
+    // 28 cells: n = 8 (16) and n = 16 (12), see the phase-diagram definition.
+    expect(printed).toHaveLength(28);
 
-    expect(out).toMatch(/^1024 runs, 16 tied weight matrices$/m);
+    expect(out).toMatch(/^1792 runs, 28 tied weight matrices$/m);
     expect(out).toMatch(/^heatmap\.png \(5, 8\) [0-9a-f]{16}$/m);
     const png = readFileSync(join(dir, 'heatmap.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

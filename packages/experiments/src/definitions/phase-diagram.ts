@@ -10,9 +10,10 @@ const momentum: OptimizerChoice = { kind: 'sgd', momentum: 0.9 };
  * tied/untied, hidden activation — with 64 seeds per cell so that every rate has a usable 95%
  * Wilson interval. Nothing is pooled: λ and the optimizer are cell coordinates.
  *
- * `small` is the slice committed in docs/results (n = 8, m = n/2 and n/2 + 1, tied weights,
- * λ ∈ {1e-3, 1e-2}, Adam and SGD with momentum at one learning rate, linear and ReLU hidden: 16
- * cells, 1024 runs in 8 training calls; sized for a shared 2-core machine). `full` is
+ * `small` is the slice committed in docs/results (tied weights, λ ∈ {1e-3, 1e-2}, Adam and SGD
+ * with momentum at one learning rate; n = 8 at m = n/2 and n/2 + 1 with linear and ReLU hidden,
+ * n = 16 at m = n/2 … n/2 + 2 with linear hidden: 28 cells, 1792 runs; sized for a shared 2-core
+ * machine). `full` is
  * the factorial of the issue (n up to 32 by exact enumeration and n = 64, m from n/2 to n/2 + 4
  * and 2n, six λ, three optimizers, two learning rates, tied and untied, linear and ReLU hidden):
  * ~150 000 runs, meant for `--shard i/N` job arrays or the queue (`polytoy sweep submit`).
@@ -32,8 +33,16 @@ export const phaseDiagram: ExperimentDefinition = {
   },
   sizes: {
     small: {
-      n: [8],
-      m: [{ perHalf: 0 }, { perHalf: 1 }],
+      n: [8, 16],
+      m: [{ perHalf: 0 }, { perHalf: 1 }, { perHalf: 2 }],
+      // n = 8 at m = n/2, n/2 + 1 (linear and ReLU hidden); n = 16 at m = 8, 9, 10, linear hidden
+      // only (what the shared machine trains in the time). The n = 8 runs are unchanged (same
+      // configs, so the same run ids: a results file of the old slice resumes, training only the
+      // n = 16 cells), hence no version bump.
+      exclude: [
+        { n: 8, m: { perHalf: 2 } },
+        { n: 16, hiddenActivation: 'relu' },
+      ],
       lambda: [1e-3, 1e-2],
       lr: [1e-2],
       optimizer: [adam, momentum],
