@@ -287,8 +287,10 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>, bound: (k: number) =>
 }
 
 describe('step plan', () => {
-  it('chooses k-hot for tied half-split data, identity for basis data, dense for sparse-uniform and untied half-split', () => {
-    expect(inputPath(resolveTrainConfig({ data: { n: 64 } }))).toEqual({ kind: 'k-hot', k: 16 });
+  it('chooses k-hot for tied half-split data from n = 256, identity for basis data, dense otherwise', () => {
+    expect(inputPath(resolveTrainConfig({ data: { n: 256 }, model: { m: 129 } }))).toEqual({ kind: 'k-hot', k: 64 });
+    expect(inputPath(resolveTrainConfig({ data: { n: 128 } }))).toEqual({ kind: 'dense' });
+    expect(inputPath(resolveTrainConfig({ data: { n: 64 } }))).toEqual({ kind: 'dense' });
     expect(inputPath(resolveTrainConfig({ data: { n: 64 }, model: { weights: { kind: 'untied' } } }))).toEqual({ kind: 'dense' });
     expect(inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }))).toEqual({ kind: 'identity' });
     expect(inputPath(resolveTrainConfig({ data: { kind: 'sparse-uniform', n: 8, density: 0.2 } }))).toEqual({ kind: 'dense' });

@@ -31,5 +31,5 @@ export type {
   TfjsUpdateInput,
   TfjsUpdateOutput,
 } from './optimizers/definition.js';
-export { inputPath } from './step-plan.js';
+export { inputPath, K_HOT_MIN_N } from './step-plan.js';
 export type { InputPath } from './step-plan.js';

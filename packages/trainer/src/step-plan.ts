@@ -4,7 +4,7 @@
  *
  * | data            | x                         | path                                                        |
  * | --------------- | ------------------------- | ----------------------------------------------------------- |
- * | `half-split`    | exactly k = n/4 ones/row  | tied: `k-hot`: h = sum of k rows of Eᵀ (gather), dEᵀ += dh rows (scatter); untied: `dense` |
+ * | `half-split`    | exactly k = n/4 ones/row  | tied, n ≥ {@link K_HOT_MIN_N}: `k-hot`: h = sum of k rows of Eᵀ (gather), dEᵀ += dh rows (scatter); smaller n or untied: `dense` |
  * | `basis`         | the identity (B = n)      | `k-hot` with k = 1 and x's row s = e_s: h = Eᵀ, dE = dhᵀ (copies) |
  * | `sparse-uniform`| dense values in [0, 1]    | `dense`: the GEMMs                                          |
  *
@@ -23,6 +23,15 @@
  */
 import type { TrainConfig } from '@polytoy/core';
 
+/**
+ * The smallest n at which tied half-split data takes the k-hot path. Measured
+ * (benchmarks/step-paths.ts, one thread, shared 2-core machine, ±20%): k-hot vs dense
+ * 0.97× at seed-64 (n = 64: slower; the per-step `kHotIndices` scan of the dense batch is ~11%
+ * and the batch copy ~4% of the step) and 1.08× at seed-256 (n = 256), so below 256 the
+ * dense GEMMs are kept.
+ */
+export const K_HOT_MIN_N = 256;
+
 /** How the fused step multiplies by x. */
 export type InputPath = { kind: 'dense' } | { kind: 'k-hot'; k: number } | { kind: 'identity' };
 
@@ -30,12 +39,13 @@ export type InputPath = { kind: 'dense' } | { kind: 'k-hot'; k: number } | { kin
  * The input path for a config's data.
  *
  * @example
- * inputPath(resolveTrainConfig({ data: { n: 64 } })); // { kind: 'k-hot', k: 16 }
+ * inputPath(resolveTrainConfig({ data: { n: 256 } })); // { kind: 'k-hot', k: 64 }
+ * inputPath(resolveTrainConfig({ data: { n: 64 } })); // { kind: 'dense' } (n < K_HOT_MIN_N)
  * inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 })); // { kind: 'identity' }
  */
 export function inputPath(config: Pick<TrainConfig, 'data' | 'batchSize' | 'model'>): InputPath {
   const { data } = config;
-  if (data.kind === 'half-split' && config.model.weights.kind === 'tied') return { kind: 'k-hot', k: data.n / 4 };
+  if (data.kind === 'half-split' && config.model.weights.kind === 'tied' && data.n >= K_HOT_MIN_N) return { kind: 'k-hot', k: data.n / 4 };
   if (data.kind === 'basis' && config.batchSize === data.n) return { kind: 'identity' };
   return { kind: 'dense' };
 }
