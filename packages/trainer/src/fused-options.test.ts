@@ -97,6 +97,10 @@ const CASES: Case[] = [
     input: { data: { kind: 'basis', n: 10 }, batchSize: 10, model: { m: 7, outputActivation: 'none' } },
   },
   {
+    name: 'tied, basis data (identity-gram path), odd n',
+    input: { data: { kind: 'basis', n: 9 }, batchSize: 9, model: { m: 13 } },
+  },
+  {
     name: 'untied, basis data, hidden ReLU',
     input: { data: { kind: 'basis', n: 12 }, batchSize: 12, model: { m: 9, weights: untied, hiddenActivation: 'relu' } },
   },

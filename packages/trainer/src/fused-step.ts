@@ -187,6 +187,8 @@ export class FusedStep {
       k.gemmScratchBytes(m, n, B),
       k.gemmScratchBytes(1, n, B),
       k.gemmScratchBytes(n, n, m),
+      k.gemmScratchBytes(n >> 1, n, m),
+      k.gemmScratchBytes(n >> 1, n >> 1, m),
       k.gemmScratchBytes(m, n, n),
     );
     this.hd = tf.zeros([I, 2 * B, m]);
@@ -348,7 +350,7 @@ export class FusedStep {
    *
    * Derivation (layout as above: W [m, n], rows of x are samples). h = x Wᵀ = Wᵀ [n, m], so
    *
-   *     z  = h W = WᵀW (= G, [n, n], symmetric)               one GEMM, K = m
+   *     z  = h W = WᵀW (= G, [n, n], symmetric)               3/4 of one GEMM, K = m
    *     y  = act_o(G + b),  dz as on the other paths          (row s of dz: sample e_s)
    *     dh = dz Wᵀ                                           (not formed)
    *     dW = h̃ᵀdz + dhᵀx = (Wᵀ)ᵀ dz + (dz Wᵀ)ᵀ I = W dz + W dzᵀ = W (dz + dzᵀ)
@@ -377,8 +379,7 @@ export class FusedStep {
     const x = dz + 4 * nn;
     const bi = heap.offsetOf(params.b, 'b') + 4 * i * n;
     const scratch = heap.offsetOf(this.scratch, 'scratch');
-    // z = WᵀW ([m,n]ᵀ·[m,n]).
-    k.gemm(enc, enc, zp, n, n, m, 1, 0, scratch);
+    this.gramMatrix(enc, zp, scratch);
     if (outputRelu) k.biasRelu(zp, bi, zp, n, n, bias ? 1 : 0);
     else if (bias) addBias(heap.f32(), zp >> 2, bi >> 2, n, n);
     heap.f32().copyWithin(dz >> 2, zp >> 2, (zp >> 2) + nn);
@@ -400,6 +401,43 @@ export class FusedStep {
       if (activationL1) k.addSignScaled(dW, enc, dW, m * n, f32(f32(lambda[i]!) * f32(1 / batchTotal)));
     }
     return [rec, l1];
+  }
+
+  /**
+   * G = WᵀW [n, n] at byte offset `g` for W [m, n] at `w`, using its symmetry: with W = [W₁ W₂]
+   * (column halves, copied contiguous into `encT`), the top rows are W₁ᵀW, the bottom-right
+   * block W₂ᵀW₂ (into `sym`), the bottom-left block the transpose of the top-right one: 3/4 of
+   * the full product's work. Every element is still one K = m GEMM sum; G is exactly symmetric.
+   * Odd n: one full product.
+   */
+  private gramMatrix(w: number, g: number, scratch: number): void {
+    const { n, m, heap } = this;
+    const k = heap.kernels;
+    if (n % 2 !== 0) {
+      k.gemm(w, w, g, n, n, m, 1, 0, scratch);
+      return;
+    }
+    const h2 = n / 2;
+    const t1 = heap.offsetOf(this.encT!, 'encT');
+    const t2 = t1 + 4 * m * h2;
+    const corner = heap.offsetOf(this.sym!, 'sym');
+    const H = heap.f32();
+    const wf = w >> 2;
+    for (let j = 0; j < m; j++) {
+      const row = wf + j * n;
+      H.copyWithin((t1 >> 2) + j * h2, row, row + h2);
+      H.copyWithin((t2 >> 2) + j * h2, row + h2, row + n);
+    }
+    k.gemm(t1, w, g, h2, n, m, 1, 0, scratch); // rows 0..h2: W₁ᵀ W
+    k.gemm(t2, t2, corner, h2, h2, m, 1, 0, scratch); // W₂ᵀ W₂
+    const G = heap.f32();
+    const gf = g >> 2;
+    const cf = corner >> 2;
+    for (let r = 0; r < h2; r++) {
+      const gr = gf + (h2 + r) * n;
+      for (let c = 0; c < h2; c++) G[gr + c] = G[gf + c * n + h2 + r]!;
+      G.copyWithin(gr + h2, cf + r * h2, cf + (r + 1) * h2);
+    }
   }
 
   /** Σ|weights| per instance (the weight-L1 value: tied Σ|W|, untied Σ|E| + Σ|D|), float64. */
