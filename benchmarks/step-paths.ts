@@ -59,7 +59,7 @@ const shapes: [string, TrainConfigInput][] = [
     { data: { n: 64 }, model: { m: 33, weights: { kind: 'untied', decoderNorm: 'unit-columns' } }, batchSize: 1024 },
   ],
   [
-    'paper-256 (identity)',
+    'paper-256 (identity-gram)',
     {
       data: { kind: 'basis', n: 256 },
       model: { m: 1024, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } },
@@ -116,5 +116,19 @@ for (const [name, input] of shapes) {
   console.log(
     `${name.padEnd(28)} dense ${(td / reps).toFixed(3)} ms  planned ${(tp / reps).toFixed(3)} ms  (${(td / tp).toFixed(2)}x)`,
   );
+  if (inputPath(config).kind === 'identity-gram') {
+    // The Gram form (2 GEMMs) against the plain identity path (3 GEMMs), interleaved.
+    const plain = stepTimer(input, { kind: 'identity' });
+    for (let r = 0; r < 5; r++) plain();
+    let ti = 0;
+    let tg = 0;
+    for (let r = 0; r < reps; r++) {
+      ti += plain();
+      tg += planned();
+    }
+    console.log(
+      `${''.padEnd(28)} identity ${(ti / reps).toFixed(3)} ms  gram ${(tg / reps).toFixed(3)} ms  (${(ti / tg).toFixed(2)}x)`,
+    );
+  }
 }
 void tf;

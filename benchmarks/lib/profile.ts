@@ -8,7 +8,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createPrng, resolveTrainConfig } from '@polytoy/core';
 import { initParams } from '@polytoy/model';
-import { createOptimizerState, createTrainingData, disposeOptimizerState, FusedTiedStep } from '@polytoy/trainer/internal';
+import {
+  createOptimizerState,
+  createTrainingData,
+  disposeOptimizerState,
+  FusedTiedStep,
+  inputPath,
+} from '@polytoy/trainer/internal';
 import { median } from './stats.js';
 import type { Workload } from './workloads.js';
 import { flopsPerInstanceStep } from './workloads.js';
@@ -51,6 +57,19 @@ export function profileStep(w: Workload, rounds: number): Profile {
   const x = new Float32Array(B * n);
   data.next(B, x);
   step.setBatch(x);
+  // The step-plan's path (k-hot, identity, identity-gram), timed as a whole next to the dense step.
+  const plan = inputPath(config);
+  const planned = new FusedTiedStep({
+    model,
+    optimizer: config.optimizer,
+    instances: 1,
+    batch: B,
+    batchTotal: B,
+    lambda: [config.instances[0]!.lambda],
+    importance: null,
+    input: plan,
+  });
+  planned.setBatch(x);
   // Scratch buffers with the step's shapes: [h; dh] [2B, m], [dz; x] [2B, n], z [B, n], dW [m, n].
   const k = step.heap.kernels;
   const hd = tf.zeros([2 * B * m]);
@@ -156,10 +175,17 @@ export function profileStep(w: Workload, rounds: number): Profile {
       step.update(W, b, state, [1e-3], ++t);
     },
   };
-  const times = new Map<string, number[]>([...parts, fused].map((x) => [x.part, []]));
+  const plannedWhole = {
+    part: `${plan.kind} step as a whole (forward + update)`,
+    run: () => {
+      planned.forward(W, b, true);
+      planned.update(W, b, state, [1e-3], ++t);
+    },
+  };
+  const times = new Map<string, number[]>([...parts, fused, plannedWhole].map((x) => [x.part, []]));
   try {
     for (let r = 0; r < rounds + 2; r++) {
-      for (const part of [...parts, fused]) {
+      for (const part of [...parts, fused, plannedWhole]) {
         const t0 = performance.now();
         part.run();
         const ms = performance.now() - t0;
@@ -174,10 +200,12 @@ export function profileStep(w: Workload, rounds: number): Profile {
     const fusedMs = median(times.get(fused.part)!);
     out.push({ part: 'Σ parts', ms: totalMs, gflops: flopsPerInstanceStep(w) / totalMs / 1e6 });
     out.push({ part: fused.part, ms: fusedMs });
+    out.push({ part: plannedWhole.part, ms: median(times.get(plannedWhole.part)!) });
     void sink;
     return { workload: w.name, parts: out, totalMs, fusedMs };
   } finally {
     step.dispose();
+    planned.dispose();
     disposeOptimizerState(state);
     tf.dispose([W, b, hd, zx, zp, dW, ones, db, scratch]);
   }

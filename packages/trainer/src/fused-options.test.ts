@@ -77,12 +77,28 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'tied, basis data (identity path), weight L1, no bias',
+    name: 'tied, basis data (identity-gram path), weight L1, no bias',
     input: {
       data: { kind: 'basis', n: 12 },
       batchSize: 12,
       model: { m: 20, outputBias: false, l1: { target: 'weights', lambda: 1e-3 } },
     },
+  },
+  {
+    name: 'tied, basis data (identity-gram path), activation L1, bias',
+    input: {
+      data: { kind: 'basis', n: 12 },
+      batchSize: 12,
+      model: { m: 20, l1: { target: 'activations', lambda: 1e-2 } },
+    },
+  },
+  {
+    name: 'tied, basis data (identity-gram path), no output ReLU',
+    input: { data: { kind: 'basis', n: 10 }, batchSize: 10, model: { m: 7, outputActivation: 'none' } },
+  },
+  {
+    name: 'tied, basis data (identity-gram path), odd n',
+    input: { data: { kind: 'basis', n: 9 }, batchSize: 9, model: { m: 13 } },
   },
   {
     name: 'untied, basis data, hidden ReLU',
@@ -287,12 +303,19 @@ function worst(a: ArrayLike<number>, b: ArrayLike<number>, bound: (k: number) =>
 }
 
 describe('step plan', () => {
-  it('chooses k-hot for tied half-split data from n = 256, identity for basis data, dense otherwise', () => {
+  it('chooses k-hot for tied half-split data from n = 256, identity-gram / identity for basis data, dense otherwise', () => {
     expect(inputPath(resolveTrainConfig({ data: { n: 256 }, model: { m: 129 } }))).toEqual({ kind: 'k-hot', k: 64 });
     expect(inputPath(resolveTrainConfig({ data: { n: 128 } }))).toEqual({ kind: 'dense' });
     expect(inputPath(resolveTrainConfig({ data: { n: 64 } }))).toEqual({ kind: 'dense' });
     expect(inputPath(resolveTrainConfig({ data: { n: 64 }, model: { weights: { kind: 'untied' } } }))).toEqual({ kind: 'dense' });
-    expect(inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }))).toEqual({ kind: 'identity' });
+    expect(inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8 }))).toEqual({ kind: 'identity-gram' });
+    // The Gram form only for tied, linear hidden, no noise; the plain identity path otherwise.
+    for (const model of [
+      { hiddenActivation: 'relu' },
+      { hiddenNoise: { kind: 'gaussian', std: 0.1 } },
+      { weights: { kind: 'untied' } },
+    ] as const)
+      expect(inputPath(resolveTrainConfig({ data: { kind: 'basis', n: 8 }, batchSize: 8, model }))).toEqual({ kind: 'identity' });
     expect(inputPath(resolveTrainConfig({ data: { kind: 'sparse-uniform', n: 8, density: 0.2 } }))).toEqual({ kind: 'dense' });
   });
 
@@ -303,6 +326,53 @@ describe('step plan', () => {
     const dense = fusedGradients(p);
     const planned = fusedGradients(p, { kind: 'k-hot', k: 4 });
     for (const name of Object.keys(dense.grads)) expect(planned.grads[name]).toEqual(dense.grads[name]);
+  });
+});
+
+describe('identity-gram path', () => {
+  const gramCase = CASES.find((c) => c.name.startsWith('tied, basis data (identity-gram path), activation L1'))!;
+
+  it('a basis batch out of order falls back to the plain identity path (same bits)', () => {
+    const p = problem(gramCase, 1);
+    const { n } = p.model;
+    // Swap samples 0 and 1: still k-hot (k = 1), no longer x = I in order.
+    const row0 = p.x.slice(0, n);
+    p.x.copyWithin(0, n, 2 * n);
+    p.x.set(row0, n);
+    const plain = fusedGradients(p, { kind: 'identity' });
+    const gram = fusedGradients(p, { kind: 'identity-gram' });
+    for (const name of Object.keys(plain.grads)) expect(gram.grads[name]).toEqual(plain.grads[name]);
+    expect(gram.reconstruction).toBe(plain.reconstruction);
+  });
+
+  it('refuses a model the Gram form does not hold for', () => {
+    const p = problem(CASES.find((c) => c.name === 'untied, basis data, hidden ReLU')!, 1);
+    expect(() => fusedGradients(p, { kind: 'identity-gram' })).toThrow(/identity-gram path needs tied weights/);
+  });
+
+  const run: TrainConfigInput = {
+    data: { kind: 'basis', n: 12 },
+    model: { m: 20, l1: { target: 'activations', lambda: 1e-3 } },
+    batchSize: 12,
+    steps: 60,
+    logEvery: 20,
+    instances: [{ seed: 1 }, { seed: 2, lr: 5e-3 }, { seed: 3, lambda: 0.01 }],
+    optimizer: { kind: 'adamw', lr: 1e-2 },
+  };
+
+  it('trains: the same bits on every run and with 2 worker threads, close to the tfjs engine', async () => {
+    expect(inputPath(resolveTrainConfig(run))).toEqual({ kind: 'identity-gram' });
+    const a = await train(run);
+    const b = await train(run);
+    expect(runBits(a)).toEqual(runBits(b));
+    const two = await trainParallel(run, { workers: 2 });
+    expect(runBits(two)).toEqual(runBits(a));
+    const ref = await runTraining(resolveTrainConfig(run), {}, { engine: 'tfjs' });
+    a.instances.forEach((r, i) => {
+      const s = ref.instances[i]!;
+      expect(Math.abs(r.finalLoss.loss - s.finalLoss.loss)).toBeLessThan(1e-3 * Math.max(1, s.finalLoss.loss));
+      expect(r.history.at(-1)!.loss).toBeLessThan(r.history[0]!.loss);
+    });
   });
 });
 

@@ -47,6 +47,7 @@ import type { OptimizerState } from './optimizer.js';
 import type { OptimizerSettings } from './optimizers/definition.js';
 import { optimizerDefinition } from './optimizers/registry.js';
 import type { InputPath } from './step-plan.js';
+import { gramApplies } from './step-plan.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { activeWasmHeap } from './wasm-heap.js';
 
@@ -163,6 +164,10 @@ export class FusedStep {
   /** Per instance: is its current batch k-hot (set by {@link setBatch})? Per instance, so an
    * instance's arithmetic never depends on the others' batches. */
   private sparseBatch: boolean[] = [];
+  /** identity-gram: [n, n] scratch for S = dz + dzᵀ (else null). */
+  private readonly sym: tf.Tensor | null;
+  /** Per instance: is its current batch exactly the identity, in order (the gram step applies)? */
+  private identityBatch: boolean[] = [];
 
   constructor(protected readonly setup: FusedStepSetup) {
     const { model, instances: I, batch: B } = setup;
@@ -181,6 +186,10 @@ export class FusedStep {
       k.gemmScratchBytes(n, m, B),
       k.gemmScratchBytes(m, n, B),
       k.gemmScratchBytes(1, n, B),
+      k.gemmScratchBytes(n, n, m),
+      k.gemmScratchBytes(n >> 1, n, m),
+      k.gemmScratchBytes(n >> 1, n >> 1, m),
+      k.gemmScratchBytes(m, n, n),
     );
     this.hd = tf.zeros([I, 2 * B, m]);
     this.hClean = model.hiddenNoise.kind === 'none' ? null : tf.zeros([I, B, m]);
@@ -192,7 +201,10 @@ export class FusedStep {
     this.scratch = tf.zeros([Math.ceil(scratchBytes / 4) + 4]);
     this.ones = tf.ones([B]);
     const input = setup.input ?? { kind: 'dense' };
-    this.k = input.kind === 'k-hot' ? input.k : input.kind === 'identity' ? 1 : 0;
+    if (input.kind === 'identity-gram' && !gramApplies(model))
+      throw new Error('fused step: the identity-gram path needs tied weights, a linear hidden layer and no hidden noise');
+    this.k = input.kind === 'k-hot' ? input.k : input.kind === 'identity' || input.kind === 'identity-gram' ? 1 : 0;
+    this.sym = input.kind === 'identity-gram' && B === n ? tf.zeros([n * n]) : null;
     this.idx = this.k > 0 ? tf.zeros([I * B * this.k]) : null;
     this.encT = this.k > 0 ? tf.zeros([n * m]) : null;
   }
@@ -219,6 +231,7 @@ export class FusedStep {
       { length: this.I },
       (_, i) => idx !== null && this.heap.kernels.kHotIndices(zx + 4 * (i * 2 + 1) * per, at + 4 * i * B * k, B, n, k) === 1,
     );
+    this.identityBatch = this.sparseBatch.map((sparse, i) => sparse && this.sym !== null && isIdentityOrder(this.heap, at, i, B));
   }
 
   /**
@@ -276,6 +289,10 @@ export class FusedStep {
       const x = dz + 4 * Bn;
       const zp = pZP + 4 * i * Bn;
       const bi = pb + 4 * i * n;
+      if (this.identityBatch[i] === true) {
+        [rec[i], l1[i]] = this.gramInstance(params, i, grads);
+        continue;
+      }
       const sparse = this.sparseBatch[i] === true;
       if (sparse) {
         // h = x Eᵀ: row s is the sum of Eᵀ's rows at x's ones (Eᵀ = E's columns).
@@ -325,6 +342,102 @@ export class FusedStep {
       }
     }
     return { reconstruction: rec, activationL1: l1 };
+  }
+
+  /**
+   * The gram step of instance i (identity-gram path; the batch is x = I, B = n, in order): loss
+   * sums and, with `grads`, dW and db. Tied, linear hidden, no noise (checked at construction).
+   *
+   * Derivation (layout as above: W [m, n], rows of x are samples). h = x Wᵀ = Wᵀ [n, m], so
+   *
+   *     z  = h W = WᵀW (= G, [n, n], symmetric)               3/4 of one GEMM, K = m
+   *     y  = act_o(G + b),  dz as on the other paths          (row s of dz: sample e_s)
+   *     dh = dz Wᵀ                                           (not formed)
+   *     dW = h̃ᵀdz + dhᵀx = (Wᵀ)ᵀ dz + (dz Wᵀ)ᵀ I = W dz + W dzᵀ = W (dz + dzᵀ)
+   *                                                        one GEMM [m,n]·[n,n], K = n
+   *
+   * with S = dz + dzᵀ formed elementwise first (one float32 add per element). The activation L1
+   * adds fl(λ·s)·sign(h) to dh; through dhᵀx = dhᵀ that is fl(λ·s)·sign(hᵀ) = fl(λ·s)·sign(W)
+   * on dW, added after the GEMM, and its loss term Σ|h| = Σ|W|. The weight-L1 term is added by
+   * {@link apply} as on every path. Float32 bound: G is a K = m sum like the dense z; each dW
+   * element is one K = n sum of products W·S with S exact to one rounding, so it is within
+   * γ(n + 1)·Σ(|W||dz| + |W||dzᵀ|) of exact — the same absolute products as the dense
+   * K = 2B (= 2n) sum, with a smaller K.
+   *
+   * @returns [reconstruction sum, activation-L1 sum], both divided by batchTotal.
+   */
+  private gramInstance(params: ParamTensors, i: number, grads: boolean): [number, number] {
+    const { n, m, heap } = this;
+    const { model, batchTotal, lambda, importance } = this.setup;
+    const k = heap.kernels;
+    const outputRelu = model.outputActivation === 'relu';
+    const bias = model.outputBias;
+    const nn = n * n;
+    const enc = heap.offsetOf(params.kind === 'tied' ? params.W : params.E, 'E') + 4 * i * m * n;
+    const zp = heap.offsetOf(this.zp, 'zp') + 4 * i * nn;
+    const dz = heap.offsetOf(this.zx, 'zx') + 4 * i * 2 * nn;
+    const x = dz + 4 * nn;
+    const bi = heap.offsetOf(params.b, 'b') + 4 * i * n;
+    const scratch = heap.offsetOf(this.scratch, 'scratch');
+    this.gramMatrix(enc, zp, scratch);
+    if (outputRelu) k.biasRelu(zp, bi, zp, n, n, bias ? 1 : 0);
+    else if (bias) addBias(heap.f32(), zp >> 2, bi >> 2, n, n);
+    heap.f32().copyWithin(dz >> 2, zp >> 2, (zp >> 2) + nn);
+    k.axpby(dz, x, nn, 1, -1);
+    const rec =
+      (importance
+        ? weightByImportance(heap.f32(), dz >> 2, importanceOf(importance, i, n), n, n)
+        : sumOfSquares(heap.f32(), dz >> 2, nn)) / batchTotal;
+    const activationL1 = model.l1.target === 'activations';
+    const l1 = activationL1 ? sumOfAbs(heap.f32(), enc >> 2, m * n) / batchTotal : 0;
+    if (grads) {
+      k.scale(dz, nn, f32(2 * f32(1 / batchTotal)));
+      if (outputRelu) k.reluMaskGrad(zp, dz, dz, nn);
+      if (bias) k.gemm(heap.offsetOf(this.ones, 'ones'), dz, heap.offsetOf(this.db, 'db') + 4 * i * n, 1, n, n, 0, 0, scratch);
+      const sym = heap.offsetOf(this.sym!, 'sym');
+      addTranspose(heap.f32(), dz >> 2, sym >> 2, n);
+      const dW = heap.offsetOf(this.dEnc, 'dEnc') + 4 * i * m * n;
+      k.gemm(enc, sym, dW, m, n, n, 0, 0, scratch);
+      if (activationL1) k.addSignScaled(dW, enc, dW, m * n, f32(f32(lambda[i]!) * f32(1 / batchTotal)));
+    }
+    return [rec, l1];
+  }
+
+  /**
+   * G = WᵀW [n, n] at byte offset `g` for W [m, n] at `w`, using its symmetry: with W = [W₁ W₂]
+   * (column halves, copied contiguous into `encT`), the top rows are W₁ᵀW, the bottom-right
+   * block W₂ᵀW₂ (into `sym`), the bottom-left block the transpose of the top-right one: 3/4 of
+   * the full product's work. Every element is still one K = m GEMM sum; G is exactly symmetric.
+   * Odd n: one full product.
+   */
+  private gramMatrix(w: number, g: number, scratch: number): void {
+    const { n, m, heap } = this;
+    const k = heap.kernels;
+    if (n % 2 !== 0) {
+      k.gemm(w, w, g, n, n, m, 1, 0, scratch);
+      return;
+    }
+    const h2 = n / 2;
+    const t1 = heap.offsetOf(this.encT!, 'encT');
+    const t2 = t1 + 4 * m * h2;
+    const corner = heap.offsetOf(this.sym!, 'sym');
+    const H = heap.f32();
+    const wf = w >> 2;
+    for (let j = 0; j < m; j++) {
+      const row = wf + j * n;
+      H.copyWithin((t1 >> 2) + j * h2, row, row + h2);
+      H.copyWithin((t2 >> 2) + j * h2, row + h2, row + n);
+    }
+    k.gemm(t1, w, g, h2, n, m, 1, 0, scratch); // rows 0..h2: W₁ᵀ W
+    k.gemm(t2, t2, corner, h2, h2, m, 1, 0, scratch); // W₂ᵀ W₂
+    const G = heap.f32();
+    const gf = g >> 2;
+    const cf = corner >> 2;
+    for (let r = 0; r < h2; r++) {
+      const gr = gf + (h2 + r) * n;
+      for (let c = 0; c < h2; c++) G[gr + c] = G[gf + c * n + h2 + r]!;
+      G.copyWithin(gr + h2, cf + r * h2, cf + (r + 1) * h2);
+    }
   }
 
   /** Σ|weights| per instance (the weight-L1 value: tied Σ|W|, untied Σ|E| + Σ|D|), float64. */
@@ -422,7 +535,7 @@ export class FusedStep {
   /** Frees the scratch tensors. */
   dispose(): void {
     tf.dispose([this.hd, this.zx, this.zp, this.dEnc, this.db, this.scratch, this.ones]);
-    for (const t of [this.hClean, this.dDec, this.idx, this.encT]) t?.dispose();
+    for (const t of [this.hClean, this.dDec, this.idx, this.encT, this.sym]) t?.dispose();
   }
 }
 
@@ -492,6 +605,22 @@ function transposeBack(H: Float32Array, t: number, a: number, rows: number, cols
     if (add) for (let i = 0; i < rows; i++) H[ar + i] = H[ar + i]! + H[t + i * cols + j]!;
     else for (let i = 0; i < rows; i++) H[ar + i] = H[t + i * cols + j]!;
   }
+}
+
+/** S = fl(D + Dᵀ) for D [n, n] at float offset `d`, S at `s` (gram step). */
+function addTranspose(H: Float32Array, d: number, s: number, n: number): void {
+  for (let r = 0; r < n; r++) {
+    const dr = d + r * n;
+    const sr = s + r * n;
+    for (let c = 0; c < n; c++) H[sr + c] = H[dr + c]! + H[d + c * n + r]!;
+  }
+}
+
+/** Whether instance i's recorded k = 1 indices (at byte offset `at`) are 0, 1, …, B − 1: x = I in order. */
+function isIdentityOrder(heap: WasmHeap, at: number, i: number, B: number): boolean {
+  const idx = new Int32Array(heap.f32().buffer, at + 4 * i * B, B);
+  for (let s = 0; s < B; s++) if (idx[s] !== s) return false;
+  return true;
 }
 
 /** d ← fl(d · mask) over `len` floats. */
