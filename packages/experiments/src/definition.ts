@@ -80,7 +80,17 @@ export interface ExperimentGrid {
   density?: number[];
   /** Sparse-uniform data: importance decays (feature i weighs `decay^i`), per instance like `density`. */
   importanceDecay?: number[];
+  /**
+   * More products in the same grid: each entry replaces the axes it names (the others, `seeds`,
+   * `steps` and the rest are this grid's; its own `exclude`, if any, replaces this grid's) and
+   * its cells are added after this grid's. A slice that varies one factor at a time around a
+   * base product is a union like this; a cell in two products is run once (same run id).
+   */
+  also?: GridExtension[];
 }
+
+/** One extra product of a grid ({@link ExperimentGrid.also}): the axes it replaces. */
+export type GridExtension = Partial<Omit<ExperimentGrid, 'also' | 'seeds' | 'steps' | 'batchSize' | 'params'>>;
 
 /**
  * Matches cells: every field given must equal the cell's (`m` is resolved against the cell's

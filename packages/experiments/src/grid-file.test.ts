@@ -123,6 +123,29 @@ describe('definitionFromGridFile', () => {
     expect(small.some((s) => otherIds.has(runIdOf(s)))).toBe(false);
   });
 
+  it('adds the products of `also`, one factor at a time, and names a bad override by its index', () => {
+    const file = parseGridFile({
+      name: 'mine',
+      defaults: { data: { kind: 'half-split' } },
+      grid: { n: [8], lambda: [0.001], seeds: 2, steps: 100, also: [{ lambda: [0, 0.01] }, { n: 16, lr: 0.003 }] },
+    });
+    const cells = [...new Set(expandGrid(definitionFromGridFile(file), 'small').map((s) => s.cellKey))].map(
+      (k) => JSON.parse(k) as { n: number; lambda: number; lr: number },
+    );
+    expect(cells.map((c) => [c.n, c.lambda, c.lr])).toEqual([
+      [8, 0.001, 0.001],
+      [8, 0, 0.001],
+      [8, 0.01, 0.001],
+      [16, 0.001, 0.003],
+    ]);
+    expect(() => parseGridFile({ name: 'mine', grid: { n: [8], steps: 100, also: [{ lr: -1 }] } }, 'mine.yaml')).toThrow(
+      /mine\.yaml\.grid\.also\.0\.lr\.0: expected a learning rate > 0/,
+    );
+    expect(() => parseGridFile({ name: 'mine', grid: { n: [8], steps: 100, also: [{ seeds: 3 }] } }, 'mine.yaml')).toThrow(
+      /mine\.yaml\.grid\.also\.0: expected no unknown fields, received "seeds"/,
+    );
+  });
+
   it('validates each cell’s config at expansion, naming the cell and the field', () => {
     const def = definitionFromGridFile(
       parseGridFile({ name: 'mine', defaults: { data: { kind: 'half-split' } }, grid: { n: [10], steps: 1 } }),

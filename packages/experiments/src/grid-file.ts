@@ -128,6 +128,27 @@ export const gridSchema = z.strictObject({
   exclude: gridAxes.exclude.optional(),
   density: gridAxes.density.optional(),
   importanceDecay: gridAxes.importanceDecay.optional(),
+  /** More products: each replaces the axes it names (ExperimentGrid.also). */
+  also: z
+    .array(
+      z
+        .strictObject({
+          n: gridAxes.n,
+          m: gridAxes.m,
+          lambda: gridAxes.lambda,
+          lr: gridAxes.lr,
+          optimizer: gridAxes.optimizer,
+          weights: gridAxes.weights,
+          hiddenActivation: gridAxes.hiddenActivation,
+          start: gridAxes.start,
+          exclude: gridAxes.exclude,
+          density: gridAxes.density,
+          importanceDecay: gridAxes.importanceDecay,
+        })
+        .partial(),
+      { error: 'a list of axis overrides' },
+    )
+    .optional(),
 });
 
 /** A grid file (see docs/GRIDS.md). `full` replaces axes of `grid` for `--size full`. */

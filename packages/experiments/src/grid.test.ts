@@ -89,14 +89,63 @@ describe('expandGrid', () => {
     for (const s of full) expect(s.cell.hiddenActivation === 'none' || s.cell.m === s.cell.n / 2 + 2).toBe(true);
     // 3 n × (2 m for linear + 1 for ReLU) × 15 starts × 4 lambda × 2 lr × 2 optimizers × 8 seeds
     expect(full).toHaveLength(3 * 3 * 15 * 4 * 2 * 2 * 8);
-    // The phase diagram's slice: n = 8: 2 m × 2 λ × 2 optimizers × 2 activations; n = 16: 3 m × 2 λ
-    // × 2 optimizers, linear hidden only; 64 seeds each.
+    // The phase diagram's slice. Base: n = 8: 2 m × 2 λ × 2 optimizers × 2 activations; n = 16:
+    // 3 m × 2 λ × 2 optimizers, linear hidden only. Then one factor at a time: λ (n = 8: 2 m × 4;
+    // n = 16: 4), n = 24, 32 (2 m × 2 λ each), n = 64 (2 λ), plain SGD and Adam at lr 3e-3
+    // (2 n × 2 λ each), ReLU at n = 16 (2 m × 2 λ), wide m (2 n × 2 m); 64 seeds each.
     const phase = expandGrid(getExperiment('phase-diagram'), 'small');
-    expect(phase).toHaveLength((2 * 2 * 2 * 2 + 3 * 2 * 2) * 64);
-    for (const s of phase.filter((p) => p.cell.n === 16)) {
-      expect(s.cell.hiddenActivation).toBe('none');
-      expect([8, 9, 10]).toContain(s.cell.m);
+    const base = 2 * 2 * 2 * 2 + 3 * 2 * 2;
+    expect(phase).toHaveLength((base + 8 + 4 + 8 + 2 + 4 + 4 + 4 + 4) * 64);
+    for (const s of phase.filter((p) => p.cell.n === 16 && p.cell.hiddenActivation === 'relu')) {
+      expect([s.cell.optimizer, s.cell.m]).toEqual(['adam', s.cell.m === 10 ? 10 : 12]);
     }
+  });
+
+  it('adds the products of `also` after the base product, each replacing only the axes it names', () => {
+    const base = { ...tiny.sizes.small, n: [8], m: [{ perHalf: 1 }], weights: ['tied' as const] };
+    const plain = expandGrid({ ...tiny, sizes: { ...tiny.sizes, small: base } }, 'small');
+    const def: ExperimentDefinition = {
+      ...tiny,
+      sizes: {
+        ...tiny.sizes,
+        small: {
+          ...base,
+          exclude: [{ lambda: 1e-2 }],
+          also: [
+            // A new λ and n: its own product over the base's other axes (the base's exclude not applied).
+            { n: [16], lambda: [0, 1e-2] },
+            // Entirely inside the base product: adds nothing (same run ids).
+            { lambda: [1e-3] },
+            // Its own exclude.
+            { lr: [3e-3], exclude: [{ optimizerKind: 'sgd' }] },
+          ],
+        },
+      },
+    };
+    const specs = expandGrid(def, 'small');
+    const cells = (list: RunSpec[]) => [...new Set(list.map((s) => s.cellKey))];
+    // Base: 1 n × 1 m × 2 optimizers × λ 1e-3 only (1e-2 excluded) = 2 cells.
+    const baseCells = cells(plain).filter((k) => JSON.parse(k).lambda === 1e-3);
+    expect(cells(specs).slice(0, 2)).toEqual(baseCells);
+    // also[0]: n = 16 × 2 optimizers × 2 λ = 4 cells; also[1]: none new; also[2]: adam at lr 3e-3, λ 1e-3 and 1e-2 = 2.
+    expect(cells(specs)).toHaveLength(2 + 4 + 2);
+    const extra = cells(specs)
+      .slice(2)
+      .map((k) => JSON.parse(k) as RunSpec['cell']);
+    expect(extra.slice(0, 4).map((c) => [c.n, c.lambda])).toEqual([
+      [16, 0],
+      [16, 1e-2],
+      [16, 0],
+      [16, 1e-2],
+    ]);
+    expect(extra.slice(4).map((c) => [c.n, c.optimizer, c.lr, c.lambda])).toEqual([
+      [8, 'adam', 3e-3, 1e-3],
+      [8, 'adam', 3e-3, 1e-2],
+    ]);
+    expect(new Set(specs.map((s) => runIdOf(s))).size).toBe(specs.length);
+    // An empty axis in an extension is named by its index.
+    const bad = { ...def, sizes: { ...def.sizes, small: { ...def.sizes.small, also: [{ lambda: [] }] } } };
+    expect(() => expandGrid(bad, 'small')).toThrow(/tiny\.sizes\.small\.also\[0\]\.lambda: expected a non-empty array/);
   });
 
   it('drops cells by optimizer kind, and maps untied-free to an unconstrained decoder', () => {

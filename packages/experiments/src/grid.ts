@@ -88,11 +88,26 @@ export function cellKeyOf(cell: CellCoordinates): string {
  * specs[0].cell; // { n: 8, m: 4, hiddenActivation: 'none', weights: 'tied', … }
  */
 export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'small'): RunSpec[] {
-  const grid = def.sizes[size];
-  if (!grid) throw new ConfigError('size', '"small" | "full"', size);
-  checkGrid(grid, `${def.name}.sizes.${size}`);
+  const base = def.sizes[size];
+  if (!base) throw new ConfigError('size', '"small" | "full"', size);
   const specs: RunSpec[] = [];
   const seen = new Set<string>();
+  const products = [base, ...(base.also ?? []).map((extra): ExperimentGrid => ({ ...base, exclude: undefined, ...extra }))];
+  products.forEach((grid, k) => {
+    checkGrid(grid, k === 0 ? `${def.name}.sizes.${size}` : `${def.name}.sizes.${size}.also[${k - 1}]`);
+    expandProduct(def, size, grid, specs, seen);
+  });
+  return specs;
+}
+
+/** Appends the runs of one product of axes to `specs` (skipping ids already in `seen`). */
+function expandProduct(
+  def: ExperimentDefinition,
+  size: ExperimentSize,
+  grid: ExperimentGrid,
+  specs: RunSpec[],
+  seen: Set<string>,
+): void {
   for (const n of grid.n) {
     const ms = [...new Set(grid.m.map((s) => resolveM(s, n)))];
     for (const m of ms) {
@@ -145,7 +160,6 @@ export function expandGrid(def: ExperimentDefinition, size: ExperimentSize = 'sm
       }
     }
   }
-  return specs;
 }
 
 /** The per-instance data coordinates of a grid: every (density, importanceDecay) pair given. */

@@ -23,6 +23,7 @@ export type {
   CellFilter,
   ExperimentDefinition,
   ExperimentGrid,
+  GridExtension,
   ExperimentSize,
   MSpec,
   OptimizerChoice,
