@@ -3,8 +3,8 @@
  *
  *   npx tsx --conditions=@polytoy/source packages/experiments/scripts/summarise.ts <results.jsonl…> [--by n,m,weights,hiddenActivation] [--tolerance 0.05] [--names]
  *
- * Columns: runs, solution labels (the taxonomy), outputs per mechanism (`out:`, pooled over the
- * runs), mean distance to the labelled family, runs with a ±eps neuron, success rate (reconstruction per sample ≤ tolerance, exact when n ≤ 32), exact L1 of
+ * Columns: runs, solution labels (the taxonomy), outputs per mechanism (`out:`: the mean share of
+ * a converged run's outputs with it and its 95% interval over runs, `shareInterval`), mean distance to the labelled family, runs with a ±eps neuron, success rate (reconstruction per sample ≤ tolerance, exact when n ≤ 32), exact L1 of
  * the successful runs (min / mean), mean loss, mean fitted c, untied outputs reading a
  * disambiguation neuron, outputs whose mechanism is disambiguation, for construction starts the
  * start's loss and the analytic prediction, polysemantic count vs n²/(4m).
@@ -13,7 +13,7 @@
  * interval over those runs, `k (lo–hi%)`; capped runs are a column of their own and in no rate.
  * The success rate's interval is the column after it.
  */
-import type { CoordinateName } from '@polytoy/experiments';
+import type { CoordinateName, ShareInterval } from '@polytoy/experiments';
 import { OUTPUT_MECHANISMS } from '@polytoy/metrics';
 import { COORDINATES, labelsOf, summarise, wilsonInterval } from '@polytoy/experiments';
 import { readResultLines } from '@polytoy/experiments/node';
@@ -51,6 +51,10 @@ const interval = (p: number, ended: number): string => {
   const w = wilsonInterval(Math.round(p * ended), ended);
   return `${Math.round(w.lower * 100)}–${Math.round(w.upper * 100)}%`;
 };
+
+/** `mean% (lo–hi%)`: the mean per-run share of outputs with a mechanism and its 95% interval over runs. */
+const share = (s: ShareInterval | null): string =>
+  s ? `${Math.round(s.mean * 100)}% (${Math.round(s.lower * 100)}–${Math.round(s.upper * 100)}%)` : '—';
 
 const lines = await readResultLines(files);
 const experiments = [...new Set(lines.map((l) => `${l.experiment} v${l.version}`))];
@@ -104,7 +108,7 @@ for (const exp of experiments) {
       ...keys.map((k) => String(c.coordinates[k])),
       String(c.runs),
       ...(basis ? [] : labels.map((l) => (l === 'capped' ? String(c.labels[l] ?? 0) : rate(c.labels[l] ?? 0, ended)))),
-      ...mechanisms.map((m) => String(c.outputs[m])),
+      ...mechanisms.map((m) => share(c.outputShares[m])),
       ...(anyTaxonomy ? [fmt(c.familyDistance?.mean), String(c.epsNeurons.runs)] : []),
       pct(c.successRate),
       interval(c.successRate, ended),

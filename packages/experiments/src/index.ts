@@ -81,7 +81,8 @@ export type {
 } from './result.js';
 export { divergedLine, groupConfig, okLine, runExperiment, trainRunGroup } from './runner.js';
 export { startParams } from './start.js';
-export { wilsonInterval } from './stats.js';
+export { shareInterval, tQuantile975, wilsonInterval } from './stats.js';
+export type { ShareInterval } from './stats.js';
 export type { WilsonInterval } from './stats.js';
 export type {
   ExperimentProgress,

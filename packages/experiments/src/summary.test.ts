@@ -13,6 +13,7 @@ import type { CellCoordinates } from './definition.js';
 import type { ResultLine } from './result.js';
 import { RESULT_FORMAT } from './result.js';
 import { dedupeResults, labelsOf, nameOf, summarise, taxonomyOf } from './summary.js';
+import { shareInterval, wilsonInterval } from './stats.js';
 
 const taxonomy = (p: AnyParams): TaxonomySummary =>
   summariseAnalysis(analyseModel(p, resolveTrainConfig({ data: { n: p.n }, model: { m: p.m } }))).taxonomy!;
@@ -170,5 +171,11 @@ describe('summarise', () => {
     expect(s!.familyDistance!.max).toBeLessThan(1e-6);
     expect(s!.allOnesRemoved).toMatchObject({ min: expect.closeTo(0, 6), max: expect.closeTo(1, 6), count: 2 });
     expect(s!.disambiguatedOutputs!.mean).toBeCloseTo((6 / 8 + 4 / 8 + 1 + 1 + 0) / 5, 12);
+    // Shares per run with a t interval over the 5 runs: same-sign 6/8, 4/8, 1, 1, 0.
+    const same = [6 / 8, 4 / 8, 1, 1, 0];
+    expect(s!.outputShares['same-sign']).toEqual(shareInterval(same));
+    expect(s!.outputShares['opposite-sign']!.mean).toBeCloseTo((2 / 8 + 4 / 8 + 1) / 5, 12);
+    // No run has a dead output: the interval is not a point at 0 (Wilson bound of 0 of 5 runs).
+    expect(s!.outputShares.dead).toMatchObject({ mean: 0, lower: 0, upper: expect.closeTo(wilsonInterval(0, 5).upper, 12) });
   });
 });

@@ -9,6 +9,8 @@ import type { OutputMechanism, TaxonomySummary } from '@polytoy/metrics';
 import { OUTPUT_MECHANISMS } from '@polytoy/metrics';
 import type { CellCoordinates } from './definition.js';
 import type { ResultLine } from './result.js';
+import type { ShareInterval } from './stats.js';
+import { shareInterval } from './stats.js';
 
 /** A cell coordinate name. */
 export type CoordinateName = keyof CellCoordinates;
@@ -65,6 +67,12 @@ export interface CellSummary {
   names: Record<string, number>;
   /** Outputs per mechanism, pooled over the runs with a taxonomy (same-sign, opposite-sign, monosemantic, dead, other). */
   outputs: Record<OutputMechanism, number>;
+  /**
+   * Per mechanism, the mean over converged runs of the share of a run's outputs with it, with a
+   * 95% interval over runs ({@link shareInterval}: the run is the unit, its outputs are not
+   * independent); null when no converged run has a taxonomy.
+   */
+  outputShares: Record<OutputMechanism, ShareInterval | null>;
   /** Distance of each run to the family its label names. */
   familyDistance: Stat | null;
   /** Runs with at least one ±eps neuron, and the ±eps neurons by role (disambiguates, partial, cancelled, unread). */
@@ -204,6 +212,13 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       if (t.eps.neurons.length > 0) epsRuns++;
       for (const e of t.eps.neurons) roles[e.role] = (roles[e.role] ?? 0) + 1;
     }
+    const taxonomies = ok.map(taxonomyOf).filter((t): t is TaxonomySummary => t !== null && t.outputs.codes.length > 0);
+    const outputShares = Object.fromEntries(
+      OUTPUT_MECHANISMS.map((k) => [
+        k,
+        taxonomies.length > 0 ? shareInterval(taxonomies.map((t) => (t.outputs.counts[k] ?? 0) / t.outputs.codes.length)) : null,
+      ]),
+    ) as Record<OutputMechanism, ShareInterval | null>;
     const expected = ok.map((l) => l.analysis?.expectedPolysemanticCount).find((v) => v != null);
     out.push({
       experiment: first.experiment,
@@ -219,6 +234,7 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       labels,
       names,
       outputs,
+      outputShares,
       familyDistance: stat(ok.map((l) => taxonomyOf(l)?.distance ?? Number.NaN)),
       epsNeurons: { runs: epsRuns, roles },
       allOnesRemoved: stat(ok.map((l) => taxonomyOf(l)?.form?.allOnesRemoved ?? Number.NaN)),
