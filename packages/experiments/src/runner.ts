@@ -263,11 +263,7 @@ export function okLine(
   history: HistoryResolution = 'compact',
 ): ResultLine {
   return {
-    format: RESULT_FORMAT,
-    experiment: spec.experiment,
-    version: spec.version,
-    runId: runIdOf(spec),
-    spec,
+    ...lineHead(spec),
     status: inst.status,
     step: inst.step,
     divergence: null,
@@ -279,11 +275,7 @@ export function okLine(
     evidence: roundDeep(analysis.evidence),
     analysis: roundDeep(analysis.details),
     params: spec.keepParams ? compactParams(inst.params) : null,
-    history: history === 'full' ? fullHistory(inst.history) : compactHistory(inst.history),
-    wallSeconds,
-    groupSize: call.instances.length + call.diverged.length,
-    runtime: call.runtime,
-    createdAt: at.toISOString(),
+    ...lineTail(inst.history, call, wallSeconds, at, history),
   };
 }
 
@@ -297,11 +289,7 @@ export function divergedLine(
   history: HistoryResolution = 'compact',
 ): ResultLine {
   return {
-    format: RESULT_FORMAT,
-    experiment: spec.experiment,
-    version: spec.version,
-    runId: runIdOf(spec),
-    spec,
+    ...lineHead(spec),
     status: 'diverged',
     step: d.step,
     divergence: { reason: d.reason, message: d.message },
@@ -313,7 +301,25 @@ export function divergedLine(
     evidence: null,
     analysis: null,
     params: null,
-    history: history === 'full' ? fullHistory(d.history) : compactHistory(d.history),
+    ...lineTail(d.history, call, wallSeconds, at, history),
+  };
+}
+
+/** The fields every result line starts with: what the run is. */
+function lineHead(spec: RunSpec): Pick<ResultLine, 'format' | 'experiment' | 'version' | 'runId' | 'spec'> {
+  return { format: RESULT_FORMAT, experiment: spec.experiment, version: spec.version, runId: runIdOf(spec), spec };
+}
+
+/** The fields every result line ends with: its history and how and when it was trained. */
+function lineTail(
+  h: InstanceResult['history'],
+  call: Pick<TrainResult, 'instances' | 'diverged' | 'runtime'>,
+  wallSeconds: number,
+  at: Date,
+  history: HistoryResolution,
+): Pick<ResultLine, 'history' | 'wallSeconds' | 'groupSize' | 'runtime' | 'createdAt'> {
+  return {
+    history: history === 'full' ? fullHistory(h) : compactHistory(h),
     wallSeconds,
     groupSize: call.instances.length + call.diverged.length,
     runtime: call.runtime,

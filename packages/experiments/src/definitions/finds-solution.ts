@@ -1,4 +1,5 @@
 import type { ExperimentDefinition } from '../definition.js';
+import { SEED_MODEL_DEFAULTS } from './seed-model.js';
 
 /**
  * SPEC §3 questions 1 and 3: from random init, which zero-loss solution does training find
@@ -14,12 +15,7 @@ export const findsSolution: ExperimentDefinition = {
     'Random init, seed data, activation L1: how often training finds each kind of solution (SPEC §2-2c), and with what loss.',
   question:
     'SPEC §3.1 and §3.3: does training find the disambiguation solution, opposite-sign pairs, a mixture, or something else?',
-  defaults: {
-    data: { kind: 'half-split' },
-    model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },
-    schedule: { kind: 'constant' },
-    logEvery: 100,
-  },
+  defaults: SEED_MODEL_DEFAULTS,
   sizes: {
     small: {
       n: [8, 16],

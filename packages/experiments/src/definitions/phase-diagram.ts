@@ -1,4 +1,5 @@
 import type { ExperimentDefinition, OptimizerChoice } from '../definition.js';
+import { SEED_MODEL_DEFAULTS } from './seed-model.js';
 
 const adam: OptimizerChoice = { kind: 'adam' };
 const sgd: OptimizerChoice = { kind: 'sgd' };
@@ -29,12 +30,7 @@ export const phaseDiagram: ExperimentDefinition = {
     'Random init, seed data, activation L1, 64 seeds per cell: rate of each solution family per (n, m, λ, optimizer, lr, weights, hidden activation), trained until converged.',
   question:
     'SPEC §3.1 and §3.3: how often does training find the disambiguation solution, opposite-sign pairs, a mixture or something else, as a function of n, m, λ, optimizer, learning rate, tied/untied and hidden activation?',
-  defaults: {
-    data: { kind: 'half-split' },
-    model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },
-    schedule: { kind: 'constant' },
-    logEvery: 100,
-  },
+  defaults: SEED_MODEL_DEFAULTS,
   sizes: {
     small: {
       n: [8, 16],

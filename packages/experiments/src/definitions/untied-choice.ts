@@ -1,4 +1,5 @@
 import type { ExperimentDefinition } from '../definition.js';
+import { SEED_MODEL_DEFAULTS } from './seed-model.js';
 
 /**
  * SPEC §3 question 4: with untied weights, does each output use the disambiguation mechanism
@@ -12,12 +13,7 @@ export const untiedChoice: ExperimentDefinition = {
   version: 3,
   description: 'Untied weights: per output, does the decoder use the disambiguation neuron(s)?',
   question: 'SPEC §3.4: with untied weights, does each output individually choose to use the disambiguation neuron?',
-  defaults: {
-    data: { kind: 'half-split' },
-    model: { outputActivation: 'relu', outputBias: true, l1: { target: 'activations' }, init: { kind: 'normal' } },
-    schedule: { kind: 'constant' },
-    logEvery: 100,
-  },
+  defaults: SEED_MODEL_DEFAULTS,
   sizes: {
     // Converged runs only count (capped runs are reported apart). Two optimizers with the
     // unit-norm decoder constraint, and the constraint replaced by a weight penalty (AdamW's
