@@ -17,37 +17,21 @@ export function runCli(args: string[], cwd?: string): CliResult {
 
 /** Starts the CLI and sends SIGINT once stderr matches `when`. */
 export function interruptCli(args: string[], when: RegExp, cwd?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd });
-    let stdout = '',
-      stderr = '',
-      sent = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return signalCli(args, when, 'SIGINT', cwd);
 }
 
 /** Runs the CLI without blocking (so table-driven tests can run their cases concurrently). */
 export function runCliAsync(args: string[], cwd?: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCli(args, cwd);
 }
 
 /** Starts the CLI and sends `signal` once stderr matches `when`. */
 export function signalCli(args: string[], when: RegExp, signal: NodeJS.Signals, cwd?: string): Promise<CliResult> {
+  return spawnCli(args, cwd, { when, signal });
+}
+
+/** Spawns the CLI, collects its output, and (optionally) signals it once stderr matches `when`. */
+function spawnCli(args: string[], cwd?: string, trigger?: { when: RegExp; signal: NodeJS.Signals }): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd });
     let stdout = '',
@@ -56,9 +40,9 @@ export function signalCli(args: string[], when: RegExp, signal: NodeJS.Signals, 
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (!sent && when.test(stderr)) {
+      if (trigger && !sent && trigger.when.test(stderr)) {
         sent = true;
-        child.kill(signal);
+        child.kill(trigger.signal);
       }
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
