@@ -44,31 +44,26 @@ export function profileStep(w: Workload, rounds: number): Profile {
   const W = tf.tensor3d(p.W, [1, m, n]);
   const b = tf.tensor2d(p.b, [1, n]);
   const state = createOptimizerState(config.optimizer, { W, b });
-  const step = new FusedTiedStep({
-    model,
-    optimizer: config.optimizer,
-    instances: 1,
-    batch: B,
-    batchTotal: B,
-    lambda: [config.instances[0]!.lambda],
-    importance: null,
-  });
+  // One instance, one batch of B samples; `input` picks the step plan's path (dense by default).
+  const stepFor = (input?: ReturnType<typeof inputPath>) =>
+    new FusedTiedStep({
+      model,
+      optimizer: config.optimizer,
+      instances: 1,
+      batch: B,
+      batchTotal: B,
+      lambda: [config.instances[0]!.lambda],
+      importance: null,
+      ...(input ? { input } : {}),
+    });
+  const step = stepFor();
   const data = createTrainingData(config.data, createPrng(2));
   const x = new Float32Array(B * n);
   data.next(B, x);
   step.setBatch(x);
   // The step-plan's path (k-hot, identity, identity-gram), timed as a whole next to the dense step.
   const plan = inputPath(config);
-  const planned = new FusedTiedStep({
-    model,
-    optimizer: config.optimizer,
-    instances: 1,
-    batch: B,
-    batchTotal: B,
-    lambda: [config.instances[0]!.lambda],
-    importance: null,
-    input: plan,
-  });
+  const planned = stepFor(plan);
   planned.setBatch(x);
   // Scratch buffers with the step's shapes: [h; dh] [2B, m], [dz; x] [2B, n], z [B, n], dW [m, n].
   const k = step.heap.kernels;
