@@ -211,20 +211,24 @@ interface Result {
   l1: number;
 }
 
+/** The problem's parameters as one-instance tensors (inside the caller's tidy). */
+function tensorsOf({ model, params }: Problem) {
+  return params.kind === 'tied'
+    ? { kind: 'tied' as const, W: tf.tensor3d(params.W, [1, model.m, model.n]), b: tf.tensor2d(params.b, [1, model.n]) }
+    : {
+        kind: 'untied' as const,
+        E: tf.tensor3d(params.E, [1, model.m, model.n]),
+        D: tf.tensor3d(params.D, [1, model.n, model.m]),
+        b: tf.tensor2d(params.b, [1, model.n]),
+      };
+}
+
 /** One fused step (no update): gradients with the weight-L1 term added as `apply` does. */
 function fusedGradients(p: Problem, input: InputPath = { kind: 'dense' }): Result {
   const { model, B, params } = p;
   const config = resolveTrainConfig({ data: { n: 4 } });
   return tf.tidy(() => {
-    const tensors =
-      params.kind === 'tied'
-        ? { kind: 'tied' as const, W: tf.tensor3d(params.W, [1, model.m, model.n]), b: tf.tensor2d(params.b, [1, model.n]) }
-        : {
-            kind: 'untied' as const,
-            E: tf.tensor3d(params.E, [1, model.m, model.n]),
-            D: tf.tensor3d(params.D, [1, model.n, model.m]),
-            b: tf.tensor2d(params.b, [1, model.n]),
-          };
+    const tensors = tensorsOf(p);
     const step = new FusedStep({
       model,
       optimizer: config.optimizer,
@@ -261,19 +265,11 @@ function fusedGradients(p: Problem, input: InputPath = { kind: 'dense' }): Resul
 
 /** The tfjs model (`lossAndGradients`) on the stock kernels. */
 async function tfjsGradients(p: Problem): Promise<Result> {
-  const { model, B, params } = p;
+  const { model, B } = p;
   await initNodeBackend({ kernels: 'stock' });
   try {
     return tf.tidy(() => {
-      const tensors =
-        params.kind === 'tied'
-          ? { kind: 'tied' as const, W: tf.tensor3d(params.W, [1, model.m, model.n]), b: tf.tensor2d(params.b, [1, model.n]) }
-          : {
-              kind: 'untied' as const,
-              E: tf.tensor3d(params.E, [1, model.m, model.n]),
-              D: tf.tensor3d(params.D, [1, model.n, model.m]),
-              b: tf.tensor2d(params.b, [1, model.n]),
-            };
+      const tensors = tensorsOf(p);
       const noise = p.noise && model.hiddenNoise.kind !== 'none' ? { kind: model.hiddenNoise.kind, values: p.noise } : null;
       const out = lossAndGradients(model, tensors, tf.tensor3d(p.x, [1, B, model.n]), {
         lambda: tf.tensor1d([p.lambda]),
