@@ -92,8 +92,8 @@ describe('the distributed mechanism on exact constructions', () => {
         expect(o.distance).toBeGreaterThan(DEFAULT_THRESHOLDS.outputTolerance);
       }
       expect(r.structure.distributed).toEqual({ sameSignRead: 0, inhibited: n, flat: 0 });
-      expect(r.headline).toMatch(/^A distributed zero-loss solution \(\d+ distributed\)/);
-      expect(r.description).toContain(`distributed outputs: ${n} inhibited`);
+      expect(r.headline).toMatch(new RegExp(`^A zero-loss solution outside the sparse families .*: ${n} inhibited \\(`));
+      expect(r.description).toContain(`distributed outputs: ${n} inhibited (strongest other-half weight < 0)`);
     });
 
     it(`tied PSD (WᵀW = M, m = rank M = n − 1), n = ${n}: the same, and under rotations (tied and untied)`, () => {

@@ -442,10 +442,15 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
       `${counts.dead} of ${map.n} outputs dead (gain < ${t.deadOutputGain}); live outputs: ${countsText(liveCounts) || 'none'}.`,
     );
   } else if (label === 'distributed') {
-    const s = structure;
+    const { inhibited, sameSignRead, flat } = structure.distributed;
     const dist = outputs.filter((o) => o.mechanism === 'distributed');
+    const kinds = [
+      inhibited > 0 ? `${inhibited} inhibited` : '',
+      sameSignRead > 0 ? `${sameSignRead} same-sign reads cancelled by the shift` : '',
+      flat > 0 ? `${flat} flat` : '',
+    ].filter(Boolean);
     sentences.push(
-      `A distributed zero-loss solution (${countsText(counts)}), outside the sparse families: the nearest is ${chosen.family} at ${d} (> ${t.familyTolerance}); its ${counts.distributed} distributed outputs are held off by the other half through several features (participation ${range(spreadOf(dist.map((o) => o.crossParticipation)))}, shift c ${range(spreadOf(dist.map((o) => o.shift)))}; ${distributedText(s.distributed)}).`,
+      `A zero-loss solution outside the sparse families (nearest: ${chosen.family} at ${d} > ${t.familyTolerance}); its distributed outputs: ${kinds.join(', ')} (other-half participation ${range(spreadOf(dist.map((o) => o.crossParticipation)))}).`,
     );
   } else if (label === 'unmatched') {
     sentences.push(
