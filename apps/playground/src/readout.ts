@@ -12,7 +12,7 @@ import { analyseModel } from '@polytoy/metrics';
 export interface Readout {
   /** The taxonomy's label with its per-output counts (e.g. `mixture (6 same-sign, 2 opposite-sign)`). */
   family: string;
-  /** The family the label names (dead-features, unmatched: the nearest), and the distance to its nearest member. */
+  /** The family the label names (dead-features, distributed, unmatched: the nearest), and the distance to its nearest member. */
   nearest: string | null;
   distance: number | null;
   /** Neuron-aligned ±eps neurons. */

@@ -23,7 +23,7 @@ const byIndex = args.indexOf('--by');
 const by = (byIndex >= 0 ? args[byIndex + 1]!.split(',') : undefined) as CoordinateName[] | undefined;
 const tolIndex = args.indexOf('--tolerance');
 // --names: after each table, the runs of each cell per taxonomy name (label with its per-output
-// counts, e.g. `unmatched (4 same-sign, 2 opposite-sign, 2 other)`), so no label pools structures.
+// counts, e.g. `distributed (2 opposite-sign, 14 distributed)`), so no label pools structures.
 const withNames = args.includes('--names');
 const tolerance = tolIndex >= 0 ? Number(args[tolIndex + 1]) : 0.05;
 const files = args.filter(

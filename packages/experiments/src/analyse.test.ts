@@ -91,7 +91,7 @@ describe('analyseRun on the constructions (start parameters)', () => {
     expect(t.outputs.codes).toBe('s'.repeat(spec.cell.n));
     for (const v of t.outputs.shift) expect(v).toBeCloseTo(c, 5);
     expect(t.eps.exists).toBe(true);
-    expect(a.details.version).toBe(2);
+    expect(a.details.version).toBe(3);
     expect(a.details.c).toBeCloseTo(c, 5);
     expect(a.details.biasMean).toBeCloseTo(-c, 6);
     expect(a.details.expectedPolysemanticCount).toBeNull();
@@ -201,7 +201,7 @@ describe('reanalyseLine', () => {
     const fresh = reanalyseLine(line);
     expect(fresh.classification).toBe('same-sign');
     expect(fresh.analysis!.taxonomy!.name).toBe('same-sign');
-    expect(fresh.analysis!.version).toBe(2);
+    expect(fresh.analysis!.version).toBe(3);
     expect(fresh.exactLoss!.reconstruction).toBeLessThan(1e-9);
     const noParams = { ...line, params: null };
     expect(reanalyseLine(noParams)).toBe(noParams);

@@ -165,7 +165,14 @@ describe('summarise', () => {
       'same-sign-m-half': 1,
       'opposite-sign': 1,
     });
-    expect(s!.outputs).toEqual({ 'same-sign': 6 + 4 + 8 + 8, 'opposite-sign': 2 + 4 + 8, monosemantic: 0, dead: 0, other: 0 });
+    expect(s!.outputs).toEqual({
+      'same-sign': 6 + 4 + 8 + 8,
+      'opposite-sign': 2 + 4 + 8,
+      monosemantic: 0,
+      distributed: 0,
+      dead: 0,
+      other: 0,
+    });
     // Mixtures, the seed and the m = n/2 form (Hadamard: row 0 is ±eps) have a ±eps neuron that disambiguates.
     expect(s!.epsNeurons).toEqual({ runs: 4, roles: { disambiguates: 4 } });
     expect(s!.familyDistance!.max).toBeLessThan(1e-6);

@@ -62,10 +62,10 @@ export interface CellSummary {
   labels: Record<string, number>;
   /**
    * Runs per label with its counts ({@link nameOf}: `mixture (12 same-sign, 4 opposite-sign)`,
-   * `unmatched (16 other)`, …): the breakdown tables use so that no label pools different structures.
+   * `distributed (2 opposite-sign, 14 distributed)`, `unmatched (8 other)`, …): the breakdown tables use so that no label pools different structures.
    */
   names: Record<string, number>;
-  /** Outputs per mechanism, pooled over the runs with a taxonomy (same-sign, opposite-sign, monosemantic, dead, other). */
+  /** Outputs per mechanism (`OUTPUT_MECHANISMS`: same-sign, opposite-sign, monosemantic, distributed, dead, other), pooled over the runs with a taxonomy; lines analysed before a mechanism existed count 0 for it. */
   outputs: Record<OutputMechanism, number>;
   /**
    * Per mechanism, the mean over converged runs of the share of a run's outputs with it, with a

@@ -33,7 +33,7 @@ import { resolveThresholds } from './thresholds.js';
  * Version of the analysis (taxonomy and summary). Stored in every summary; bump it whenever a
  * label, a threshold or a summary field changes meaning, so stored analyses can be told apart.
  */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 /** What the analysis needs to know about the run: the data and the model config (and the instance's lambda). */
 export interface AnalysisSettings {
@@ -147,7 +147,7 @@ export interface TaxonomySummary {
   neuronDistance: number | null;
   /** Per-output mechanisms and their measured numbers (arrays indexed by output). */
   outputs: {
-    /** One character per output: s same-sign, o opposite-sign, m monosemantic, 0 dead, x other. */
+    /** One character per output: s same-sign, o opposite-sign, m monosemantic, d distributed, 0 dead, x other (inexact). */
     codes: string;
     counts: Record<OutputMechanism, number>;
     gain: number[];
@@ -171,6 +171,8 @@ export interface TaxonomySummary {
     nonAffine: Spread;
     reconstruction: number;
     nearZeroLoss: boolean;
+    /** Distributed outputs by the sign of their strongest other-half weight (taxonomy `Structure.distributed`). */
+    distributed: { sameSignRead: number; inhibited: number; flat: number };
   };
   /** One sentence: the label, its distance and shift. */
   headline: string;
@@ -250,6 +252,7 @@ export function summariseAnalysis(a: ModelAnalysis): AnalysisSummary {
           nonAffine: t.structure.nonAffine,
           reconstruction: t.structure.reconstruction,
           nearZeroLoss: t.structure.nearZeroLoss,
+          distributed: t.structure.distributed,
         },
         headline: t.headline,
         description: t.description,

@@ -5,13 +5,14 @@
  */
 
 /** Per-output mechanism (one character each, {@link OUTPUT_CODES}, in the taxonomy's `codes` strings). */
-export type OutputMechanism = 'same-sign' | 'opposite-sign' | 'monosemantic' | 'dead' | 'other';
+export type OutputMechanism = 'same-sign' | 'opposite-sign' | 'monosemantic' | 'distributed' | 'dead' | 'other';
 
 /** Every output mechanism, in display order. */
 export const OUTPUT_MECHANISMS: readonly OutputMechanism[] = Object.freeze([
   'same-sign',
   'opposite-sign',
   'monosemantic',
+  'distributed',
   'dead',
   'other',
 ]);
@@ -21,6 +22,7 @@ export const OUTPUT_CODES: Readonly<Record<OutputMechanism, string>> = Object.fr
   'same-sign': 's',
   'opposite-sign': 'o',
   monosemantic: 'm',
+  distributed: 'd',
   dead: '0',
   other: 'x',
 });
@@ -32,8 +34,11 @@ export const OUTPUT_MECHANISM_DEFINITIONS: Readonly<Record<OutputMechanism, stri
   'opposite-sign':
     'reads its partner with the opposite sign (z_i falls by ~1 when the partner is on): cross-half inhibition (SPEC §2b)',
   monosemantic: 'reads no other feature: its own input alone, other-half inputs leave it flat',
+  distributed:
+    'exact (per-output loss at most exactOutputLoss) but no template is within the output tolerance: its own half passes, and the other half is held at or below zero by cross-half inhibition spread over several other-half features (their participation ratio is reported) together with a partial shift c_i between the halves (reported); its strongest other-half weight may be positive (a same-sign read cancelled by the shift) or negative (inhibition)',
   dead: 'gain below the dead-output threshold: its own feature does not reach it',
-  other: 'live, but no mechanism template is within the output tolerance: see its measured gain, partner weight and shift',
+  other:
+    'inexact: live, no template within the output tolerance, and its per-output loss above exactOutputLoss (the other half switches it on, or its own half is not passed exactly): see its measured gain, partner weight, shift and loss',
 });
 
 /** Model-level solution label. */
@@ -45,6 +50,7 @@ export type SolutionLabel =
   | 'mixture'
   | 'monosemantic'
   | 'dead-features'
+  | 'distributed'
   | 'unmatched';
 
 /** Every solution label, in display order. */
@@ -56,6 +62,7 @@ export const SOLUTION_LABELS: readonly SolutionLabel[] = Object.freeze([
   'mixture',
   'monosemantic',
   'dead-features',
+  'distributed',
   'unmatched',
 ]);
 
@@ -73,6 +80,8 @@ export const SOLUTION_LABEL_DEFINITIONS: Readonly<Record<SolutionLabel, string>>
     'every output is same-sign or opposite-sign (or monosemantic) with a consistent pairing, both kinds present: see the per-output counts',
   monosemantic: 'every output reads only its own feature (M ≈ I: needs m >= n)',
   'dead-features': 'at least one output is dead; the live outputs are described by their mechanisms',
+  distributed:
+    'a zero-loss solution outside the sparse families: no family is within the tolerance, the reconstruction is near zero, every live output is a template mechanism or distributed and at least one is distributed (other-half inhibition spread over several features plus a partial shift); named with its per-output counts, its distance is to the nearest sparse family',
   unmatched:
-    'no family is within the tolerance: described by its measured structure (mechanisms per output, rank, partner weights, shifts)',
+    'no family is within the tolerance and the run is not a near-zero-loss distributed solution (its reconstruction is not near zero, or some output is inexact): described by its measured structure (mechanisms per output, rank, partner weights, shifts, loss)',
 });

@@ -91,6 +91,12 @@ export interface Structure {
   reconstruction: number;
   /** reconstruction <= nearZeroReconstruction. */
   nearZeroLoss: boolean;
+  /**
+   * The distributed outputs by the sign of their strongest other-half weight (partnerWeight):
+   * `sameSignRead`, positive (a same-sign read that the shift cancels), `inhibited`, negative
+   * (the other half inhibits them), the rest (`flat`) exactly 0.
+   */
+  distributed: { sameSignRead: number; inhibited: number; flat: number };
 }
 
 /** The taxonomy of one model. */
@@ -157,8 +163,12 @@ function readOutputs(costs: OutputCosts, map: SupportMap, t: MetricThresholds): 
     ];
     ranked.sort((a, b) => a[1] - b[1]);
     const [best, dist] = ranked[0]!;
-    const mechanism: OutputMechanism = m.gain < t.deadOutputGain ? 'dead' : dist <= t.outputTolerance ? best : 'other';
-    out.push({ ...m, mechanism, loss: map.outputLoss[i]!, distance: dist, templates });
+    const loss = map.outputLoss[i]!;
+    // Off every template, an output that is exact on the support is a distributed mechanism
+    // (README "Taxonomy"); `other` is left for the inexact ones.
+    const mechanism: OutputMechanism =
+      m.gain < t.deadOutputGain ? 'dead' : dist <= t.outputTolerance ? best : loss <= t.exactOutputLoss ? 'distributed' : 'other';
+    out.push({ ...m, mechanism, loss, distance: dist, templates });
   }
   return out;
 }
@@ -234,6 +244,7 @@ function structureOf(p: AnyParams, map: SupportMap, outputs: OutputReading[], t:
   const counts = Object.fromEntries(OUTPUT_MECHANISMS.map((k) => [k, 0])) as Record<OutputMechanism, number>;
   for (const o of outputs) counts[o.mechanism]++;
   const live = outputs.filter((o) => o.mechanism !== 'dead');
+  const distributed = outputs.filter((o) => o.mechanism === 'distributed');
   const reconstruction = outputs.reduce((a, o) => a + o.loss, 0);
   const sv = map.M ? singularValuesOfM(p, map) : singularValues(map.L, map.n);
   const top = sv[0] ?? 0;
@@ -252,6 +263,11 @@ function structureOf(p: AnyParams, map: SupportMap, outputs: OutputReading[], t:
     outputLoss: spreadOf(outputs.map((o) => o.loss)),
     reconstruction,
     nearZeroLoss: reconstruction <= t.nearZeroReconstruction,
+    distributed: {
+      sameSignRead: distributed.filter((o) => o.partnerWeight > 0).length,
+      inhibited: distributed.filter((o) => o.partnerWeight < 0).length,
+      flat: distributed.filter((o) => o.partnerWeight === 0).length,
+    },
   };
 }
 
@@ -276,6 +292,15 @@ function neuronFamilyOf(family: FamilyName, hidden: 'none' | 'relu'): Constructi
   return null;
 }
 
+function distributedText(d: Structure['distributed']): string {
+  const parts = [
+    d.inhibited > 0 ? `${d.inhibited} inhibited (strongest other-half weight < 0)` : '',
+    d.sameSignRead > 0 ? `${d.sameSignRead} same-sign reads cancelled by the shift (> 0)` : '',
+    d.flat > 0 ? `${d.flat} flat` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
 function structureText(s: Structure): string {
   const parts = [
     `outputs: ${countsText(s.counts)}`,
@@ -288,6 +313,7 @@ function structureText(s: Structure): string {
     `reconstruction ${fmt(s.reconstruction)}`,
   ];
   if (s.rankOf === 'L' && s.nonAffine.max > 1e-6) parts.push(`non-affine ${range(s.nonAffine)}`);
+  if (s.counts.distributed > 0) parts.push(`distributed outputs: ${distributedText(s.distributed)}`);
   return parts.join('; ');
 }
 
@@ -299,7 +325,10 @@ function structureText(s: Structure): string {
  * its signs name — all same-sign → `same-sign` (`same-sign-m-half` by the all-ones component on
  * a linear hidden layer, `relu-two-neuron` when a ReLU model has a disambiguation neuron for
  * each half), all opposite-sign → `opposite-sign`, all unpaired → `monosemantic`, both kinds →
- * `mixture`; else `unmatched`, described by its measured structure.
+ * `mixture`; else, when the reconstruction is near zero and every live output is a template
+ * mechanism or `distributed` (at least one), `distributed` (a zero-loss solution outside the
+ * sparse families, named with its per-output counts); else `unmatched`, described by its
+ * measured structure.
  *
  * @param params - tied or untied, float32 or float64; n a multiple of 4.
  * @param options - hidden activation (default 'none'), thresholds, the exact reconstruction if known.
@@ -346,6 +375,7 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
   let label: SolutionLabel;
   if (counts.dead > 0) label = 'dead-features';
   else if (mixture.distance <= t.familyTolerance) label = pureOfMixture ?? 'mixture';
+  else if (structure.nearZeroLoss && counts.other === 0 && counts.distributed > 0) label = 'distributed';
   else label = 'unmatched';
   if (label === 'mixture') chosen = mixture;
 
@@ -376,7 +406,13 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
   let alignment: FunctionClassification['alignment'] = null;
   let neuronDistance: number | null = null;
   const neuronFamily = neuronFamilyOf(chosen.family, hidden);
-  if (neuronFamily && form?.form !== 'm-half' && label !== 'unmatched' && chosen.pairing.length === map.h) {
+  if (
+    neuronFamily &&
+    form?.form !== 'm-half' &&
+    label !== 'unmatched' &&
+    label !== 'distributed' &&
+    chosen.pairing.length === map.h
+  ) {
     const pairing = chosen.pairing.map((b) => b - map.h);
     neuronDistance = distanceToFamily(params, neuronFamily, { hiddenActivation: hidden, pairing }).distance;
     alignment = neuronDistance <= t.alignedTolerance ? 'aligned' : 'unaligned';
@@ -395,8 +431,8 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
       ? `mixture (${countsText(counts)})`
       : label === 'dead-features'
         ? `dead-features (${counts.dead} dead; live: ${countsText(liveCounts) || 'none'})`
-        : label === 'unmatched'
-          ? `unmatched (${countsText(counts)})`
+        : label === 'unmatched' || label === 'distributed'
+          ? `${label} (${countsText(counts)})`
           : label;
   const c = spreadOf(chosen.shift);
   const sentences: string[] = [];
@@ -404,6 +440,17 @@ export function classifyFunction(params: AnyParams, options: TaxonomyOptions = {
   if (label === 'dead-features') {
     sentences.push(
       `${counts.dead} of ${map.n} outputs dead (gain < ${t.deadOutputGain}); live outputs: ${countsText(liveCounts) || 'none'}.`,
+    );
+  } else if (label === 'distributed') {
+    const { inhibited, sameSignRead, flat } = structure.distributed;
+    const dist = outputs.filter((o) => o.mechanism === 'distributed');
+    const kinds = [
+      inhibited > 0 ? `${inhibited} inhibited` : '',
+      sameSignRead > 0 ? `${sameSignRead} same-sign reads cancelled by the shift` : '',
+      flat > 0 ? `${flat} flat` : '',
+    ].filter(Boolean);
+    sentences.push(
+      `A zero-loss solution outside the sparse families (nearest: ${chosen.family} at ${d} > ${t.familyTolerance}); its distributed outputs: ${kinds.join(', ')} (other-half participation ${range(spreadOf(dist.map((o) => o.crossParticipation)))}).`,
     );
   } else if (label === 'unmatched') {
     sentences.push(

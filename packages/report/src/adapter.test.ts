@@ -30,6 +30,15 @@ describe('toReportRun', () => {
     expect(run.outputs).toEqual({ codes: 'ddii0di', disambiguated: 3, inhibited: 3, dead: 1 });
   });
 
+  it('analysis version 3: distributed outputs (d) count by their partner weight, as other outputs do', () => {
+    const taxonomy = {
+      ...finds.analysis!.taxonomy!,
+      outputs: { ...finds.analysis!.taxonomy!.outputs, codes: 'sddodxx0', partnerWeight: [1, 0.6, -0.4, -1, 0.2, 0.5, -0.3, 0] },
+    };
+    const run = toReportRun({ ...finds, analysis: { ...finds.analysis!, taxonomy } });
+    expect(run.outputs).toEqual({ codes: 'ddiiidi0', disambiguated: 3, inhibited: 4, dead: 1 });
+  });
+
   it('construction starts: c and perturbation as a short label, the analytic prediction', () => {
     const line = lines.find((l) => l.spec.start.kind === 'construction' && l.analysis?.start?.predicted)!;
     const run = toReportRun(line);

@@ -120,18 +120,19 @@ function paramsOf(v: unknown): ModelParams | null {
 }
 
 /**
- * Per-output mechanisms of the taxonomy (analysis version 2: codes s/o/m/0/x) in the report's
- * three kinds: same-sign outputs are disambiguated; opposite-sign and monosemantic ones are
- * inhibited (nothing in the other half excites them); an `other` output counts by its measured
- * partner weight (>= 1/2: an other-half feature excites it, as disambiguated outputs have).
+ * Per-output mechanisms of the taxonomy (analysis version 2: codes s/o/m/0/x; version 3 adds d,
+ * distributed) in the report's three kinds: same-sign outputs are disambiguated; opposite-sign
+ * and monosemantic ones are inhibited (nothing in the other half excites them); a distributed or
+ * `other` output counts by its measured partner weight (>= 1/2: an other-half feature excites
+ * it, as disambiguated outputs have), so a line reads the same in either version.
  */
 function taxonomyOutputsOf(taxonomy: Record<string, unknown>): OutputMechanisms | null {
   const outputs = obj(taxonomy.outputs);
   const raw = outputs.codes;
   const pw = numbers(outputs.partnerWeight);
-  if (typeof raw !== 'string' || !/^[som0x]+$/.test(raw)) return null;
+  if (typeof raw !== 'string' || !/^[somd0x]+$/.test(raw)) return null;
   const codes = [...raw]
-    .map((ch, i) => (ch === 's' ? 'd' : ch === '0' ? '0' : ch === 'x' && (pw[i] ?? 0) >= 0.5 ? 'd' : 'i'))
+    .map((ch, i) => (ch === 's' ? 'd' : ch === '0' ? '0' : (ch === 'x' || ch === 'd') && (pw[i] ?? 0) >= 0.5 ? 'd' : 'i'))
     .join('');
   return outputsOf({ outputs: codes });
 }

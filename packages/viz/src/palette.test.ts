@@ -36,6 +36,14 @@ describe('familyColours', () => {
     expect(c.get('something')).toBe(CATEGORICAL[1]);
   });
 
+  it("the taxonomy's distributed label is blue, apart from the sparse families and unmatched", () => {
+    const c = familyColours(['same-sign', 'opposite-sign', 'distributed', 'unmatched', 'mixture']);
+    expect(c.get('distributed')).toBe('#1f78b4');
+    expect(c.get('same-sign')).toBe('#1b9e77');
+    expect(c.get('unmatched')).toBe(CATEGORICAL[0]);
+    expect(new Set(c.values()).size).toBe(c.size);
+  });
+
   it('stays distinct when a group runs out of shades', () => {
     const names = ['dead-a', 'dead-b', 'dead-c', 'dead-d', 'dead-e'];
     const c = familyColours(names);

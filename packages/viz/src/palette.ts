@@ -59,6 +59,9 @@ const FAMILY_GROUPS: readonly { test: RegExp; shades: readonly string[] }[] = [
   { test: /diverged/i, shades: ['#e7298a', '#a3195f', '#f58dc0'] },
   { test: /capped|unconverged/i, shades: ['#bbbbbb', '#8c8c8c'] },
   { test: /relu|two-neuron/i, shades: ['#66a61e', '#3f6a10', '#a6d854'] },
+  // The taxonomy's zero-loss solutions outside the sparse families (named by the label only:
+  // a name with counts such as `mixture (… distributed)` keeps its own group).
+  { test: /^distributed/i, shades: ['#1f78b4', '#0b4f7c', '#6baed6'] },
   { test: /disamb|same-sign|seed/i, shades: ['#1b9e77', '#0c6148', '#66c2a5'] },
   { test: /opposite|inhibit/i, shades: ['#d95f02', '#9a4200', '#fc8d62'] },
   { test: /mix/i, shades: ['#7570b3', '#4a4685', '#aaa5db'] },
@@ -69,7 +72,7 @@ const FAMILY_GROUPS: readonly { test: RegExp; shades: readonly string[] }[] = [
 
 /**
  * A colour per family name, distinct within the list: names are matched to hue groups by what
- * they say (diverged, ReLU two-neuron, disambiguation / same-sign, opposite-sign / inhibition,
+ * they say (diverged, ReLU two-neuron, distributed (blue), disambiguation / same-sign, opposite-sign / inhibition,
  * mixture, dead (dark grey), monosemantic, other (light grey)), later members of a group get its other shades, and names
  * matching no group (or a group with no shade left) get unused {@link CATEGORICAL} colours.
  *
