@@ -57,6 +57,10 @@ const interval = (p: number, ended: number): string => {
 const share = (s: ShareInterval | null): string =>
   s ? `${Math.round(s.mean * 100)}% (${Math.round(s.lower * 100)}–${Math.round(s.upper * 100)}%)` : '—';
 
+/** Mean Monte-Carlo SE of a cell's converged runs; `exact` when they were enumerated; `—` without converged runs. */
+const seCell = (c: CellSummary): string =>
+  c.reconstructionSE ? fmt(c.reconstructionSE.mean, 2) : c.lossMethods.exact > 0 ? 'exact' : '—';
+
 /**
  * The Markdown tables of result lines, one per experiment and version.
  *
@@ -124,7 +128,7 @@ export function summaryTables(lines: readonly ResultLine[], opts: SummaryTableOp
         ...(anyTaxonomy ? [fmt(c.familyDistance?.mean), String(c.epsNeurons.runs)] : []),
         pct(c.successRate),
         interval(c.successRate, ended),
-        ...(anyMonteCarlo ? [c.reconstructionSE ? fmt(c.reconstructionSE.mean, 2) : 'exact', String(c.ambiguous)] : []),
+        ...(anyMonteCarlo ? [seCell(c), String(c.ambiguous)] : []),
         ...(anyExact ? [l1Succ(c)] : []),
         fmt(c.loss?.mean),
         ...(anyC ? [c.c ? `${fmt(c.c.mean)} ± ${fmt(c.c.std, 2)} (${c.c.count})` : '—'] : []),

@@ -231,6 +231,11 @@ describe('summarise', () => {
     expect(row[head.indexOf('ambiguous (±2 SE)')]).toBe('2');
     expect(row[head.indexOf(`success (≤ ${tol})`)]).toBe('50%');
     expect(table).toMatch(/Monte-Carlo estimates of the population loss \(seeded; 4096 samples\)/);
+    // Capped runs are in no statistic: their cell shows no SE (not 'exact').
+    const capped = summaryTables([line(cell, { exact: 5e-4, se: 1e-5, status: 'capped' })], { tolerance: tol, by: ['n'] });
+    const cappedRows = capped.split('\n').filter((r) => r.startsWith('|'));
+    const cappedHead = cappedRows[0]!.split('|').map((x) => x.trim());
+    expect(cappedRows[2]!.split('|').map((x) => x.trim())[cappedHead.indexOf('loss SE')]).toBe('—');
     // An exact-only table has neither the column nor the note.
     const exactOnly = summaryTables([line({ n: 8 }, { exact: 0 })], { tolerance: tol, by: ['n'] });
     expect(exactOnly).not.toMatch(/loss SE|Monte-Carlo/);
