@@ -83,3 +83,33 @@ describe('toReportRun', () => {
     expect(runs[0]!.loss).toBe(123);
   });
 });
+
+describe('the population loss method', () => {
+  it('exact lines say exact; a Monte-Carlo line (n > 32) carries its SE into the table and the gallery caption', async () => {
+    const { cellTable } = await import('./tables.js');
+    const { gallery } = await import('./gallery.js');
+    expect(toReportRun(finds).lossMethod).toBe('exact');
+    expect(toReportRun(finds).lossSE).toBeNull();
+    const mc: ResultLine = {
+      ...finds,
+      runId: 'mc',
+      exactLoss: {
+        loss: 0.0171,
+        reconstruction: 9.99e-4,
+        l1: 16,
+        method: 'monte-carlo',
+        standardError: { loss: 3e-6, reconstruction: 2e-6 },
+        samples: 4096,
+      },
+    };
+    const run = toReportRun(mc);
+    expect(run).toMatchObject({ lossMethod: 'monte-carlo', exact: false, loss: 0.0171, reconstruction: 9.99e-4 });
+    expect(run.lossSE).toEqual({ loss: 3e-6, reconstruction: 2e-6 });
+    const table = cellTable([run], 1e-3);
+    expect(table).toContain('Monte-Carlo SE of the reconstruction');
+    expect(table).toContain('loss (Monte Carlo, mean)');
+    expect(table).toContain('(1 within 2 SE)');
+    expect(cellTable([toReportRun(finds)], 1e-3)).not.toContain('Monte');
+    expect(gallery([run], 1)[0]!.caption).toMatch(/^Monte-Carlo loss 0\.0171 ± /);
+  });
+});
