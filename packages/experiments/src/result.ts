@@ -57,7 +57,8 @@ export interface DisambiguationUse {
 export interface RunDetails {
   /**
    * Version of the analysis (`ANALYSIS_VERSION` of @polytoy/metrics) that wrote these details:
-   * 2 = the taxonomy; absent in older lines (the per-neuron classifier and `functional`).
+   * 2 = the taxonomy; 3 = `exactLoss` with `method` (Monte Carlo for n > 32); absent in older
+   * lines (the per-neuron classifier and `functional`).
    */
   version?: number;
   /** Summed shift c of the ±eps neurons (the taxonomy's report), or null without one. */
