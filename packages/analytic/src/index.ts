@@ -33,6 +33,7 @@ export type {
   ForwardPass,
   ModelOptions,
   ParamGradient,
+  MonteCarloLoss,
   PopulationLoss,
 } from './population-loss.js';
 export type { SampleSet } from './support.js';

@@ -155,6 +155,8 @@ describe('monteCarloPopulationLoss', () => {
       expect(mc.supportSize).toBe(20000);
       expect(mc.standardError).toBeGreaterThan(0);
       expect(Math.abs(mc.loss - exact.loss)).toBeLessThan(4 * mc.standardError);
+      expect(mc.reconstructionStandardError).toBeGreaterThan(0);
+      expect(Math.abs(mc.reconstruction - exact.reconstruction)).toBeLessThan(4 * mc.reconstructionStandardError);
       // The standard error is of the right size: not absurdly large compared to the spread.
       expect(mc.standardError).toBeLessThan(0.05 * exact.loss);
     }
@@ -173,5 +175,20 @@ describe('monteCarloPopulationLoss', () => {
     expect(monteCarloPopulationLoss(q, o, 5000, 1)).toEqual(b);
     expect(monteCarloPopulationLoss(q, o, 5000, 2).loss).not.toBe(b.loss);
     expect(() => monteCarloPopulationLoss(p, o, 1, 0)).toThrow(/samples/);
+  });
+
+  it('the reconstruction standard error is that of the per-sample reconstruction alone', () => {
+    // Same-sign construction at c = 0.5: every sample reconstructs exactly (variance 0), while
+    // the activation L1 varies only through lambda; a perturbed copy has a positive spread.
+    const p = sameSignConstructionF64({ n: 64, c: 0.5 });
+    const zero = monteCarloPopulationLoss(p, { hiddenActivation: 'none', lambda: 0.01 }, 4096, 3);
+    expect(zero.reconstruction).toBeLessThan(1e-20);
+    expect(zero.reconstructionStandardError).toBeLessThan(1e-12);
+    p.W[5] = p.W[5]! + 0.3;
+    const o: ModelOptions = { hiddenActivation: 'none', lambda: 0 };
+    const a = monteCarloPopulationLoss(p, o, 4096, 3);
+    // lambda = 0: the loss is the reconstruction, so both standard errors agree.
+    expect(a.reconstructionStandardError).toBeGreaterThan(0);
+    expect(a.reconstructionStandardError).toBeCloseTo(a.standardError, 14);
   });
 });

@@ -146,6 +146,8 @@ export interface EvaluateOptions {
   pattern?: ActivationPattern;
   /** Fill per-sample losses (reconstruction + lambda · activation-L1), length `samples.count`. */
   perSample?: Float64Array;
+  /** Fill per-sample reconstructions ||x − y||², length `samples.count`. */
+  perSampleReconstruction?: Float64Array;
 }
 
 /** Result of {@link evaluatePopulation}. */
@@ -244,6 +246,7 @@ export function evaluatePopulation(p: AnyParams, o: ModelOptions, e: EvaluateOpt
     reconSum += recon;
     l1Sum += l1;
     if (e.perSample) e.perSample[s] = recon + lamAct * l1;
+    if (e.perSampleReconstruction) e.perSampleReconstruction[s] = recon;
 
     if (wantGrad) {
       // Only outputs with dz != 0 contribute (inactive ReLU outputs and exact fits drop out).
@@ -359,62 +362,80 @@ export function splitGradient(p: { kind: 'tied' | 'untied'; n: number; m: number
   return { E: flat.slice(0, mn), D: flat.slice(mn, 2 * mn), b: flat.slice(2 * mn, 2 * mn + p.n) };
 }
 
+/** A Monte-Carlo population loss: the estimate and its standard errors. */
+export interface MonteCarloLoss extends PopulationLoss {
+  /** Standard error of `loss` (sample standard deviation of the per-sample loss / sqrt(samples)). */
+  standardError: number;
+  /** Standard error of `reconstruction` (the same for the per-sample reconstruction). */
+  reconstructionStandardError: number;
+}
+
 /**
  * Seeded Monte-Carlo estimate of the population loss for any n (a multiple of 4): the mean
  * over `samples` draws of `@polytoy/data`'s half-split sampler (stream `createPrng(seed)`),
- * with the standard error of `loss` (sample standard deviation / sqrt(samples)).
+ * with the standard errors of `loss` and of `reconstruction` (sample standard deviation /
+ * sqrt(samples)). With the weight L1 target the penalty is exact (no sampling), so the loss's
+ * standard error is the reconstruction's.
  *
  * @example
  * const est = monteCarloPopulationLoss(sameSignConstructionF64({ n: 64, c: 0.4 }), { hiddenActivation: 'none' }, 20000, 1);
  * // est.reconstruction ≈ (64/4)(1 − 0.8)² = 0.64, est.standardError ≈ 0.002
  */
-export function monteCarloPopulationLoss(
-  p: AnyParams,
-  o: ModelOptions,
-  samples: number,
-  seed: number,
-): PopulationLoss & { standardError: number } {
+export function monteCarloPopulationLoss(p: AnyParams, o: ModelOptions, samples: number, seed: number): MonteCarloLoss {
   if (!Number.isSafeInteger(samples) || samples < 2) throw new ConfigError('samples', 'an integer >= 2', samples);
   if (!Number.isSafeInteger(p.n) || p.n < 4 || p.n % 4 !== 0) throw new ConfigError('params.n', 'a positive multiple of 4', p.n);
   return monteCarloWith(createPrng(seed), p, o, samples);
 }
 
-function monteCarloWith(rng: Prng, p: AnyParams, o: ModelOptions, samples: number): PopulationLoss & { standardError: number } {
+/** Welford's running mean and sum of squared deviations. */
+class Running {
+  mean = 0;
+  m2 = 0;
+  seen = 0;
+  add(x: number): void {
+    this.seen++;
+    const delta = x - this.mean;
+    this.mean += delta / this.seen;
+    this.m2 += delta * (x - this.mean);
+  }
+  standardError(): number {
+    return Math.sqrt(this.m2 / (this.seen - 1) / this.seen);
+  }
+}
+
+function monteCarloWith(rng: Prng, p: AnyParams, o: ModelOptions, samples: number): MonteCarloLoss {
   const chunk = 4096;
   let done = 0;
   let recon = 0,
     l1 = 0;
-  // Welford's running mean and sum of squared deviations of the per-sample loss.
-  let mean = 0,
-    m2 = 0,
-    seen = 0;
+  const lossStat = new Running();
+  const reconStat = new Running();
   let weightL1: PopulationLoss | undefined;
   while (done < samples) {
     const c = Math.min(chunk, samples - done);
     const set = sampleSupport(rng, p.n, c);
     const per = new Float64Array(c);
-    const ev = evaluatePopulation(p, o, { samples: set, perSample: per });
+    const perRecon = new Float64Array(c);
+    const ev = evaluatePopulation(p, o, { samples: set, perSample: per, perSampleReconstruction: perRecon });
     recon += ev.loss.reconstruction * c;
     l1 += ev.loss.l1 * c;
     weightL1 = ev.loss;
     for (let s = 0; s < c; s++) {
-      seen++;
-      const delta = per[s]! - mean;
-      mean += delta / seen;
-      m2 += delta * (per[s]! - mean);
+      lossStat.add(per[s]!);
+      reconStat.add(perRecon[s]!);
     }
     done += c;
   }
   const r = resolve(o);
   const reconstruction = recon / samples;
   const l1Mean = r.activationL1 ? l1 / samples : weightL1!.l1;
-  const variance = m2 / (samples - 1);
   return {
     reconstruction,
     l1: l1Mean,
     loss: reconstruction + r.lambda * l1Mean,
     supportSize: samples,
-    standardError: Math.sqrt(variance / samples),
+    standardError: lossStat.standardError(),
+    reconstructionStandardError: reconStat.standardError(),
   };
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { oppositeSignConstruction, reluTwoNeuronConstruction, sameSignConstruction } from '@polytoy/analytic';
 import { resolveTrainConfig } from '@polytoy/core';
-import { analyseModel } from '@polytoy/metrics';
+import { ANALYSIS_VERSION, analyseModel, MONTE_CARLO_SAMPLES } from '@polytoy/metrics';
 import { describe, expect, it } from 'vitest';
 import { analyseRun, disambiguationUse, reanalyseLine, startAnalysis } from './analyse.js';
 import type { ExperimentDefinition } from './definition.js';
@@ -91,7 +91,9 @@ describe('analyseRun on the constructions (start parameters)', () => {
     expect(t.outputs.codes).toBe('s'.repeat(spec.cell.n));
     for (const v of t.outputs.shift) expect(v).toBeCloseTo(c, 5);
     expect(t.eps.exists).toBe(true);
-    expect(a.details.version).toBe(3);
+    expect(a.details.version).toBe(ANALYSIS_VERSION);
+    expect(a.exactLoss!.method).toBe('exact');
+    expect(a.exactLoss!.standardError).toEqual({ loss: 0, reconstruction: 0 });
     expect(a.details.c).toBeCloseTo(c, 5);
     expect(a.details.biasMean).toBeCloseTo(-c, 6);
     expect(a.details.expectedPolysemanticCount).toBeNull();
@@ -138,6 +140,23 @@ describe('disambiguationUse', () => {
     // (0 - (-c))/2): half the linear model's shift for every output.
     const single = disambiguationUse(analyseModel(sameSignConstruction({ n: 8, c: 0.5 }), cfg(8, 'relu')));
     for (const s of single.shift) expect(s).toBeCloseTo(0.25, 6);
+  });
+});
+
+describe('analyseRun at n = 64', () => {
+  it('the population loss is a Monte-Carlo estimate with its standard error (the construction: 0 ± 0)', () => {
+    const small = def.sizes.small;
+    const grid = { ...def, sizes: { ...def.sizes, small: { ...small, n: [64], weights: ['tied'], hiddenActivation: ['none'] } } };
+    const spec = expandGrid(grid as ExperimentDefinition, 'small').find(
+      (s) => s.cell.m === 33 && s.start.kind === 'construction' && s.start.c === 0.5,
+    )!;
+    const a = analyseRun(spec, startParams(spec)!);
+    expect(a.exactLoss!.method).toBe('monte-carlo');
+    expect(a.exactLoss!.samples).toBe(MONTE_CARLO_SAMPLES);
+    expect(a.exactLoss!.reconstruction).toBeLessThan(1e-12);
+    expect(a.exactLoss!.standardError.reconstruction).toBeLessThan(1e-12);
+    expect(a.exactLoss!.l1).toBeCloseTo(64 / 4 + Math.sqrt(0.5 * 64) / 2, 5);
+    expect(a.details.start).toBeNull(); // the start's analytic facts need enumeration (n <= 32)
   });
 });
 
@@ -201,7 +220,7 @@ describe('reanalyseLine', () => {
     const fresh = reanalyseLine(line);
     expect(fresh.classification).toBe('same-sign');
     expect(fresh.analysis!.taxonomy!.name).toBe('same-sign');
-    expect(fresh.analysis!.version).toBe(3);
+    expect(fresh.analysis!.version).toBe(ANALYSIS_VERSION);
     expect(fresh.exactLoss!.reconstruction).toBeLessThan(1e-9);
     const noParams = { ...line, params: null };
     expect(reanalyseLine(noParams)).toBe(noParams);

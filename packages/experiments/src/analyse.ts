@@ -98,7 +98,16 @@ export function analyseRun(spec: RunSpec, params: ModelParams): RunAnalysis {
   for (const v of params.b) biasSum += v;
   const neurons = a.neurons;
   return {
-    exactLoss: s.exactLoss ? { loss: s.exactLoss.loss, reconstruction: s.exactLoss.reconstruction, l1: s.exactLoss.l1 } : null,
+    exactLoss: s.exactLoss
+      ? {
+          loss: s.exactLoss.loss,
+          reconstruction: s.exactLoss.reconstruction,
+          l1: s.exactLoss.l1,
+          method: s.exactLoss.method,
+          standardError: s.exactLoss.standardError,
+          samples: s.exactLoss.samples,
+        }
+      : null,
     classification: s.taxonomy?.label ?? null,
     evidence: neurons
       ? { ...neurons.evidence, reason: neurons.reason, liveLabel: neurons.liveLabel, label: neurons.label }

@@ -74,6 +74,7 @@ export type {
   CompactHistory,
   DisambiguationUse,
   ExactLoss,
+  LossComponents,
   ResultLine,
   RunAnalysis,
   RunDetails,
@@ -95,16 +96,22 @@ export type {
 export { memoryStore } from './store.js';
 export type { MemoryStore, ResultStore } from './store.js';
 export {
+  AMBIGUITY_SE,
   CAPPED_LABEL,
   COORDINATES,
   dedupeResults,
   DIVERGED_LABEL,
+  isAmbiguous,
   labelOf,
   labelsOf,
+  lossMethodOf,
   nameOf,
+  reconstructionErrorOf,
   reconstructionOf,
   summarise,
   taxonomyOf,
   UNCLASSIFIED_LABEL,
 } from './summary.js';
 export type { CellSummary, CoordinateName, Stat, SummariseOptions } from './summary.js';
+export { summaryTables } from './summary-table.js';
+export type { SummaryTableOptions } from './summary-table.js';

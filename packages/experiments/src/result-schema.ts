@@ -6,7 +6,17 @@
 import { runtimeInfoSchema, serializedParamsSchema } from '@polytoy/core';
 import { z } from 'zod';
 
-const exactLoss = z.object({ loss: z.number(), reconstruction: z.number(), l1: z.number() }).nullable();
+/** The population loss: exact or Monte Carlo (`method`; absent before analysis version 3, then exact). */
+const exactLoss = z
+  .object({
+    loss: z.number(),
+    reconstruction: z.number(),
+    l1: z.number(),
+    method: z.enum(['exact', 'monte-carlo']).optional(),
+    standardError: z.object({ loss: z.number(), reconstruction: z.number() }).optional(),
+    samples: z.number().optional(),
+  })
+  .nullable();
 
 /** The run spec inside a line: what was run (see `RunSpec`). */
 export const runSpecSchema = z.object({

@@ -116,4 +116,47 @@ describe('result line helpers', () => {
     const bad = parseResultLine(JSON.stringify({ ...v1, status: 'diverged', divergedAtStep: 7, finalLoss: null }));
     expect(bad).toMatchObject({ status: 'diverged', step: 7, divergence: { reason: 'non-finite-loss' } });
   });
+
+  it('reads an analysis-version-2 line (exact loss without method) as exact with SE 0; keeps a Monte-Carlo one', () => {
+    const v2 = {
+      ...FULL_V1,
+      format: 'polytoy.experiment-result/2',
+      status: 'converged',
+      step: 100,
+      divergence: null,
+      finalLoss: 0.1,
+      reconstruction: 0.09,
+      l1: 1,
+      exactLoss: { loss: 0.0101, reconstruction: 1e-4, l1: 1 },
+      analysis: {
+        version: 2,
+        c: null,
+        biasMean: 0,
+        polysemanticCount: 0,
+        expectedPolysemanticCount: null,
+        disambiguationUse: null,
+      },
+    };
+    const old = parseResultLine(JSON.stringify(v2));
+    expect(old.exactLoss).toEqual({
+      loss: 0.0101,
+      reconstruction: 1e-4,
+      l1: 1,
+      method: 'exact',
+      standardError: { loss: 0, reconstruction: 0 },
+    });
+    const mc = {
+      loss: 0.02,
+      reconstruction: 0.01,
+      l1: 10,
+      method: 'monte-carlo',
+      standardError: { loss: 3e-5, reconstruction: 2e-5 },
+      samples: 4096,
+    };
+    expect(parseResultLine(JSON.stringify({ ...v2, exactLoss: mc })).exactLoss).toEqual(mc);
+    expect(parseResultLine(JSON.stringify({ ...v2, exactLoss: null })).exactLoss).toBeNull();
+    expect(() => parseResultLine(JSON.stringify({ ...v2, exactLoss: { ...mc, method: 'guess' } }), 'f:1')).toThrow(
+      /f:1: field exactLoss.method/,
+    );
+  });
 });

@@ -17,11 +17,25 @@ export const RESULT_FORMAT = 'polytoy.experiment-result/2' as const;
 /** The previous format, still read. */
 export const RESULT_FORMAT_V1 = 'polytoy.experiment-result/1' as const;
 
-/** Exact population loss components (enumerated support; half-split data, n <= 32). */
-export interface ExactLoss {
+/** Population loss components. */
+export interface LossComponents {
   loss: number;
   reconstruction: number;
   l1: number;
+}
+
+/**
+ * The population loss of a run (half-split data): exact (enumerated support, n <= 32) or a
+ * seeded Monte-Carlo estimate (n > 32; @polytoy/metrics `populationLossOf`). The field holding
+ * it is still called `exactLoss`; `method` says which it is.
+ */
+export interface ExactLoss extends LossComponents {
+  /** `exact`, or `monte-carlo` (an estimate: see `standardError`). Lines of analysis version <= 2 have none: read as `exact`. */
+  method: 'exact' | 'monte-carlo';
+  /** Standard errors of `loss` and `reconstruction` (0 for exact; read as 0 in older lines). */
+  standardError: { loss: number; reconstruction: number };
+  /** Points averaged: the support size (exact) or the Monte-Carlo sample count; absent in older lines. */
+  samples?: number;
 }
 
 /**
@@ -43,7 +57,8 @@ export interface DisambiguationUse {
 export interface RunDetails {
   /**
    * Version of the analysis (`ANALYSIS_VERSION` of @polytoy/metrics) that wrote these details:
-   * 2 = the taxonomy; absent in older lines (the per-neuron classifier and `functional`).
+   * 2 = the taxonomy; 3 = `exactLoss` with `method` (Monte Carlo for n > 32); absent in older
+   * lines (the per-neuron classifier and `functional`).
    */
   version?: number;
   /** Summed shift c of the ±eps neurons (the taxonomy's report), or null without one. */
@@ -71,8 +86,8 @@ export interface RunDetails {
 export interface StartAnalysis {
   /** The start's c. */
   c: number;
-  /** Exact population loss at the start. */
-  exactLoss: ExactLoss;
+  /** Exact population loss at the start (n <= 32 only). */
+  exactLoss: LossComponents;
   /** `localAnalysis` verdict at the start (e.g. 'not-stationary', 'strict-local-min'). */
   verdict: string;
   gradientNorm: number;
@@ -85,7 +100,7 @@ export interface StartAnalysis {
 
 /** What the metrics and the analytic package say about a run's final parameters. */
 export interface RunAnalysis {
-  /** Exact population loss with the run's lambda, or null (not half-split, or n > 32). */
+  /** Population loss with the run's lambda (exact for n <= 32, Monte Carlo above), or null (not half-split). */
   exactLoss: ExactLoss | null;
   /** The taxonomy's solution label (`SolutionLabel` of @polytoy/metrics), or null when the data kind has none. */
   classification: string | null;
@@ -298,5 +313,15 @@ export function checkResultLine(value: unknown, where = 'result line'): ResultLi
     const issue = checked.error.issues[0]!;
     throw new PolytoyError(`${where}: field ${issue.path.join('.') || '(line)'}: ${issue.message}`);
   }
-  return v as ResultLine;
+  return withLossMethod(v as ResultLine);
+}
+
+/** Lines written before analysis version 3 have an exact loss without `method`: it was enumerated. */
+function withLossMethod(line: ResultLine): ResultLine {
+  const e = line.exactLoss as (LossComponents & Partial<ExactLoss>) | null;
+  if (!e || (e.method && e.standardError)) return line;
+  return {
+    ...line,
+    exactLoss: { ...e, method: e.method ?? 'exact', standardError: e.standardError ?? { loss: 0, reconstruction: 0 } },
+  };
 }

@@ -12,8 +12,9 @@ import { describe, expect, it } from 'vitest';
 import type { CellCoordinates } from './definition.js';
 import type { ResultLine } from './result.js';
 import { RESULT_FORMAT } from './result.js';
-import { dedupeResults, labelsOf, nameOf, summarise, taxonomyOf } from './summary.js';
 import { shareInterval, wilsonInterval } from './stats.js';
+import { dedupeResults, isAmbiguous, labelsOf, nameOf, summarise, taxonomyOf } from './summary.js';
+import { summaryTables } from './summary-table.js';
 
 const taxonomy = (p: AnyParams): TaxonomySummary =>
   summariseAnalysis(analyseModel(p, resolveTrainConfig({ data: { n: p.n }, model: { m: p.m } }))).taxonomy!;
@@ -25,6 +26,8 @@ function line(
     label?: string | null;
     recon?: number;
     exact?: number | null;
+    /** Monte-Carlo standard error of the reconstruction: `exact` is then an estimate. */
+    se?: number;
     c?: number | null;
     diverged?: boolean;
     status?: 'converged' | 'capped';
@@ -57,7 +60,25 @@ function line(
     finalLoss: diverged ? null : (o.recon ?? 0) + 0.01,
     reconstruction: diverged ? null : (o.recon ?? 0),
     l1: diverged ? null : 1,
-    exactLoss: o.exact == null ? null : { loss: o.exact + 0.01, reconstruction: o.exact, l1: 1 },
+    exactLoss:
+      o.exact == null
+        ? null
+        : o.se === undefined
+          ? {
+              loss: o.exact + 0.01,
+              reconstruction: o.exact,
+              l1: 1,
+              method: 'exact',
+              standardError: { loss: 0, reconstruction: 0 },
+            }
+          : {
+              loss: o.exact + 0.01,
+              reconstruction: o.exact,
+              l1: 1,
+              method: 'monte-carlo',
+              standardError: { loss: o.se, reconstruction: o.se },
+              samples: 4096,
+            },
     classification: diverged ? null : o.taxonomy ? o.taxonomy.label : o.label === undefined ? 'opposite-sign' : o.label,
     evidence: null,
     analysis: diverged
@@ -184,5 +205,46 @@ describe('summarise', () => {
     expect(s!.outputShares['opposite-sign']!.mean).toBeCloseTo((2 / 8 + 4 / 8 + 1) / 5, 12);
     // No run has a dead output: the interval is not a point at 0 (Wilson bound of 0 of 5 runs).
     expect(s!.outputShares.dead).toMatchObject({ mean: 0, lower: 0, upper: expect.closeTo(wilsonInterval(0, 5).upper, 12) });
+  });
+
+  it('n = 64: success and loss by the Monte-Carlo estimate, its SE, and the runs within 2 SE of the tolerance', () => {
+    const tol = 1e-3;
+    const cell = { n: 64, m: 34 };
+    const lines = [
+      line(cell, { recon: 0.5, exact: 0, se: 0 }), // an exact construction: estimate 0, SE 0
+      line(cell, { recon: 0.5, exact: 5e-4, se: 2e-6 }), // clearly below
+      line(cell, { recon: 0, exact: 0.02, se: 1e-4 }), // clearly above (the final batch would say success)
+      line(cell, { recon: 0.5, exact: 0.999e-3, se: 1e-6 }), // below by the estimate, within 2 SE: ambiguous
+      line(cell, { recon: 0.5, exact: 1.001e-3, se: 1e-6 }), // above by the estimate, within 2 SE: ambiguous
+      line(cell, { diverged: true }),
+    ];
+    const [s] = summarise(lines, { successTolerance: tol });
+    expect(s!.successRate).toBeCloseTo(3 / 6, 12);
+    expect(s!.ambiguous).toBe(2);
+    expect(s!.lossMethods).toEqual({ exact: 0, monteCarlo: 5, finalBatch: 0 });
+    expect(s!.reconstructionSE!.mean).toBeCloseTo((0 + 2e-6 + 1e-4 + 1e-6 + 1e-6) / 5, 15);
+    expect(s!.loss!.mean).toBeCloseTo((0 + 5e-4 + 0.02 + 0.999e-3 + 1.001e-3) / 5 + 0.01, 12);
+    expect(isAmbiguous(lines[3]!, tol)).toBe(true);
+    expect(isAmbiguous(lines[1]!, tol)).toBe(false);
+    // An exact value at the tolerance is never ambiguous.
+    expect(isAmbiguous(line(cell, { exact: tol }), tol)).toBe(false);
+
+    const table = summaryTables(lines, { tolerance: tol, by: ['n', 'm'] });
+    const rows = table.split('\n').filter((r) => r.startsWith('|'));
+    const head = rows[0]!.split('|').map((x) => x.trim());
+    const row = rows[2]!.split('|').map((x) => x.trim());
+    expect(head).toContain('loss SE');
+    expect(row[head.indexOf('loss SE')]).toBe('2.1e-5');
+    expect(row[head.indexOf('ambiguous (±2 SE)')]).toBe('2');
+    expect(row[head.indexOf(`success (≤ ${tol})`)]).toBe('50%');
+    expect(table).toMatch(/Monte-Carlo estimates of the population loss \(seeded; 4096 samples\)/);
+    // Capped runs are in no statistic: their cell shows no SE (not 'exact').
+    const capped = summaryTables([line(cell, { exact: 5e-4, se: 1e-5, status: 'capped' })], { tolerance: tol, by: ['n'] });
+    const cappedRows = capped.split('\n').filter((r) => r.startsWith('|'));
+    const cappedHead = cappedRows[0]!.split('|').map((x) => x.trim());
+    expect(cappedRows[2]!.split('|').map((x) => x.trim())[cappedHead.indexOf('loss SE')]).toBe('—');
+    // An exact-only table has neither the column nor the note.
+    const exactOnly = summaryTables([line({ n: 8 }, { exact: 0 })], { tolerance: tol, by: ['n'] });
+    expect(exactOnly).not.toMatch(/loss SE|Monte-Carlo/);
   });
 });

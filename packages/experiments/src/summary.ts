@@ -85,9 +85,22 @@ export interface CellSummary {
    * NaN when every run was capped.
    */
   successRate: number;
-  /** Of converged runs (as every statistic below but wall time): reconstruction per sample, exact when known, else the final batch's. */
+  /**
+   * Ended runs whose success was decided on a Monte-Carlo estimate within {@link AMBIGUITY_SE}
+   * standard errors of the tolerance (`|reconstruction − tolerance| <= 2 SE`): counted by the
+   * estimate in `successRate`, and reported here so that none is counted silently.
+   */
+  ambiguous: number;
+  /**
+   * Converged runs by how their population loss was computed: `exact` (enumerated, n <= 32),
+   * `monteCarlo` (seeded estimate, n > 32), `finalBatch` (no population loss: the last batch's).
+   */
+  lossMethods: { exact: number; monteCarlo: number; finalBatch: number };
+  /** Standard error of the Monte-Carlo reconstruction estimates of converged runs (null without any). */
+  reconstructionSE: Stat | null;
+  /** Of converged runs (as every statistic below but wall time): reconstruction per sample, the population value (exact or Monte Carlo) when known, else the final batch's. */
   reconstruction: Stat | null;
-  /** Total loss (exact when known, else final batch). */
+  /** Total loss (population value, exact or Monte Carlo, when known; else final batch). */
   loss: Stat | null;
   /** Fitted disambiguation strength c. */
   c: Stat | null;
@@ -144,10 +157,35 @@ export function labelOf(line: ResultLine): string {
   return line.classification ?? UNCLASSIFIED_LABEL;
 }
 
-/** Reconstruction per sample used for success: exact population value when known. */
+/** A Monte-Carlo success decision within this many standard errors of the tolerance is ambiguous. */
+export const AMBIGUITY_SE = 2;
+
+/**
+ * Reconstruction per sample used for success: the population value when known (exact for
+ * n <= 32, the Monte-Carlo estimate above), else the final batch's.
+ */
 export function reconstructionOf(line: ResultLine): number {
   if (line.status === 'diverged') return Number.POSITIVE_INFINITY;
   return line.exactLoss?.reconstruction ?? line.reconstruction ?? Number.POSITIVE_INFINITY;
+}
+
+/** How a line's loss was computed: `exact`, `monte-carlo`, or `final-batch` (no population loss). */
+export function lossMethodOf(line: ResultLine): 'exact' | 'monte-carlo' | 'final-batch' {
+  if (!line.exactLoss) return 'final-batch';
+  return line.exactLoss.method ?? 'exact';
+}
+
+/** Standard error of the line's reconstruction (0 when exact; NaN for the final batch's). */
+export function reconstructionErrorOf(line: ResultLine): number {
+  const e = line.exactLoss;
+  if (!e) return Number.NaN;
+  return e.standardError?.reconstruction ?? 0;
+}
+
+/** Whether a run's success at `tolerance` rests on a Monte-Carlo estimate within {@link AMBIGUITY_SE} SE of it. */
+export function isAmbiguous(line: ResultLine, tolerance: number): boolean {
+  if (line.status === 'diverged' || lossMethodOf(line) !== 'monte-carlo') return false;
+  return Math.abs(reconstructionOf(line) - tolerance) <= AMBIGUITY_SE * reconstructionErrorOf(line);
 }
 
 function compareValues(a: unknown, b: unknown): number {
@@ -239,6 +277,13 @@ export function summarise(results: readonly ResultLine[], opts: SummariseOptions
       epsNeurons: { runs: epsRuns, roles },
       allOnesRemoved: stat(ok.map((l) => taxonomyOf(l)?.form?.allOnesRemoved ?? Number.NaN)),
       successRate: ended.length > 0 ? ended.filter((l) => reconstructionOf(l) <= tol).length / ended.length : Number.NaN,
+      ambiguous: ended.filter((l) => isAmbiguous(l, tol)).length,
+      lossMethods: {
+        exact: ok.filter((l) => lossMethodOf(l) === 'exact').length,
+        monteCarlo: ok.filter((l) => lossMethodOf(l) === 'monte-carlo').length,
+        finalBatch: ok.filter((l) => lossMethodOf(l) === 'final-batch').length,
+      },
+      reconstructionSE: stat(ok.filter((l) => lossMethodOf(l) === 'monte-carlo').map(reconstructionErrorOf)),
       reconstruction: stat(ok.map(reconstructionOf)),
       loss: stat(ok.map((l) => l.exactLoss?.loss ?? l.finalLoss ?? Number.NaN)),
       c: stat(ok.map((l) => l.analysis?.c ?? Number.NaN)),

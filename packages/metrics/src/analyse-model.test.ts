@@ -2,7 +2,8 @@ import { oppositeSignConstruction, reluTwoNeuronConstruction, sameSignConstructi
 import { resolveTrainConfig } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_VERSION, analyseModel, summariseAnalysis } from './analyse-model.js';
-import { identityModel } from './test-utils/constructions.js';
+import { MONTE_CARLO_SAMPLES } from './exact-loss.js';
+import { identityModel, perturbed } from './test-utils/constructions.js';
 
 describe('analyseModel (the run-analysis pipeline)', () => {
   it('half-split data: exact loss with the instance lambda, taxonomy, neuron-level reading', () => {
@@ -19,11 +20,29 @@ describe('analyseModel (the run-analysis pipeline)', () => {
     expect(analyseModel(reluTwoNeuronConstruction({ n: 8 }), relu).taxonomy!.label).toBe('relu-two-neuron');
   });
 
-  it('no exact loss beyond n = 32, taxonomy still', () => {
+  it('beyond n = 32: the population loss by seeded Monte Carlo with its standard error, taxonomy still', () => {
     const cfg = resolveTrainConfig({ data: { n: 36 } });
     const a = analyseModel(oppositeSignConstruction({ n: 36 }), cfg);
-    expect(a.exactLoss).toBeNull();
+    expect(a.exactLoss!.method).toBe('monte-carlo');
     expect(a.taxonomy!.label).toBe('opposite-sign');
+    // n = 64, m = 34 (a phase-diagram cell), perturbed: a positive SE far below the 1e-3 tolerance at this loss.
+    const n64 = resolveTrainConfig({ data: { n: 64 }, model: { m: 34, l1: { lambda: 1e-3 } } });
+    const p = perturbed(sameSignConstruction({ n: 64, c: 0.5 }), 2, 1e-3);
+    const b = analyseModel(p, n64);
+    const e = b.exactLoss!;
+    expect(e.method).toBe('monte-carlo');
+    expect(e.samples).toBe(MONTE_CARLO_SAMPLES);
+    expect(e.standardError.reconstruction).toBeGreaterThan(0);
+    expect(e.standardError.reconstruction).toBeLessThan(0.01 * Math.max(e.reconstruction, 1e-3));
+    expect(analyseModel(p, n64)).toEqual(b); // deterministic
+    const s = summariseAnalysis(b);
+    expect(JSON.parse(JSON.stringify(s.exactLoss))).toEqual(e);
+    // Forced at n <= 32, off on request.
+    const cfg16 = resolveTrainConfig({ data: { n: 16 } });
+    const forced = analyseModel(sameSignConstruction({ n: 16 }), cfg16, { populationLoss: { method: 'monte-carlo' } });
+    expect(forced.exactLoss!.method).toBe('monte-carlo');
+    expect(analyseModel(sameSignConstruction({ n: 16 }), cfg16).exactLoss!.method).toBe('exact');
+    expect(analyseModel(p, n64, { exactLoss: false }).exactLoss).toBeNull();
   });
 
   it('basis data: the paper count against n²/(4m); sparse-uniform: the superposition view', () => {

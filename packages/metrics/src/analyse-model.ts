@@ -5,19 +5,19 @@
  * print is {@link summariseAnalysis} of it. Pure TypeScript, no tfjs, browser-safe.
  *
  * What is computed depends on the data: half-split data gets the taxonomy (families, per-output
- * mechanisms, the ±eps-neuron report, measured structure), the neuron-level reading and, for
- * n <= 32, the exact population loss; sparse-uniform (TMS-style) data gets the superposition
+ * mechanisms, the ±eps-neuron report, measured structure), the neuron-level reading and the
+ * population loss (exact for n <= 32, a seeded Monte-Carlo estimate with its standard error above); sparse-uniform (TMS-style) data gets the superposition
  * view (WᵀW, feature norms, feature dimensionality); every model gets Lecomte et al.'s
  * polysemantic count, compared with n²/(4m) for basis data.
  */
 import type { LossModelConfig } from '@polytoy/analytic';
-import { expectedPolysemanticCount, MAX_EXACT_N } from '@polytoy/analytic';
+import { expectedPolysemanticCount } from '@polytoy/analytic';
 import type { AnyParams } from '@polytoy/analytic';
 import type { DataKind } from '@polytoy/core';
 import type { SolutionClassification } from './classify.js';
 import { classifyNeurons } from './classify.js';
-import type { ExactLoss } from './exact-loss.js';
-import { exactLossOf } from './exact-loss.js';
+import type { ExactLoss, PopulationLossOptions } from './exact-loss.js';
+import { populationLossOf } from './exact-loss.js';
 import type { FamilyName, Spread } from './families.js';
 import type { OutputMechanism, SolutionLabel } from './labels.js';
 import type { PaperCount, PaperCountOptions } from './paper-count.js';
@@ -32,8 +32,11 @@ import { resolveThresholds } from './thresholds.js';
 /**
  * Version of the analysis (taxonomy and summary). Stored in every summary; bump it whenever a
  * label, a threshold or a summary field changes meaning, so stored analyses can be told apart.
+ * 3: `exactLoss` carries `method` ('exact' | 'monte-carlo'), `standardError` and `samples`, and
+ * is a Monte-Carlo estimate for half-split data with n > 32 (null there before).
+ * 4: the `distributed` label and output mechanism; `other` outputs are the inexact ones.
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 /** What the analysis needs to know about the run: the data and the model config (and the instance's lambda). */
 export interface AnalysisSettings {
@@ -47,8 +50,13 @@ export interface AnalysisSettings {
 export interface AnalyseModelOptions {
   thresholds?: Partial<MetricThresholds>;
   paper?: PaperCountOptions;
-  /** Compute the exact population loss when the data allows it (default true). */
+  /** Compute the population loss for half-split data (default true). */
   exactLoss?: boolean;
+  /**
+   * `auto` (default): exact for n <= 32, Monte Carlo above; `monte-carlo` forces the estimate
+   * (tests compare it with the exact value); samples and seed default to the package's constants.
+   */
+  populationLoss?: PopulationLossOptions;
 }
 
 /** Everything the pipeline computes for one model. */
@@ -59,7 +67,11 @@ export interface ModelAnalysis {
   m: number;
   hiddenActivation: 'none' | 'relu';
   lambda: number;
-  /** Exact population loss (half-split data, n <= 32, a multiple of 4); else null. */
+  /**
+   * Population loss (half-split data, n a multiple of 4): exact for n <= 32, a Monte-Carlo
+   * estimate above (`method`, `standardError`); else null. The field keeps its name so stored
+   * lines stay readable; every place that prints it names the method.
+   */
   exactLoss: ExactLoss | null;
   /** The taxonomy (half-split data, n a multiple of 4); else null. */
   taxonomy: FunctionClassification | null;
@@ -85,6 +97,7 @@ export interface ModelAnalysis {
  * const a = analyseModel(sameSignConstruction({ n: 16 }), cfg);
  * a.taxonomy?.label;              // 'same-sign'
  * a.exactLoss?.reconstruction;    // 0
+ * a.exactLoss?.method;            // 'exact' (n <= 32; 'monte-carlo' above)
  * summariseAnalysis(a).outputs?.codes; // 'ssssssssssssssss'
  */
 export function analyseModel(params: AnyParams, settings: AnalysisSettings, options: AnalyseModelOptions = {}): ModelAnalysis {
@@ -94,7 +107,7 @@ export function analyseModel(params: AnyParams, settings: AnalysisSettings, opti
   const hiddenActivation = model.hiddenActivation;
   const halfSplit = data.kind === 'half-split' && params.n >= 4 && params.n % 4 === 0;
   const exactLoss =
-    halfSplit && options.exactLoss !== false && params.n <= MAX_EXACT_N ? exactLossOf(params, model, lambda) : null;
+    halfSplit && options.exactLoss !== false ? populationLossOf(params, model, lambda, options.populationLoss) : null;
   return {
     dataKind: data.kind,
     kind: params.kind,

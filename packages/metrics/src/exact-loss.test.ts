@@ -1,7 +1,8 @@
 import { oppositeSignConstruction, reluTwoNeuronConstruction, sameSignConstruction } from '@polytoy/analytic';
 import { resolveTrainConfig } from '@polytoy/core';
 import { describe, expect, it } from 'vitest';
-import { exactLossOf } from './exact-loss.js';
+import { exactLossOf, MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, populationLossOf } from './exact-loss.js';
+import { perturbed } from './test-utils/constructions.js';
 
 // Reference values: tools/conformance/fixtures/reference/constructions.json (numpy float64, full enumeration).
 const modelOf = (input: object) => resolveTrainConfig({ data: { n: 8 }, model: input }).model;
@@ -41,5 +42,65 @@ describe('exactLossOf', () => {
   it('refuses n > 32', () => {
     const p = sameSignConstruction({ n: 36 });
     expect(() => exactLossOf(p, modelOf({}))).toThrow(/n/);
+  });
+});
+
+describe('populationLossOf (exact for n <= 32, Monte Carlo above)', () => {
+  const model32 = resolveTrainConfig({ data: { n: 32 }, model: { l1: { lambda: 0.01 } } }).model;
+
+  it('n = 32, forced Monte Carlo: agrees with the exact value within 4 standard errors (a random model)', () => {
+    for (const hiddenActivation of ['none', 'relu'] as const) {
+      const model = { ...model32, hiddenActivation };
+      const p = perturbed(sameSignConstruction({ n: 32, c: 0.4 }), 5, 0.15);
+      const exact = populationLossOf(p, model);
+      const mc = populationLossOf(p, model, undefined, { method: 'monte-carlo' });
+      expect(exact.method).toBe('exact');
+      expect(exact.standardError).toEqual({ loss: 0, reconstruction: 0 });
+      expect(exact.samples).toBe(exact.supportSize);
+      expect(mc.method).toBe('monte-carlo');
+      expect(mc.samples).toBe(MONTE_CARLO_SAMPLES);
+      expect(mc.supportSize).toBe(exact.supportSize); // 2·C(16, 8) = 25,740
+      expect(mc.standardError.reconstruction).toBeGreaterThan(0);
+      expect(Math.abs(mc.reconstruction - exact.reconstruction)).toBeLessThan(4 * mc.standardError.reconstruction);
+      expect(Math.abs(mc.loss - exact.loss)).toBeLessThan(4 * mc.standardError.loss);
+      // Not absurdly wide either: the estimate resolves the loss to a few per cent.
+      expect(mc.standardError.reconstruction).toBeLessThan(0.03 * exact.reconstruction);
+    }
+  });
+
+  it('n = 64: an exact zero-loss construction estimates to reconstruction 0 with SE 0, L1 = n/4 + sqrt(c n)/2', () => {
+    const n = 64;
+    const model = resolveTrainConfig({ data: { n }, model: { l1: { lambda: 0.01 } } }).model;
+    const est = populationLossOf(sameSignConstruction({ n, c: 0.5 }), model);
+    expect(est.method).toBe('monte-carlo');
+    expect(est.reconstruction).toBeLessThan(1e-12);
+    expect(est.standardError.reconstruction).toBeLessThan(1e-12);
+    // Every sample has n/4 active pair neurons of 1 and the ±eps neuron at n/4 · eps = sqrt(c n)/2:
+    // the per-sample L1 is constant, so its SE is 0 and the estimate is the closed form (float32 weights).
+    const closed = n / 4 + Math.sqrt(0.5 * n) / 2;
+    expect(Math.abs(est.l1 - closed)).toBeLessThan(4 * (est.standardError.loss / 0.01) + 1e-5);
+    expect(est.standardError.loss).toBeLessThan(1e-9);
+    expect(est.loss).toBeCloseTo(0.01 * closed, 6);
+    expect(est.supportSize).toBe(1_202_160_780); // 2·C(32, 16)
+    const relu = resolveTrainConfig({ data: { n }, model: { hiddenActivation: 'relu', m: 34 } }).model;
+    const two = populationLossOf(reluTwoNeuronConstruction({ n, c: 0.5 }), relu);
+    expect(two.reconstruction).toBeLessThan(1e-12);
+    expect(two.standardError.reconstruction).toBeLessThan(1e-12);
+  });
+
+  it('is deterministic: the same value twice, another seed another value', () => {
+    const model = resolveTrainConfig({ data: { n: 64 } }).model;
+    const p = perturbed(sameSignConstruction({ n: 64, c: 0.4 }), 9, 0.05);
+    const a = populationLossOf(p, model);
+    expect(populationLossOf(p, model)).toEqual(a);
+    expect(populationLossOf(p, model, undefined, { seed: MONTE_CARLO_SEED + 1 }).reconstruction).not.toBe(a.reconstruction);
+    expect(a.standardError.reconstruction).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown method and a bad sample count', () => {
+    const model = modelOf({});
+    const p = sameSignConstruction({ n: 8 });
+    expect(() => populationLossOf(p, model, undefined, { method: 'bogus' as 'auto' })).toThrow(/method/);
+    expect(() => populationLossOf(p, model, undefined, { method: 'monte-carlo', samples: 1 })).toThrow(/samples/);
   });
 });

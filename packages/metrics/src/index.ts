@@ -26,8 +26,8 @@ export { CONSTRUCTION_FAMILIES, constructionDistances, distanceToFamily } from '
 export type { ConstructionDistances, ConstructionFamily, DistanceOptions, FamilyFit as NeuronFamilyFit } from './distance.js';
 export { epsNeuronReport } from './eps-neuron.js';
 export type { EpsNeuron, EpsNeuronReport } from './eps-neuron.js';
-export { exactLossOf } from './exact-loss.js';
-export type { ExactLoss, ExactLossModel } from './exact-loss.js';
+export { exactLossOf, MONTE_CARLO_SAMPLES, MONTE_CARLO_SEED, populationLossOf } from './exact-loss.js';
+export type { ExactLoss, ExactLossModel, PopulationLossMethod, PopulationLossOptions } from './exact-loss.js';
 export { FAMILY_NAMES, fitFamily, OutputCosts, spreadOf } from './families.js';
 export type { FamilyFit, FamilyName, OutputMeasure, Spread, TemplateFit } from './families.js';
 export { hungarian, maxAssignment } from './hungarian.js';

@@ -18,6 +18,7 @@ describe('README example', () => {
     expect(t.eps.neurons[0]!.c).toBeCloseTo(0.5, 6);
     expect(t.eps.neurons[0]!.biasPlusC).toBeCloseTo(0, 6);
     expect(a.exactLoss!.reconstruction).toBeCloseTo(0, 12);
+    expect(a.exactLoss!.method).toBe('exact');
     expect(a.paper.polysemantic).toBe(8);
     const s = summariseAnalysis(a);
     expect(s.taxonomy!.name).toBe('same-sign');

@@ -30,7 +30,7 @@ describe('toReportRun', () => {
     expect(run.outputs).toEqual({ codes: 'ddii0di', disambiguated: 3, inhibited: 3, dead: 1 });
   });
 
-  it('analysis version 3: distributed outputs (d) count by their partner weight, as other outputs do', () => {
+  it('analysis version 4: distributed outputs (d) count by their partner weight, as other outputs do', () => {
     const taxonomy = {
       ...finds.analysis!.taxonomy!,
       outputs: { ...finds.analysis!.taxonomy!.outputs, codes: 'sddodxx0', partnerWeight: [1, 0.6, -0.4, -1, 0.2, 0.5, -0.3, 0] },
@@ -90,5 +90,35 @@ describe('toReportRun', () => {
     const runs = toReportRuns([finds, { ...finds, finalLoss: 123, exactLoss: null }]);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.loss).toBe(123);
+  });
+});
+
+describe('the population loss method', () => {
+  it('exact lines say exact; a Monte-Carlo line (n > 32) carries its SE into the table and the gallery caption', async () => {
+    const { cellTable } = await import('./tables.js');
+    const { gallery } = await import('./gallery.js');
+    expect(toReportRun(finds).lossMethod).toBe('exact');
+    expect(toReportRun(finds).lossSE).toBeNull();
+    const mc: ResultLine = {
+      ...finds,
+      runId: 'mc',
+      exactLoss: {
+        loss: 0.0171,
+        reconstruction: 9.99e-4,
+        l1: 16,
+        method: 'monte-carlo',
+        standardError: { loss: 3e-6, reconstruction: 2e-6 },
+        samples: 4096,
+      },
+    };
+    const run = toReportRun(mc);
+    expect(run).toMatchObject({ lossMethod: 'monte-carlo', exact: false, loss: 0.0171, reconstruction: 9.99e-4 });
+    expect(run.lossSE).toEqual({ loss: 3e-6, reconstruction: 2e-6 });
+    const table = cellTable([run], 1e-3);
+    expect(table).toContain('Monte-Carlo SE of the reconstruction');
+    expect(table).toContain('loss (Monte Carlo, mean)');
+    expect(table).toContain('(1 within 2 SE)');
+    expect(cellTable([toReportRun(finds)], 1e-3)).not.toContain('Monte');
+    expect(gallery([run], 1)[0]!.caption).toMatch(/^Monte-Carlo loss 0\.0171 ± /);
   });
 });

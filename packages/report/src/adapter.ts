@@ -67,10 +67,15 @@ export interface ReportRun {
   predictedC: number | null;
   /** Construction starts: the exact loss and the local verdict at the start, else null. */
   startAnalysis: { loss: number | null; verdict: string } | null;
-  /** Total loss (exact population loss when `exact`, else the final batch's). */
+  /** Total loss: the population loss (exact, or Monte Carlo: see `lossMethod`) when the line has one, else the final batch's. */
   loss: number | null;
   reconstruction: number | null;
+  /** The loss is the exact population loss (enumerated support). */
   exact: boolean;
+  /** How `loss` and `reconstruction` were computed: `exact`, `monte-carlo` (n > 32, with `lossSE`) or `final-batch`. */
+  lossMethod: 'exact' | 'monte-carlo' | 'final-batch';
+  /** Monte Carlo: standard errors of `loss` and `reconstruction`; else null. */
+  lossSE: { loss: number; reconstruction: number } | null;
   /** Untied: per output, the shift from the ±eps neurons and whether it reads them. */
   readsEps: { shift: number[]; fraction: number } | null;
   polysemanticCount: number | null;
@@ -179,7 +184,11 @@ export function toReportRun(line: ResultLine): ReportRun {
   const evidence = obj(l.evidence);
   const exactLoss = obj(l.exactLoss);
   const convergence = convergenceOf(l);
-  const exact = num(exactLoss.loss) !== null;
+  const population = num(exactLoss.loss) !== null;
+  // Lines of analysis version <= 2 carry no method: their population loss was enumerated.
+  const lossMethod = !population ? 'final-batch' : exactLoss.method === 'monte-carlo' ? 'monte-carlo' : 'exact';
+  const se = obj(exactLoss.standardError);
+  const exact = lossMethod === 'exact';
   const classification = typeof l.classification === 'string' ? l.classification : null;
   const mechanism = typeof functional.label === 'string' ? functional.label : null;
   const use = obj(analysis.disambiguationUse);
@@ -220,6 +229,11 @@ export function toReportRun(line: ResultLine): ReportRun {
     loss: num(exactLoss.loss) ?? num(l.finalLoss),
     reconstruction: num(exactLoss.reconstruction) ?? num(l.reconstruction),
     exact,
+    lossMethod,
+    lossSE:
+      lossMethod === 'monte-carlo'
+        ? { loss: num(se.loss) ?? Number.NaN, reconstruction: num(se.reconstruction) ?? Number.NaN }
+        : null,
     readsEps: Object.keys(use).length ? { shift, fraction: num(use.fraction) ?? 0 } : null,
     polysemanticCount: num(analysis.polysemanticCount),
     expectedPolysemanticCount: num(analysis.expectedPolysemanticCount),

@@ -56,7 +56,10 @@ export function gallery(runs: readonly ReportRun[], max: number): GalleryItem[] 
   const keys = vary.length ? vary : (['n', 'm'] as const);
   return representativeRuns(runs, max).map((r) => {
     const title = `${r.family} · ${cellLabel(r.cell, keys)} · seed ${r.seed}`;
-    const loss = `${r.exact ? 'exact loss' : 'final loss'} ${formatNumber(r.loss)} (reconstruction ${formatNumber(r.reconstruction)})`;
+    const loss =
+      r.lossMethod === 'monte-carlo'
+        ? `Monte-Carlo loss ${formatNumber(r.loss)} ± ${formatNumber(r.lossSE?.loss)} (reconstruction ${formatNumber(r.reconstruction)} ± ${formatNumber(r.lossSE?.reconstruction)})`
+        : `${r.exact ? 'exact loss' : 'final loss'} ${formatNumber(r.loss)} (reconstruction ${formatNumber(r.reconstruction)})`;
     const eps = r.epsNeurons.length
       ? `±eps neuron${r.epsNeurons.length > 1 ? 's' : ''} ${r.epsNeurons.join(', ')} (◆)${r.c !== null ? `, c = ${formatNumber(r.c)}` : ''}`
       : 'no neuron-aligned ±eps neuron';

@@ -3,7 +3,7 @@
  * 95% Wilson intervals, capped and diverged runs apart, losses and the fitted c; the construction
  * starts against the analysis; the paper's count against n²/(4m).
  */
-import { wilsonInterval } from '@polytoy/experiments';
+import { AMBIGUITY_SE, wilsonInterval } from '@polytoy/experiments';
 import { sortNatural } from '@polytoy/viz';
 import type { ReportRun } from './adapter.js';
 import { countsInRates } from './adapter.js';
@@ -32,6 +32,7 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
   const keys: Coordinate[] = varyingCoordinates(runs);
   const shown = keys.length ? keys : (['n', 'm'] as Coordinate[]);
   const rows: TableCell[][] = [];
+  const monteCarlo = runs.some((r) => r.lossMethod === 'monte-carlo');
   for (const [, cell] of groupBy(runs, (r) => cellLabel(r.cell, shown))) {
     const counted = cell.filter(countsInRates);
     const capped = cell.length - counted.length;
@@ -48,6 +49,11 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
     const finished = counted.filter((r) => r.convergence !== 'diverged');
     const reached = counted.filter((r) => r.reconstruction !== null && r.reconstruction <= tolerance).length;
     const cs = finished.map((r) => r.c).filter((c): c is number => c !== null);
+    const ses = finished.map((r) => r.lossSE?.reconstruction).filter((x): x is number => x != null && Number.isFinite(x));
+    const ambiguous = counted.filter(
+      (r) =>
+        r.lossSE && r.reconstruction !== null && Math.abs(r.reconstruction - tolerance) <= AMBIGUITY_SE * r.lossSE.reconstruction,
+    ).length;
     rows.push([
       ...shown.map((k) => String(cell[0]!.cell[k])),
       cell.length,
@@ -55,12 +61,28 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
       diverged,
       { html: found },
       counted.length ? interval(reached, counted.length) : '—',
+      ...(monteCarlo
+        ? [
+            ses.length
+              ? `${formatNumber(mean(ses))} (${ambiguous} within ${AMBIGUITY_SE} SE)`
+              : finished.some((r) => r.exact)
+                ? 'exact'
+                : '—',
+          ]
+        : []),
       formatNumber(mean(finished.map((r) => r.loss).filter((x): x is number => x !== null))),
       formatNumber(mean(finished.map((r) => r.reconstruction).filter((x): x is number => x !== null))),
       cs.length ? `${formatNumber(mean(cs))} ± ${formatNumber(sd(cs))} (${cs.length} run${cs.length === 1 ? '' : 's'})` : '—',
     ]);
   }
   const exact = runs.some((r) => r.exact);
+  const lossHeader = monteCarlo
+    ? exact
+      ? 'loss (exact for n ≤ 32, Monte Carlo above; mean)'
+      : 'loss (Monte Carlo, mean)'
+    : exact
+      ? 'loss (exact, mean)'
+      : 'loss (final batch, mean)';
   return htmlTable(
     [
       ...shown.map((k) => (k === 'lambda' ? 'λ' : k)),
@@ -69,7 +91,10 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
       'diverged',
       'families found (runs, rate with 95% interval)',
       `reconstruction ≤ ${tolerance} (95% interval)`,
-      exact ? 'loss (exact, mean)' : 'loss (final batch, mean)',
+      ...(monteCarlo
+        ? ['Monte-Carlo SE of the reconstruction (mean; runs within 2 SE of the tolerance, counted by the estimate)']
+        : []),
+      lossHeader,
       'reconstruction (mean)',
       'c of the ±eps neuron (mean ± sd)',
     ],

@@ -153,6 +153,8 @@ export const RESULT_COLUMNS = [
   'exact_loss',
   'exact_reconstruction',
   'exact_l1',
+  'exact_monte_carlo',
+  'exact_se_reconstruction',
   'c',
   'bias_mean',
   'polysemantic_count',
@@ -160,7 +162,7 @@ export const RESULT_COLUMNS = [
   'has_params',
 ] as const;
 
-const INT_COLUMNS = new Set(['n', 'm', 'seed', 'steps', 'converged', 'diverged', 'step', 'has_params']);
+const INT_COLUMNS = new Set(['n', 'm', 'seed', 'steps', 'converged', 'diverged', 'step', 'has_params', 'exact_monte_carlo']);
 
 function scalars(l: ResultLine): Record<(typeof RESULT_COLUMNS)[number], number> {
   return {
@@ -179,6 +181,9 @@ function scalars(l: ResultLine): Record<(typeof RESULT_COLUMNS)[number], number>
     exact_loss: orNaN(l.exactLoss?.loss),
     exact_reconstruction: orNaN(l.exactLoss?.reconstruction),
     exact_l1: orNaN(l.exactLoss?.l1),
+    // 1 when the exact_* columns hold a Monte-Carlo estimate (n > 32), 0 when exact, -1 without a population loss.
+    exact_monte_carlo: l.exactLoss ? (l.exactLoss.method === 'monte-carlo' ? 1 : 0) : -1,
+    exact_se_reconstruction: l.exactLoss ? (l.exactLoss.standardError?.reconstruction ?? 0) : Number.NaN,
     c: orNaN(l.analysis?.c),
     bias_mean: orNaN(l.analysis?.biasMean),
     polysemantic_count: orNaN(l.analysis?.polysemanticCount),

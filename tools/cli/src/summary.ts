@@ -2,7 +2,7 @@
  * The end-of-training analysis and its one-screen summary. The analysis is the metrics pipeline
  * (`analyseModel`, the one the experiments and the playground use); this file only chooses
  * what to print, by data kind: half-split data gets the taxonomy (solution family, distance,
- * per-output mechanisms, ±eps neuron, exact loss); sparse-uniform (TMS-style) data gets WᵀW,
+ * per-output mechanisms, ±eps neuron, population loss: exact or Monte Carlo ± SE); sparse-uniform (TMS-style) data gets WᵀW,
  * feature norms and feature dimensionality (Elhage et al.); basis data gets the paper's
  * polysemantic count against n²/(4m).
  */
@@ -21,8 +21,17 @@ export interface InstanceSummary {
   finalLoss: number;
   reconstruction: number;
   l1: number;
-  /** Exact population loss by enumerating the data support (half-split data, n <= 32). */
-  exact: { loss: number; reconstruction: number; l1: number } | null;
+  /**
+   * Population loss (half-split data): exact by enumerating the support (n <= 32), or a seeded
+   * Monte-Carlo estimate with its standard errors (n > 32; `method` says which).
+   */
+  exact: {
+    loss: number;
+    reconstruction: number;
+    l1: number;
+    method: 'exact' | 'monte-carlo';
+    standardError: { loss: number; reconstruction: number };
+  } | null;
   /** The taxonomy's label with its per-output counts (half-split data), else null. */
   label: string | null;
   /** One or more sentences: what was found (or the view's headline for other data). */
@@ -58,7 +67,9 @@ export function summariseRun(result: TrainResult): RunSummary {
         finalLoss: r.finalLoss.loss,
         reconstruction: r.finalLoss.reconstruction,
         l1: r.finalLoss.l1,
-        exact: e ? { loss: e.loss, reconstruction: e.reconstruction, l1: e.l1 } : null,
+        exact: e
+          ? { loss: e.loss, reconstruction: e.reconstruction, l1: e.l1, method: e.method, standardError: e.standardError }
+          : null,
         label: analysis.taxonomy?.name ?? null,
         reason: reasonOf(config, analysis),
         analysis,
@@ -80,6 +91,12 @@ function reasonOf(config: TrainConfig, a: AnalysisSummary): string {
   return `${a.paper.polysemantic} polysemantic neurons (more than one |w| in [0.8, 1.2])${expected !== null ? `; the paper's n²/(4m) = ${fmt(expected, 3)}` : ''}.`;
 }
 
+/** `0.005414 (exact)` or `0.01600 ± 3.2e-6 (Monte Carlo)`: the method is always printed with the value. */
+function populationLoss(e: InstanceSummary['exact']): string {
+  if (!e) return 'n/a';
+  return e.method === 'exact' ? `${fmt(e.loss)} (exact)` : `${fmt(e.loss)} ± ${fmt(e.standardError.loss, 2)} (Monte Carlo)`;
+}
+
 interface Column {
   header: string;
   cell: (s: InstanceSummary) => string;
@@ -98,7 +115,7 @@ function columns(config: TrainConfig): Column[] {
   if (config.data.kind === 'half-split') {
     return [
       ...base,
-      { header: 'exact loss', cell: (s) => (s.exact ? fmt(s.exact.loss) : 'n/a') },
+      { header: 'population loss', cell: (s) => populationLoss(s.exact) },
       { header: 'solution', cell: (s) => s.label ?? 'n/a' },
       { header: 'distance', cell: (s) => fmt(s.analysis.taxonomy?.distance, 3) },
       { header: 'outputs', cell: (s) => s.analysis.taxonomy?.outputs.codes ?? '' },
@@ -182,6 +199,12 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
   if (c.data.kind === 'half-split') {
     lines.push('');
     lines.push('  outputs: s same-sign (reads its partner, disambiguated), o opposite-sign, m monosemantic, 0 dead, x other');
+    const mc = summary.instances.find((s) => s.exact?.method === 'monte-carlo');
+    lines.push(
+      mc
+        ? `  population loss: a seeded Monte-Carlo estimate ± its standard error (n > 32: ${mc.analysis.exactLoss?.samples ?? '?'} samples; not exact)`
+        : '  population loss: exact (enumerated data support)',
+    );
   }
   if (summary.instances.length === 1) {
     lines.push('');

@@ -54,7 +54,7 @@ export const tinyDef: ExperimentDefinition = {
 
 /** A cheap stand-in for the metrics (the bookkeeping is what these tests check). */
 export const stubAnalyse = (): RunAnalysis => ({
-  exactLoss: { loss: 1, reconstruction: 1, l1: 0 },
+  exactLoss: { loss: 1, reconstruction: 1, l1: 0, method: 'exact', standardError: { loss: 0, reconstruction: 0 } },
   classification: 'stub',
   evidence: null,
   details: { c: null, biasMean: 0, polysemanticCount: 0, expectedPolysemanticCount: null, disambiguationUse: null },

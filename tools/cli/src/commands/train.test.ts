@@ -31,7 +31,8 @@ describe('polytoy train (bundled CLI)', () => {
     expect(r.stderr).toContain('backend wasm (SIMD on)');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/final loss/);
-    expect(r.stdout).toMatch(/exact loss/);
+    expect(r.stdout).toMatch(/population loss/);
+    expect(r.stdout).toMatch(/\(exact\)/);
     const run = parseRunRecord(JSON.parse(readFileSync(out, 'utf8')));
     expect(run.params[0]!.n).toBe(8);
     expect(run.params[0]!.m).toBe(5);
@@ -89,6 +90,28 @@ describe('polytoy train (bundled CLI)', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('n = 64 (--config): the population loss is printed as a Monte-Carlo estimate ± SE, never as exact', () => {
+    const dir = tmp();
+    const file = join(dir, 'cfg.json');
+    const out = join(dir, 'run.json');
+    writeFileSync(file, JSON.stringify({ data: { kind: 'half-split', n: 64 }, model: { m: 34 }, steps: 50 }));
+    const r = runCli(['train', '--config', file, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/population loss/);
+    expect(r.stdout).toMatch(/\d ± [\d.e-]+ \(Monte Carlo\)/);
+    expect(r.stdout).toMatch(
+      /population loss: a seeded Monte-Carlo estimate ± its standard error \(n > 32: 4096 samples; not exact\)/,
+    );
+    expect(r.stdout).not.toMatch(/\(exact\)|exact loss|n\/a/);
+    const summary = (
+      parseRunRecord(JSON.parse(readFileSync(out, 'utf8'))).record.analysis as {
+        summary: { instances: { exact: { method: string; standardError: { loss: number } } }[] };
+      }
+    ).summary;
+    expect(summary.instances[0]!.exact.method).toBe('monte-carlo');
+    expect(summary.instances[0]!.exact.standardError.loss).toBeGreaterThan(0);
   });
 
   it('reports a bad field in a --config file on one line', () => {
