@@ -36,11 +36,12 @@ describe('familyColours', () => {
     expect(c.get('something')).toBe(CATEGORICAL[1]);
   });
 
-  it("the taxonomy's distributed label is blue, apart from the sparse families and unmatched", () => {
+  it("the taxonomy's distributed label is blue, apart from the sparse families; unmatched is grey", () => {
     const c = familyColours(['same-sign', 'opposite-sign', 'distributed', 'unmatched', 'mixture']);
     expect(c.get('distributed')).toBe('#1f78b4');
     expect(c.get('same-sign')).toBe('#1b9e77');
-    expect(c.get('unmatched')).toBe(CATEGORICAL[0]);
+    // In no family: the neutral grey of other, not a blue next to distributed's.
+    expect(c.get('unmatched')).toBe('#a6a6a6');
     expect(new Set(c.values()).size).toBe(c.size);
   });
 

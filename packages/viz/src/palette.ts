@@ -67,7 +67,8 @@ const FAMILY_GROUPS: readonly { test: RegExp; shades: readonly string[] }[] = [
   { test: /mix/i, shades: ['#7570b3', '#4a4685', '#aaa5db'] },
   { test: /dead/i, shades: ['#4d4d4d', '#262626', '#7a7a7a'] },
   { test: /mono|identity/i, shades: ['#e6ab02', '#a07700', '#f5d36a'] },
-  { test: /other|unclassified|unknown|none/i, shades: ['#a6a6a6', '#c4c4c4', '#8c8c8c'] },
+  // unmatched: in no family, grey like other (never a family hue such as distributed's blue).
+  { test: /other|unmatched|unclassified|unknown|none/i, shades: ['#a6a6a6', '#c4c4c4', '#8c8c8c'] },
 ];
 
 /**
