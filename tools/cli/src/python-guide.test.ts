@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expandGrid, getExperiment } from '@polytoy/experiments';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../test/cli.js';
 
@@ -52,13 +53,14 @@ describe('docs/PYTHON.md', () => {
       );
     const findings = tableAfter(readFileSync(join(docs, 'FINDINGS.md'), 'utf8'), '## 1.');
     const col = (name: string) => findings.header.findIndex((h) => h.startsWith(name));
-    const wanted = ['n', 'm', 'hiddenActivation', 'optimizer', 'lambda', 'runs', 'success', 'loss'].map(col);
+    const wanted = ['n', 'm', 'hiddenActivation', 'optimizer', 'lr', 'lambda', 'runs', 'success', 'loss'].map(col);
     expect(wanted.every((i) => i >= 0)).toBe(true);
     expect(printed).toEqual(findings.rows.map((r) => wanted.map((i) => r[i]!)));
-    // 28 cells: n = 8 (16) and n = 16 (12), see the phase-diagram definition.
-    expect(printed).toHaveLength(28);
+    // Every cell of the phase diagram's small slice (the definition's base product and `also`).
+    const cells = new Set(expandGrid(getExperiment('phase-diagram'), 'small').map((s) => s.cellKey)).size;
+    expect(printed).toHaveLength(cells);
 
-    expect(out).toMatch(/^1792 runs, 28 tied weight matrices$/m);
+    expect(out).toMatch(new RegExp(`^${cells * 64} runs, ${cells} tied weight matrices$`, 'm'));
     expect(out).toMatch(/^heatmap\.png \(5, 8\) [0-9a-f]{16}$/m);
     const png = readFileSync(join(dir, 'heatmap.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
