@@ -103,7 +103,9 @@ figcaption { font-size: 12.5px; color: #444; max-width: 980px; margin-top: .3rem
 .gallery figure.chart { display: inline-block; vertical-align: top; margin-right: 1.5rem; }
 table.data { border-collapse: collapse; font-size: 12px; margin: .4rem 0 1rem; max-width: 100%; }
 table.data th, table.data td { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; }
-table.data td { white-space: nowrap; }
+/* Numbers never break; text cells may, at spaces, so that a table with many coordinates fits. */
+table.data td.num { white-space: nowrap; }
+table.data td .wrap { min-width: 14em; }
 table.data th { background: #f4f4f4; text-align: left; }
 table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 details > summary { cursor: pointer; color: #333; margin: .3rem 0; }

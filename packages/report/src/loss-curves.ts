@@ -90,7 +90,9 @@ export function lossCurvesSpec(
       type: 'nominal',
       title: 'cell',
       scale: { domain: series, range: series.map((_, k) => style(k).colour) },
-      legend: { columns: series.length > 16 ? 2 : 1 },
+      // Many cells: the legend goes below the panels in three columns (beside them it would
+      // push the chart past the page's width).
+      legend: series.length > 16 ? { orient: 'bottom', columns: 3 } : { columns: 1 },
     },
     strokeDash: {
       field: 'series',

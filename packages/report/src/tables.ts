@@ -46,6 +46,8 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
           })
           .join('<br>')
       : '—';
+    // The one column allowed to wrap: with many coordinates the table must still fit the page.
+    const foundCell = `<div class="wrap">${found}</div>`;
     const finished = counted.filter((r) => r.convergence !== 'diverged');
     const reached = counted.filter((r) => r.reconstruction !== null && r.reconstruction <= tolerance).length;
     const cs = finished.map((r) => r.c).filter((c): c is number => c !== null);
@@ -59,7 +61,7 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
       cell.length,
       capped,
       diverged,
-      { html: found },
+      { html: foundCell },
       counted.length ? interval(reached, counted.length) : '—',
       ...(monteCarlo
         ? [

@@ -52,7 +52,8 @@ describe('docs/PYTHON.md', () => {
           .map((c) => c.trim()),
       );
     const findings = tableAfter(readFileSync(join(docs, 'FINDINGS.md'), 'utf8'), '## 1.');
-    const col = (name: string) => findings.header.findIndex((h) => h.startsWith(name));
+    // The column named exactly (`loss`, not `loss SE`), or with its parenthesis (`success (≤ 0.001)`).
+    const col = (name: string) => findings.header.findIndex((h) => h === name || h.startsWith(`${name} (`));
     const wanted = ['n', 'm', 'hiddenActivation', 'optimizer', 'lr', 'lambda', 'runs', 'success', 'loss'].map(col);
     expect(wanted.every((i) => i >= 0)).toBe(true);
     expect(printed).toEqual(findings.rows.map((r) => wanted.map((i) => r[i]!)));
