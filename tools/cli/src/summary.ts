@@ -8,7 +8,17 @@
  */
 import type { TrainConfig, TrainResult } from '@polytoy/core';
 import type { AnalysisSummary } from '@polytoy/metrics';
-import { analyseModel, summariseAnalysis, superpositionView } from '@polytoy/metrics';
+import { analyseModel, OUTPUT_CODES, OUTPUT_MECHANISMS, summariseAnalysis, superpositionView } from '@polytoy/metrics';
+
+/** What each per-output code means, from the taxonomy's one vocabulary (a few words on the non-obvious ones). */
+const OUTPUT_GLOSS: Partial<Record<(typeof OUTPUT_MECHANISMS)[number], string>> = {
+  'same-sign': 'reads its partner, disambiguated',
+  distributed: 'exact, inhibited by several features',
+  other: 'inexact',
+};
+const OUTPUT_LEGEND = OUTPUT_MECHANISMS.map(
+  (k) => `${OUTPUT_CODES[k]} ${k}${OUTPUT_GLOSS[k] ? ` (${OUTPUT_GLOSS[k]})` : ''}`,
+).join(', ');
 
 export interface InstanceSummary {
   instance: number;
@@ -198,7 +208,7 @@ export function formatSummary(result: TrainResult, summary: RunSummary): string 
   if (rows.length > 20) lines.push(`… ${rows.length - 20} more instances (see --out)`);
   if (c.data.kind === 'half-split') {
     lines.push('');
-    lines.push('  outputs: s same-sign (reads its partner, disambiguated), o opposite-sign, m monosemantic, 0 dead, x other');
+    lines.push(`  outputs: ${OUTPUT_LEGEND}`);
     const mc = summary.instances.find((s) => s.exact?.method === 'monte-carlo');
     lines.push(
       mc
