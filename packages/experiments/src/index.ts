@@ -102,6 +102,7 @@ export {
   dedupeResults,
   DIVERGED_LABEL,
   isAmbiguous,
+  withinAmbiguity,
   labelOf,
   labelsOf,
   lossMethodOf,

@@ -13,7 +13,7 @@ import type { CellCoordinates } from './definition.js';
 import type { ResultLine } from './result.js';
 import { RESULT_FORMAT } from './result.js';
 import { shareInterval, wilsonInterval } from './stats.js';
-import { dedupeResults, isAmbiguous, labelsOf, nameOf, summarise, taxonomyOf } from './summary.js';
+import { dedupeResults, isAmbiguous, labelsOf, nameOf, summarise, taxonomyOf, withinAmbiguity } from './summary.js';
 import { summaryTables } from './summary-table.js';
 
 const taxonomy = (p: AnyParams): TaxonomySummary =>
@@ -228,6 +228,10 @@ describe('summarise', () => {
     expect(isAmbiguous(lines[1]!, tol)).toBe(false);
     // An exact value at the tolerance is never ambiguous.
     expect(isAmbiguous(line(cell, { exact: tol }), tol)).toBe(false);
+    // The rule on plain numbers (what the report applies): within 2 SE on either side.
+    expect(withinAmbiguity(tol + 1.5e-6, tol, 1e-6)).toBe(true);
+    expect(withinAmbiguity(tol - 1.5e-6, tol, 1e-6)).toBe(true);
+    expect(withinAmbiguity(tol - 2.5e-6, tol, 1e-6)).toBe(false);
 
     const table = summaryTables(lines, { tolerance: tol, by: ['n', 'm'] });
     const rows = table.split('\n').filter((r) => r.startsWith('|'));

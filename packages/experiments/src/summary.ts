@@ -182,10 +182,21 @@ export function reconstructionErrorOf(line: ResultLine): number {
   return e.standardError?.reconstruction ?? 0;
 }
 
+/**
+ * The ambiguity rule, on plain numbers (the report applies it to its own run records): an
+ * estimate within {@link AMBIGUITY_SE} standard errors of the tolerance.
+ *
+ * @example
+ * withinAmbiguity(0.00099, 0.001, 1e-5); // true
+ */
+export function withinAmbiguity(estimate: number, tolerance: number, standardError: number): boolean {
+  return Math.abs(estimate - tolerance) <= AMBIGUITY_SE * standardError;
+}
+
 /** Whether a run's success at `tolerance` rests on a Monte-Carlo estimate within {@link AMBIGUITY_SE} SE of it. */
 export function isAmbiguous(line: ResultLine, tolerance: number): boolean {
   if (line.status === 'diverged' || lossMethodOf(line) !== 'monte-carlo') return false;
-  return Math.abs(reconstructionOf(line) - tolerance) <= AMBIGUITY_SE * reconstructionErrorOf(line);
+  return withinAmbiguity(reconstructionOf(line), tolerance, reconstructionErrorOf(line));
 }
 
 function compareValues(a: unknown, b: unknown): number {

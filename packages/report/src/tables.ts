@@ -3,7 +3,7 @@
  * 95% Wilson intervals, capped and diverged runs apart, losses and the fitted c; the construction
  * starts against the analysis; the paper's count against n²/(4m).
  */
-import { AMBIGUITY_SE, wilsonInterval } from '@polytoy/experiments';
+import { AMBIGUITY_SE, wilsonInterval, withinAmbiguity } from '@polytoy/experiments';
 import { sortNatural } from '@polytoy/viz';
 import type { ReportRun } from './adapter.js';
 import { countsInRates } from './adapter.js';
@@ -53,8 +53,7 @@ export function cellTable(runs: readonly ReportRun[], tolerance: number): string
     const cs = finished.map((r) => r.c).filter((c): c is number => c !== null);
     const ses = finished.map((r) => r.lossSE?.reconstruction).filter((x): x is number => x != null && Number.isFinite(x));
     const ambiguous = counted.filter(
-      (r) =>
-        r.lossSE && r.reconstruction !== null && Math.abs(r.reconstruction - tolerance) <= AMBIGUITY_SE * r.lossSE.reconstruction,
+      (r) => r.lossSE && r.reconstruction !== null && withinAmbiguity(r.reconstruction, tolerance, r.lossSE.reconstruction),
     ).length;
     rows.push([
       ...shown.map((k) => String(cell[0]!.cell[k])),
