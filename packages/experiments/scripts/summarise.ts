@@ -10,32 +10,32 @@
  * per-output counts), so no label pools structures. `--where n=16,optimizer=adam`: only the runs
  * whose cell has every given coordinate (values compared as text), for a table of one slice.
  */
+import { parseArgs } from 'node:util';
 import type { CoordinateName } from '@polytoy/experiments';
 import { COORDINATES, summaryTables } from '@polytoy/experiments';
 import { readResultLines } from '@polytoy/experiments/node';
 
-const args = process.argv.slice(2);
-const byIndex = args.indexOf('--by');
-const by = (byIndex >= 0 ? args[byIndex + 1]!.split(',') : undefined) as CoordinateName[] | undefined;
-const tolIndex = args.indexOf('--tolerance');
-const names = args.includes('--names');
-const whereIndex = args.indexOf('--where');
-const where = (whereIndex >= 0 ? args[whereIndex + 1]!.split(',') : []).map((kv) => {
-  const [k, v] = kv.split('=');
-  if (!k || v === undefined || !COORDINATES.includes(k as CoordinateName))
-    throw new Error(`--where: expected coordinate=value pairs (coordinates: ${COORDINATES.join(', ')}), received ${kv}`);
-  return [k as CoordinateName, v] as const;
+const { values, positionals: files } = parseArgs({
+  allowPositionals: true,
+  options: {
+    by: { type: 'string' },
+    where: { type: 'string' },
+    tolerance: { type: 'string', default: '0.05' },
+    names: { type: 'boolean', default: false },
+  },
 });
-const tolerance = tolIndex >= 0 ? Number(args[tolIndex + 1]) : 0.05;
-const files = args.filter(
-  (a, k) =>
-    !a.startsWith('--') &&
-    (byIndex < 0 || k !== byIndex + 1) &&
-    (tolIndex < 0 || k !== tolIndex + 1) &&
-    (whereIndex < 0 || k !== whereIndex + 1),
-);
-for (const k of by ?? [])
-  if (!COORDINATES.includes(k)) throw new Error(`--by: unknown coordinate ${k} (one of ${COORDINATES.join(', ')})`);
+const coordinate = (k: string, flag: string): CoordinateName => {
+  if (!COORDINATES.includes(k as CoordinateName))
+    throw new Error(`--${flag}: unknown coordinate ${k} (one of ${COORDINATES.join(', ')})`);
+  return k as CoordinateName;
+};
+const by = values.by?.split(',').map((k) => coordinate(k, 'by'));
+const where = (values.where?.split(',') ?? []).map((kv) => {
+  const [k, v] = kv.split('=');
+  if (!k || v === undefined) throw new Error(`--where: expected coordinate=value pairs, received ${kv}`);
+  return [coordinate(k, 'where'), v] as const;
+});
+const tolerance = Number(values.tolerance);
 
 const lines = (await readResultLines(files)).filter((l) => where.every(([k, v]) => String(l.spec.cell[k]) === v));
-console.log(summaryTables(lines, { ...(by ? { by } : {}), tolerance, names }));
+console.log(summaryTables(lines, { ...(by ? { by } : {}), tolerance, names: values.names }));
